@@ -1,0 +1,80 @@
+"""Settings: defaults < config file (TOML) < environment (GRIDHUB_*) < command-line flags.
+
+With no configuration at all gridhub runs on the embedded broker and a SQLite file under
+``./var``, so one command shows it working.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict, TomlConfigSettingsSource
+
+
+class Settings(BaseSettings):
+    """Everything the composition root needs. Environment: GRIDHUB_<FIELD> (GRIDHUB_BROKER_URL)."""
+
+    model_config = SettingsConfigDict(env_prefix="GRIDHUB_", extra="forbid")
+
+    broker_url: str = Field(
+        default="embedded://var/broker.db",
+        description="embedded://FILE (default, no server) or amqp://user:pass@host:5672/vhost",
+    )
+    store_url: str = Field(
+        default="sqlite:///var/gridhub.db",
+        description="sqlite:///FILE (default) or postgresql+psycopg://user:pass@host/db",
+    )
+    routes: Path = Field(default=Path("routes.yaml"), description="the routes file")
+    namespace: str = Field(default="gridhub", pattern=r"^[a-z][a-z0-9_-]{0,30}$",
+                           description="prefix of every exchange and queue name")
+    prefetch: int = Field(default=500, ge=1, le=10_000)
+    batch_max: int = Field(default=250, ge=1, le=5_000,
+                           description="messages per store transaction")
+    batch_linger_ms: float = Field(default=5.0, ge=0, le=1_000)
+    scheduler_interval_ms: float = Field(default=250.0, gt=0)
+    idempotency_retention_days: float = Field(default=14.0, gt=0)
+    log_level: str = Field(default="INFO")
+    log_json: bool = Field(default=True)
+    roles: tuple[str, ...] = Field(
+        default=("hub", "deliver", "scheduler", "inbound"),
+        description="what this process runs; several processes may split the roles",
+    )
+
+    @classmethod
+    def load(cls, config_file: Path | None = None, **overrides: Any) -> Settings:
+        """Build settings from an optional TOML file, the environment and explicit overrides."""
+        path = config_file or _env_config_file()
+        if path is not None and not path.is_file():
+            from hub.errors import ConfigurationError
+
+            raise ConfigurationError(f"config file {path} does not exist", where="--config")
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        if path is None:
+            return cls(**clean)
+        return _with_toml(path)(**clean)
+
+    def uses_embedded_broker(self) -> bool:
+        return self.broker_url.startswith("embedded:")
+
+
+def _env_config_file() -> Path | None:
+    value = os.environ.get("GRIDHUB_CONFIG")
+    return Path(value) if value else None
+
+
+def _with_toml(path: Path) -> type[Settings]:
+    """A Settings subclass that reads ``path`` below the environment in priority."""
+
+    class _FileSettings(Settings):
+        @classmethod
+        def settings_customise_sources(  # type: ignore[override]
+            cls, settings_cls: type[BaseSettings], init_settings: Any, env_settings: Any,
+            dotenv_settings: Any, file_secret_settings: Any,
+        ) -> tuple[Any, ...]:
+            toml = TomlConfigSettingsSource(settings_cls, toml_file=path)
+            return (init_settings, env_settings, toml)
+
+    return _FileSettings

@@ -1,0 +1,65 @@
+"""The connector plugin contract.
+
+A connector is a small class around an injected transport and a declarative mapping. The hub
+finds connectors through the ``gridhub.connectors`` entry point group and imports none itself.
+
+Outbound, the hub's delivery worker calls :meth:`Connector.deliver` for each message routed to
+the connector and owns retry, ordering and dead letters around it. A connector converts its
+driver's errors to ``hub.errors`` at its edge (``raise TargetUnavailable(...) from exc``).
+Inbound, a connector's server hands canonical messages to the injected :class:`Inbound`, which
+returns only after the broker confirmed them; only then may the connector answer its caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Protocol
+
+from schemas.envelope import Envelope
+
+
+class Inbound(Protocol):
+    """What a connector publishes into the hub through. Blocks until the broker confirmed."""
+
+    def publish(self, messages: Sequence[Envelope]) -> None: ...
+
+
+class Connector:
+    """Base class for connectors. Subclasses set ``name`` and override what they support."""
+
+    name: ClassVar[str] = ""
+
+    def __init__(self, settings: Mapping[str, Any], inbound: Inbound) -> None:
+        self.settings = dict(settings)
+        self.inbound = inbound
+
+    def deliver(self, message: Envelope) -> Sequence[Envelope]:
+        """Send ``message`` to the target. Returns replies to publish into the hub (may be empty).
+
+        Raises ``TransientError`` (retry) or ``PermanentError`` (dead letter).
+        """
+        raise NotImplementedError(f"connector {self.name!r} takes no outbound messages")
+
+    # Translation without I/O, for `gridhub translate` and for tests of the mapping.
+    @classmethod
+    def to_canonical(cls, document: bytes) -> list[Envelope]:
+        """Wire document (SOAP envelope or body, XML, JSON) -> canonical message(s).
+
+        Raises ``InvalidMessage`` naming the element or field and why.
+        """
+        raise NotImplementedError(f"connector {cls.name!r} reads no wire documents")
+
+    @classmethod
+    def to_wire(cls, message: Envelope) -> bytes:
+        """Canonical message -> the wire document this connector would send."""
+        raise NotImplementedError(f"connector {cls.name!r} writes no wire documents")
+
+    def start(self) -> None:
+        """Start inbound servers or pollers, if any. Must not block."""
+
+    def stop(self) -> None:
+        """Stop what :meth:`start` started."""
+
+    def reachable(self) -> bool:
+        """Whether the target answers now (for `gridhub status`)."""
+        return True

@@ -1,0 +1,143 @@
+"""A small threaded HTTP server for inbound endpoints and simulators.
+
+Every inbound endpoint requires authentication (HTTP Basic or a bearer token, compared in
+constant time), bounds the body size, and answers errors a caller can act on. Handlers are
+plain functions ``(Request) -> Response``; the server owns sockets, auth and limits.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import structlog
+
+MAX_BODY = 10 * 1024 * 1024
+log = structlog.get_logger("gridhub.http")
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[Request], Response]
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Accepted credentials: a Basic user/password pair and/or a bearer token."""
+
+    username: str | None = None
+    password: str | None = None
+    token: str | None = None
+
+    def accepts(self, header: str | None) -> bool:
+        if not header:
+            return False
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer" and self.token:
+            return hmac.compare_digest(value.encode(), self.token.encode())
+        if scheme.lower() == "basic" and self.username is not None:
+            try:
+                user, _, pwd = base64.b64decode(value).decode().partition(":")
+            except (ValueError, UnicodeDecodeError):
+                return False
+            ok_user = hmac.compare_digest(user.encode(), self.username.encode())
+            ok_pwd = hmac.compare_digest(pwd.encode(), (self.password or "").encode())
+            return ok_user and ok_pwd
+        return False
+
+
+class HttpServer:
+    """``HttpServer(handler, credentials, port=0).start()``; ``.url`` once started."""
+
+    def __init__(self, handler: Handler, credentials: Credentials | None, *,
+                 host: str = "127.0.0.1", port: int = 0, max_body: int = MAX_BODY,
+                 realm: str = "gridhub") -> None:
+        self._handler = handler
+        outer = self
+
+        class _Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _serve(self) -> None:
+                outer._dispatch(self, credentials, max_body, realm)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _serve
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer((host, port), _Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> HttpServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _dispatch(self, h: BaseHTTPRequestHandler, credentials: Credentials | None,
+                  max_body: int, realm: str) -> None:
+        length = int(h.headers.get("Content-Length") or 0)
+        if credentials is not None and not credentials.accepts(h.headers.get("Authorization")):
+            _reply(h, Response(401, b'{"error": "authentication required"}',
+                               headers={"WWW-Authenticate": f'Basic realm="{realm}"'}),
+                   drain=length)
+            return
+        if length > max_body:
+            _reply(h, Response(413, b'{"error": "body larger than %d bytes"}' % max_body),
+                   drain=0, close=True)
+            return
+        body = h.rfile.read(length) if length else b""
+        request = Request(h.command, h.path, {k.lower(): v for k, v in h.headers.items()}, body)
+        try:
+            response = self._handler(request)
+        except Exception as exc:  # a handler bug answers 500 and the server keeps serving
+            log.error("http.handler_failed", path=h.path, error=repr(exc))
+            response = Response(500, b'{"error": "internal error"}')
+        _reply(h, response, drain=0)
+
+
+def _reply(h: BaseHTTPRequestHandler, response: Response, *, drain: int,
+           close: bool = False) -> None:
+    if drain:
+        h.rfile.read(min(drain, MAX_BODY))
+    h.send_response(response.status)
+    h.send_header("Content-Type", response.content_type)
+    h.send_header("Content-Length", str(len(response.body)))
+    for key, value in response.headers.items():
+        h.send_header(key, value)
+    if close:
+        h.send_header("Connection", "close")
+        h.close_connection = True
+    h.end_headers()
+    h.wfile.write(response.body)

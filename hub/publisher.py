@@ -1,0 +1,128 @@
+"""Publishing with pipelined publisher confirms.
+
+All messages of a batch are written to the channel first, then we wait once until the broker
+has confirmed every one of them. A synchronous confirm per message caps RabbitMQ near 1.5k
+msg/s on two cores; a window of confirms lets it reach several times that. On the embedded
+transport a publish is a committed SQLite write, so it is confirmed when it returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kombu import Connection, Exchange, Producer
+
+from hub.errors import TargetUnavailable
+
+CONFIRM_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to publish: raw JSON body, where to, and its headers."""
+
+    exchange: Exchange
+    routing_key: str
+    body: bytes
+    headers: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Publisher:
+    """Publishes batches and returns only when the broker confirmed all of them."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._channel = connection.channel()
+        self._producer = Producer(self._channel)
+        self._confirms = connection.transport.driver_type == "amqp"
+        self._published = 0
+        self._unconfirmed: set[int] = set()
+        self._nacked: list[int] = []
+        if self._confirms:
+            self._channel.confirm_select()
+            self._channel.events["basic_ack"].add(self._on_ack)
+            self._channel.events["basic_nack"].add(self._on_nack)
+
+    def _on_ack(self, tag: int, multiple: bool) -> None:
+        if multiple:
+            self._unconfirmed = {t for t in self._unconfirmed if t > tag}
+        else:
+            self._unconfirmed.discard(tag)
+
+    def _on_nack(self, tag: int, multiple: bool) -> None:
+        self._nacked.append(tag)
+        self._on_ack(tag, multiple)
+
+    def publish(self, messages: Sequence[Outgoing]) -> None:
+        """Publish persistently; block until every message is confirmed (or raise)."""
+        for out in messages:
+            self._producer.publish(
+                out.body,
+                exchange=out.exchange,
+                routing_key=out.routing_key,
+                headers=dict(out.headers),
+                delivery_mode=2,
+                content_type="application/json",
+                content_encoding="utf-8",
+                retry=False,
+            )
+            if self._confirms:
+                self._published += 1
+                self._unconfirmed.add(self._published)
+        if self._confirms:
+            self._wait_for_confirms()
+
+    def _wait_for_confirms(self) -> None:
+        deadline = time.monotonic() + CONFIRM_TIMEOUT_S
+        while self._unconfirmed:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TargetUnavailable(
+                    f"broker did not confirm {len(self._unconfirmed)} messages in "
+                    f"{CONFIRM_TIMEOUT_S:g}s", where="broker")
+            try:
+                self._connection.drain_events(timeout=min(left, 1.0))
+            except TimeoutError:
+                continue
+            except socket.timeout:  # noqa: UP041 - py-amqp raises socket.timeout on old paths
+                continue
+        if self._nacked:
+            count, self._nacked = len(self._nacked), []
+            raise TargetUnavailable(f"broker refused {count} messages (nack)", where="broker")
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._channel.close()
+
+
+class LockedPublisher:
+    """A publisher that many threads (connector servers) may share; one batch at a time."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._lock = threading.Lock()
+        self._connection = connection
+        self._publisher: Publisher | None = None
+
+    def publish(self, messages: Sequence[Outgoing]) -> None:
+        with self._lock:
+            if self._publisher is None:
+                self._connection.ensure_connection(max_retries=3)
+                self._publisher = Publisher(self._connection)
+            try:
+                self._publisher.publish(messages)
+            except Exception:
+                self._publisher.close()
+                self._publisher = None
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            if self._publisher is not None:
+                self._publisher.close()
+            self._connection.release()

@@ -1,0 +1,1 @@
+"""The canonical model: the contract between gridhub's connectors. Import-light, no I/O."""

@@ -1,0 +1,60 @@
+"""The catalogue of canonical message types: `<subject>.<event>` names.
+
+A type not listed here is an unknown message type (a permanent error). routes.yaml may only
+name these. Adding a type is adding a line here and, when it carries a payload model, one
+line in `schemas.payloads.PAYLOAD_MODELS`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class MessageType(StrEnum):
+    # The installer's case (elsmart)
+    CASE_SUBMITTED = "case.submitted"  # föranmälan sent: Ej skickat -> För godkännande
+    CASE_RESUBMITTED = "case.resubmitted"  # after Avvisad föranmälan
+    CASE_APPROVED = "case.approved"  # Installationsmedgivande (with grid data)
+    CASE_REJECTED = "case.rejected"  # Avvisad föranmälan (reason note)
+    CASE_COMPLETION_SUBMITTED = "case.completion.submitted"  # Färdiganmälan
+    CASE_COMPLETION_APPROVED = "case.completion.approved"  # Arkiverad av Nätthandläggare
+    CASE_COMPLETION_REJECTED = "case.completion.rejected"  # Avvisad färdiganmälan
+    CASE_ARCHIVED = "case.archived"  # Arkiverad
+    CASE_CANCELLED = "case.cancelled"  # Avbruten
+    CASE_DELETION_REQUESTED = "case.deletion.requested"  # "installatör önskar borttag"
+    CASE_NOTE_ADDED = "case.note.added"
+    CASE_ATTACHMENT_ADDED = "case.attachment.added"
+    CASE_SIDETRACK_UPDATED = "case.sidetrack.updated"  # preparation, work order, billing, ...
+    CASE_ENRICHED = "case.enriched"  # kis and nis answers aggregated for one case
+    # Facility lookup, "Hämta anl-data" (kis)
+    FACILITY_LOOKUP_REQUESTED = "facility.lookup.requested"
+    FACILITY_LOOKUP_ANSWERED = "facility.lookup.answered"
+    # Network information (nis)
+    GRID_DATA_REQUESTED = "griddata.requested"
+    GRID_DATA_ANSWERED = "griddata.answered"
+    INSTALLATION_REGISTERED = "installation.registered"
+    # Customer and billing (kis)
+    CUSTOMER_REGISTERED = "customer.registered"  # "Registrerad i KIS"
+    BILLING_UPDATED = "billing.updated"
+    # Metering coordinator work orders (metering)
+    WORKORDER_REQUESTED = "workorder.requested"
+    WORKORDER_CREATED = "workorder.created"
+    WORKORDER_EQUIPMENT_PLANNED = "workorder.equipment.planned"
+    WORKORDER_WAREHOUSE_TASK_CREATED = "workorder.warehousetask.created"
+    WORKORDER_ASSIGNED = "workorder.assigned"
+    WORKORDER_REPORTED = "workorder.reported"
+    WORKORDER_CANCELLED = "workorder.cancelled"
+    WORKORDER_DEVIATION = "workorder.deviation"
+    # Market datahub (elhub)
+    METERINGPOINT_UPDATED = "meteringpoint.updated"
+    METERINGPOINT_ACKNOWLEDGED = "meteringpoint.acknowledged"
+    METERINGVALUES_COLLECTED = "meteringvalues.collected"
+    # Installer notification (notify)
+    INSTALLER_NOTIFIED = "installer.notified"
+
+
+def is_known(name: str) -> bool:
+    return name in _KNOWN
+
+
+_KNOWN = frozenset(m.value for m in MessageType)

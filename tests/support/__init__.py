@@ -1,0 +1,1 @@
+"""Test support: real servers on loopback that stand in for back ends."""
