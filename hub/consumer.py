@@ -44,7 +44,6 @@ class BatchConsumer:
         self._linger = linger_s
         self._idle = idle
         self._batch: list[Message] = []
-        self._multi_ack = False
 
     def run(self, stop: threading.Event) -> None:
         """Consume until ``stop`` is set; reconnect with a growing pause after failures."""
@@ -62,7 +61,6 @@ class BatchConsumer:
     def _run_connected(self, stop: threading.Event) -> None:
         with self._connect() as conn:
             conn.ensure_connection(max_retries=1)
-            self._multi_ack = conn.transport.driver_type == "amqp"
             channel = conn.channel()
             channel.basic_qos(prefetch_size=0, prefetch_count=self._prefetch, a_global=False)
             consumer = Consumer(channel, queues=[self._queue], on_message=self._batch.append,
@@ -95,10 +93,7 @@ class BatchConsumer:
         batch = list(self._batch)
         self._batch.clear()
         self._handler(batch)
-        if self._multi_ack:  # one frame per batch on AMQP; virtual transports ack one by one
-            last = max(m.delivery_tag for m in batch)
-            channel.basic_ack(delivery_tag=last, multiple=True)  # type: ignore[attr-defined]
-        else:
-            for message in batch:
-                message.ack()
+        # One multiple-ack per batch: one frame on AMQP, one transaction on the embedded broker.
+        last = max(m.delivery_tag for m in batch)
+        channel.basic_ack(delivery_tag=last, multiple=True)  # type: ignore[attr-defined]
 

@@ -1,0 +1,462 @@
+"""One payload model per message type, the status each type drives, and payload parsing.
+
+``PAYLOAD_MODELS`` is the contract of ``Envelope.payload``; ``parse_payload`` turns a
+violation into :class:`~hub.errors.InvalidMessage` naming the field path and the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+from hub.errors import InvalidMessage, UnknownMessageType
+from schemas.case import (
+    Address,
+    AttachmentRef,
+    AwareDatetime,
+    CanonicalModel,
+    Case,
+    Email,
+    Facility,
+    GridData,
+    LongText,
+    Note,
+    Phone,
+    Text,
+)
+from schemas.codes import (
+    SIDE_TRACK_STATES,
+    AcknowledgementStatus,
+    BillingState,
+    CaseFlag,
+    CaseStatus,
+    Currency,
+    Flow,
+    InstallationType,
+    JobType,
+    Language,
+    MeteringPointEvent,
+    MeteringPointType,
+    ObservationQuality,
+    PartyKind,
+    Resolution,
+    SideTrack,
+    WorkOrderKind,
+)
+from schemas.envelope import Envelope
+from schemas.identifiers import Gln, Gsrn
+from schemas.message_types import MessageType
+
+M = MessageType
+
+# ---------------------------------------------------------------- the installer's case
+
+
+class CaseDecision(CanonicalModel):
+    """Approval by the grid owner: the grid data answer and an optional note."""
+
+    grid_data: GridData | None = None
+    note: Note | None = None
+
+
+class CaseRejection(CanonicalModel):
+    """Avvisad (pre-notification or completion): the reason is a note."""
+
+    reason: Note
+    wrong_installation_type: bool = Field(
+        default=False, description="A new case is needed (copy, then request deletion)"
+    )
+
+
+class StatusChange(CanonicalModel):
+    """A status change that carries at most a note (archive, cancel, completion approval)."""
+
+    note: Note | None = None
+
+
+class DeletionRequested(CanonicalModel):
+    """Installatör önskar borttag: the case is cancelled, often replaced by a copy."""
+
+    reason: Text | None = None
+    replaced_by: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class NoteAdded(CanonicalModel):
+    note: Note
+
+
+class AttachmentAdded(CanonicalModel):
+    attachment: AttachmentRef
+
+
+class SideTrackUpdated(CanonicalModel):
+    """A back end moved a side track (symbol row) and/or set or cleared flags."""
+
+    track: SideTrack | None = None
+    state: str | None = None
+    set_flags: list[CaseFlag] = Field(default_factory=list)
+    clear_flags: list[CaseFlag] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _state_fits_track(self) -> SideTrackUpdated:
+        if (self.track is None) != (self.state is None):
+            raise ValueError("track and state go together")
+        if self.track is not None:
+            states = SIDE_TRACK_STATES[self.track]
+            if self.state not in states.__members__:
+                raise ValueError(
+                    f"state {self.state!r} is not a {self.track} state; "
+                    f"allowed: {', '.join(states.__members__)}"
+                )
+        elif not (self.set_flags or self.clear_flags):
+            raise ValueError("nothing to update: give track and state, or flags")
+        if set(self.set_flags) & set(self.clear_flags):
+            raise ValueError("a flag cannot be both set and cleared")
+        return self
+
+
+# ---------------------------------------------------------------- facility lookup (kis)
+
+
+class FacilityLookupRequested(CanonicalModel):
+    """Hämta anl-data: by meter number or facility id (EAN)."""
+
+    meter_number: Text | None = None
+    facility_id: Gsrn | None = None
+    overwrite: bool = Field(
+        default=True, description="No: fill only empty fields (EAN, technical and meter "
+        "number are always overwritten)"
+    )
+    installation_type: InstallationType | None = None
+    job_type: JobType | None = None
+
+    @model_validator(mode="after")
+    def _has_key(self) -> FacilityLookupRequested:
+        if self.meter_number is None and self.facility_id is None:
+            raise ValueError("give a meter_number or a facility_id")
+        return self
+
+
+class LookupCustomer(CanonicalModel):
+    """The customer as a lookup returns it: never a personal or organisation number."""
+
+    kind: PartyKind
+    name: Text
+    co: Text | None = None
+    address: Address
+    phone: Phone | None = None
+    email: Email | None = None
+    customer_number: Text | None = None
+
+
+class FacilityLookupAnswered(CanonicalModel):
+    status_code: int = Field(ge=0, le=999, description="100 = hit")
+    status_text: Text
+    overwrite: bool = True
+    facility: Facility | None = None
+    customer: LookupCustomer | None = None
+
+    @model_validator(mode="after")
+    def _hit_has_facility(self) -> FacilityLookupAnswered:
+        if self.status_code == 100 and self.facility is None:
+            raise ValueError("status_code 100 (hit) needs a facility")
+        if self.status_code != 100 and (self.facility or self.customer):
+            raise ValueError(f"status_code {self.status_code} is a miss and carries no data")
+        return self
+
+
+class CaseEnriched(CanonicalModel):
+    """The kis and nis answers for one case, aggregated."""
+
+    lookup: FacilityLookupAnswered | None = None
+    griddata: GridData | None = None
+    missing: list[str] = Field(default_factory=list, description="Parts that timed out")
+
+
+# ---------------------------------------------------------------- nis and kis
+
+
+class GridDataRequested(CanonicalModel):
+    facility_id: Gsrn | None = None
+    meter_number: Text | None = None
+    substation: Text | None = None
+    address: Address | None = None
+    installation_type: InstallationType | None = None
+    main_fuse_a: int | None = Field(default=None, ge=1, le=6300)
+
+    @model_validator(mode="after")
+    def _locatable(self) -> GridDataRequested:
+        if not (self.facility_id or self.meter_number or self.substation or self.address):
+            raise ValueError("give a facility_id, meter_number, substation or address")
+        return self
+
+
+class InstallationRegistered(CanonicalModel):
+    """The facility is registered in the network information system."""
+
+    facility_id: Gsrn
+    meter_number: Text | None = None
+    technical_number: Text | None = None
+    substation: Text | None = None
+
+
+class CustomerRegistered(CanonicalModel):
+    """Registrerad i KIS."""
+
+    customer_number: Text
+    facility_id: Gsrn | None = None
+    registered_on: date | None = None
+
+
+class BillingUpdated(CanonicalModel):
+    state: BillingState
+    quote_number: Text | None = None
+    invoice_number: Text | None = None
+    amount: Decimal | None = Field(default=None, ge=0)
+    currency: Currency | None = None
+
+    @model_validator(mode="after")
+    def _amount_has_currency(self) -> BillingUpdated:
+        if self.amount is not None and self.currency is None:
+            raise ValueError("amount needs a currency")
+        return self
+
+
+# ---------------------------------------------------------------- metering work orders
+
+
+class MeterReading(CanonicalModel):
+    obis_code: str = Field(default="1.8.0", max_length=16, description="Register, e.g. 1.8.0")
+    value_kwh: Decimal = Field(ge=0)
+    read_at: AwareDatetime
+
+
+class WorkOrderRequested(CanonicalModel):
+    """A new task for the metering coordinator (e.g. rebuild from 1 to 3 phase)."""
+
+    kind: WorkOrderKind
+    gsrn: Gsrn | None = None
+    meter_number: Text | None = None
+    address: Address | None = None
+    wanted_on: date | None = None
+    at: AwareDatetime
+
+
+class WorkOrderEvent(CanonicalModel):
+    """A step of an existing work order (created, cancelled ...)."""
+
+    workorder_id: str = Field(min_length=1, max_length=64)
+    kind: WorkOrderKind
+    gsrn: Gsrn | None = None
+    meter_number: Text | None = None
+    at: AwareDatetime
+    comment: LongText | None = None
+
+
+class EquipmentPlanned(WorkOrderEvent):
+    equipment: list[Text] = Field(min_length=1, description="Planned meter/equipment types")
+
+
+class WarehouseTaskCreated(WorkOrderEvent):
+    warehouse_task_id: str = Field(min_length=1, max_length=64)
+
+
+class WorkOrderAssigned(WorkOrderEvent):
+    """Given to a pre-qualified installer (P0 supplier)."""
+
+    assignee: Text
+    assignee_gln: Gln | None = None
+
+
+class WorkOrderReported(WorkOrderEvent):
+    """Done: readings and the documentation P0 requires (final check, photos, declaration)."""
+
+    reading: MeterReading | None = None
+    old_meter_number: Text | None = None
+    old_reading: MeterReading | None = None
+    documentation: list[AttachmentRef] = Field(default_factory=list)
+
+
+class WorkOrderDeviation(WorkOrderEvent):
+    deviation: Text
+
+
+# ---------------------------------------------------------------- market datahub
+
+
+class MeteringPointUpdated(CanonicalModel):
+    """Master data the grid owner (DDM) sends the datahub."""
+
+    gsrn: Gsrn
+    event: MeteringPointEvent
+    effective_at: AwareDatetime
+    metering_point_type: MeteringPointType = MeteringPointType.consumption
+    grid_area: str | None = Field(default=None, pattern=r"^[0-9A-Z-]{16}$", description="EIC")
+    meter_number: Text | None = None
+    address: Address | None = None
+    main_fuse_a: int | None = Field(default=None, ge=1, le=6300)
+    grid_owner_gln: Gln | None = None
+
+
+class AcknowledgementReason(CanonicalModel):
+    code: str = Field(min_length=2, max_length=8, description="E.g. E10, EH032")
+    text: Text | None = None
+
+
+class MeteringPointAcknowledged(CanonicalModel):
+    """The datahub's Acknowledgement: 39 accepted, 41 rejected with reason codes."""
+
+    status: AcknowledgementStatus
+    original_message_id: str = Field(min_length=1, max_length=64)
+    gsrn: Gsrn | None = None
+    reasons: list[AcknowledgementReason] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _rejection_has_reason(self) -> MeteringPointAcknowledged:
+        if self.status == AcknowledgementStatus.rejected and not self.reasons:
+            raise ValueError("a rejection (41) needs at least one reason")
+        return self
+
+
+class Observation(CanonicalModel):
+    position: int = Field(ge=1)
+    quantity: Decimal = Field(ge=0, description="kWh")
+    quality: ObservationQuality = ObservationQuality.measured
+
+
+_MAX_POSITIONS = {Resolution.PT15M: 100, Resolution.PT1H: 25}  # 25-hour DST day
+
+
+class MeteringValuesCollected(CanonicalModel):
+    """One day's interval values of one metering point."""
+
+    gsrn: Gsrn
+    day: date
+    resolution: Resolution = Resolution.PT15M
+    observations: list[Observation] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _positions(self) -> MeteringValuesCollected:
+        positions = [o.position for o in self.observations]
+        if positions != list(range(1, len(positions) + 1)):
+            raise ValueError("observation positions must run 1, 2, 3 ... without gaps")
+        if len(positions) > _MAX_POSITIONS[self.resolution]:
+            raise ValueError(f"a day has at most {_MAX_POSITIONS[self.resolution]} positions")
+        return self
+
+
+# ---------------------------------------------------------------- notify
+
+
+class InstallerNotified(CanonicalModel):
+    recipient: Email
+    status: CaseStatus
+    subject: Text
+    language: Language = Language.sv
+    sent_at: AwareDatetime | None = None
+
+
+PAYLOAD_MODELS: dict[MessageType, type[BaseModel]] = {
+    M.CASE_SUBMITTED: Case,
+    M.CASE_RESUBMITTED: Case,
+    M.CASE_APPROVED: CaseDecision,
+    M.CASE_REJECTED: CaseRejection,
+    M.CASE_COMPLETION_SUBMITTED: Case,
+    M.CASE_COMPLETION_APPROVED: StatusChange,
+    M.CASE_COMPLETION_REJECTED: CaseRejection,
+    M.CASE_ARCHIVED: StatusChange,
+    M.CASE_CANCELLED: StatusChange,
+    M.CASE_DELETION_REQUESTED: DeletionRequested,
+    M.CASE_NOTE_ADDED: NoteAdded,
+    M.CASE_ATTACHMENT_ADDED: AttachmentAdded,
+    M.CASE_SIDETRACK_UPDATED: SideTrackUpdated,
+    M.CASE_ENRICHED: CaseEnriched,
+    M.FACILITY_LOOKUP_REQUESTED: FacilityLookupRequested,
+    M.FACILITY_LOOKUP_ANSWERED: FacilityLookupAnswered,
+    M.GRID_DATA_REQUESTED: GridDataRequested,
+    M.GRID_DATA_ANSWERED: GridData,
+    M.INSTALLATION_REGISTERED: InstallationRegistered,
+    M.CUSTOMER_REGISTERED: CustomerRegistered,
+    M.BILLING_UPDATED: BillingUpdated,
+    M.WORKORDER_REQUESTED: WorkOrderRequested,
+    M.WORKORDER_CREATED: WorkOrderEvent,
+    M.WORKORDER_EQUIPMENT_PLANNED: EquipmentPlanned,
+    M.WORKORDER_WAREHOUSE_TASK_CREATED: WarehouseTaskCreated,
+    M.WORKORDER_ASSIGNED: WorkOrderAssigned,
+    M.WORKORDER_REPORTED: WorkOrderReported,
+    M.WORKORDER_CANCELLED: WorkOrderEvent,
+    M.WORKORDER_DEVIATION: WorkOrderDeviation,
+    M.METERINGPOINT_UPDATED: MeteringPointUpdated,
+    M.METERINGPOINT_ACKNOWLEDGED: MeteringPointAcknowledged,
+    M.METERINGVALUES_COLLECTED: MeteringValuesCollected,
+    M.INSTALLER_NOTIFIED: InstallerNotified,
+}
+
+STATUS_EFFECT: dict[MessageType, CaseStatus] = {
+    M.CASE_SUBMITTED: CaseStatus.submitted,
+    M.CASE_RESUBMITTED: CaseStatus.submitted,
+    M.CASE_APPROVED: CaseStatus.approved,
+    M.CASE_REJECTED: CaseStatus.pre_rejected,
+    M.CASE_COMPLETION_SUBMITTED: CaseStatus.completion_submitted,
+    M.CASE_COMPLETION_APPROVED: CaseStatus.completion_approved,
+    M.CASE_COMPLETION_REJECTED: CaseStatus.completion_rejected,
+    M.CASE_ARCHIVED: CaseStatus.archived,
+    M.CASE_CANCELLED: CaseStatus.cancelled,
+    M.CASE_DELETION_REQUESTED: CaseStatus.cancelled,
+}
+"""The status each message type drives the case to (through ``schemas.status.transition``)."""
+
+CASELESS: frozenset[MessageType] = frozenset(
+    {M.METERINGVALUES_COLLECTED, M.METERINGPOINT_ACKNOWLEDGED}
+)
+"""Types about a metering point, not a case: not projected onto a case."""
+
+CREATING: frozenset[MessageType] = frozenset(
+    {M.CASE_SUBMITTED, M.CASE_COMPLETION_SUBMITTED, M.FACILITY_LOOKUP_REQUESTED}
+)
+"""Types that may create the case they name; any other type needs an existing case."""
+
+FLOW_OF_NEW_CASE: dict[MessageType, Flow] = {
+    M.CASE_SUBMITTED: Flow.with_prenotification,
+    M.CASE_COMPLETION_SUBMITTED: Flow.completion_only,
+    M.FACILITY_LOOKUP_REQUESTED: Flow.with_prenotification,
+}
+
+
+def model_for(type_: str) -> type[BaseModel]:
+    """The payload model of ``type_``; UnknownMessageType if none."""
+    try:
+        return PAYLOAD_MODELS[MessageType(type_)]
+    except (ValueError, KeyError):
+        raise UnknownMessageType(f"no payload model for message type {type_!r}",
+                                 where="type") from None
+
+
+def parse_payload(envelope: Envelope) -> BaseModel:
+    """The envelope's payload as its model; InvalidMessage naming the field path and reason."""
+    model = model_for(envelope.type)
+    try:
+        return model.model_validate(envelope.payload)
+    except ValidationError as exc:
+        raise InvalidMessage(_describe(envelope.type, exc), where=_where(exc)) from None
+
+
+def _where(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    return ".".join(("payload", *(str(part) for part in first["loc"])))
+
+
+def _describe(type_: str, exc: ValidationError) -> str:
+    # Built from locations and messages only: pydantic's own text repeats the input value,
+    # which may be a personal number.
+    errors = exc.errors()
+    parts = [f"{_loc(e['loc'])}: {e['msg']}" for e in errors[:5]]
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return f"{type_} payload is invalid: " + "; ".join(parts) + more
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "(payload)"

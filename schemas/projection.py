@@ -1,0 +1,364 @@
+"""The case projection: a pure fold of canonical messages into the state of one case.
+
+``apply(state, envelope)`` validates the payload, moves the status through the status
+machine (an impossible transition raises), updates side tracks and flags, keeps the latest
+full case JSON current and collects the business keys (GSRN, meter number, work-order id) that
+let ops find the case. It reads no clock and does no I/O: the same inputs give the same state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hub.errors import InvalidMessage
+from schemas.case import Case, Flags, SideTracks
+from schemas.codes import (
+    CaseFlag,
+    CaseStatus,
+    CustomerServiceState,
+    Flow,
+    SideTrack,
+    WorkOrderState,
+)
+from schemas.envelope import Envelope
+from schemas.identifiers import Gsrn
+from schemas.message_types import MessageType
+from schemas.payloads import (
+    CASELESS,
+    CREATING,
+    FLOW_OF_NEW_CASE,
+    STATUS_EFFECT,
+    AttachmentAdded,
+    BillingUpdated,
+    CaseDecision,
+    CaseEnriched,
+    CaseRejection,
+    FacilityLookupAnswered,
+    NoteAdded,
+    SideTrackUpdated,
+    StatusChange,
+    WorkOrderReported,
+    parse_payload,
+)
+from schemas.status import transition
+
+M = MessageType
+KEY_GSRN = "gsrn"
+KEY_METER = "meter_number"
+KEY_WORKORDER = "workorder_id"
+_METER_FIELDS = frozenset({"meter_number", "old_meter_number"})
+# Lookup answers always overwrite these, whatever the installer chose (seed 001 step 11).
+ALWAYS_OVERWRITTEN = frozenset({"facility_id", "technical_number", "meter_number"})
+
+
+class CaseState(BaseModel):
+    """What the hub knows about one case: enough to check transitions and find the case."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: str = Field(min_length=1, max_length=64)
+    status: CaseStatus
+    flow: Flow
+    side_tracks: SideTracks = Field(default_factory=SideTracks)
+    flags: Flags = Field(default_factory=list)
+    keys: dict[str, list[str]] = Field(default_factory=dict)
+    last_message_id: str
+    updated_at: datetime
+    case: dict[str, Any] | None = Field(default=None, description="Latest full case JSON")
+
+
+@dataclass
+class _Draft:
+    """The state being built; ``apply`` never mutates its input."""
+
+    status: CaseStatus
+    flow: Flow
+    tracks: dict[str, Any]
+    flags: set[CaseFlag]
+    case: dict[str, Any] | None
+    keys: dict[str, set[str]] = field(default_factory=dict)
+
+
+def apply(state: CaseState | None, envelope: Envelope) -> CaseState:
+    """The state of ``envelope.case_id`` after ``envelope``. Raises InvalidMessage (bad
+    payload, unknown case) and ImpossibleTransition (the status machine refuses)."""
+    type_ = MessageType(envelope.type)
+    if type_ in CASELESS:
+        raise InvalidMessage(f"{type_} is not about a case and is not projected", where="type")
+    payload = parse_payload(envelope)
+    draft = _start(state, envelope, type_, payload)
+    if isinstance(payload, Case):
+        _take_case(draft, payload, envelope)
+    if type_ in STATUS_EFFECT:
+        draft.status = transition(draft.status, STATUS_EFFECT[type_], draft.flow)
+    effect = _EFFECTS.get(type_)
+    if effect is not None:
+        effect(draft, payload)
+    for name, values in business_keys_of(payload).items():
+        draft.keys.setdefault(name, set()).update(values)
+    return _finish(draft, envelope)
+
+
+def _start(
+    state: CaseState | None, envelope: Envelope, type_: MessageType, payload: BaseModel
+) -> _Draft:
+    if state is None:
+        if type_ not in CREATING:
+            raise InvalidMessage(
+                f"no case {envelope.case_id!r} exists, and a {type_} message cannot create one "
+                f"(only {', '.join(sorted(CREATING))} can)",
+                where="case_id",
+            )
+        return _Draft(CaseStatus.draft, FLOW_OF_NEW_CASE[type_], {}, set(), None)
+    if state.case_id != envelope.case_id:
+        raise InvalidMessage(
+            f"message for case {envelope.case_id!r} applied to case {state.case_id!r}",
+            where="case_id",
+        )
+    draft = _Draft(
+        status=state.status,
+        flow=state.flow,
+        tracks=state.side_tracks.model_dump(),
+        flags=set(state.flags),
+        case=dict(state.case) if state.case is not None else None,
+        keys={name: set(values) for name, values in state.keys.items()},
+    )
+    if draft.status == CaseStatus.draft and type_ == M.CASE_COMPLETION_SUBMITTED:
+        # A draft (e.g. made by a facility lookup) has no flow until it is first sent.
+        draft.flow = Flow.completion_only
+    return draft
+
+
+def _take_case(draft: _Draft, case: Case, envelope: Envelope) -> None:
+    if case.case_id != envelope.case_id:
+        raise InvalidMessage(
+            f"payload is case {case.case_id!r} but the envelope names {envelope.case_id!r}",
+            where="payload.case_id",
+        )
+    if draft.status == CaseStatus.draft:
+        draft.flow = case.flow
+    draft.case = case.model_dump(mode="json")
+    draft.flags.update(case.flags)
+    if case.notes:
+        draft.flags.add(CaseFlag.has_notes)
+    if case.attachments:
+        draft.flags.add(CaseFlag.has_attachment)
+    for name, value in case.side_tracks.model_dump().items():
+        if value is not None:
+            draft.tracks[name] = value
+
+
+def _finish(draft: _Draft, envelope: Envelope) -> CaseState:
+    tracks = SideTracks.model_validate(draft.tracks)
+    flags = sorted(draft.flags)
+    case = draft.case
+    if case is not None:
+        case = {**case, "status": str(draft.status), "flow": str(draft.flow),
+                "side_tracks": tracks.model_dump(mode="json"), "flags": [str(f) for f in flags]}
+    return CaseState(
+        case_id=envelope.case_id,
+        status=draft.status,
+        flow=draft.flow,
+        side_tracks=tracks,
+        flags=flags,
+        keys={name: sorted(values) for name, values in sorted(draft.keys.items()) if values},
+        last_message_id=envelope.message_id,
+        updated_at=envelope.occurred_at,
+        case=case,
+    )
+
+
+# ---------------------------------------------------------------- effects per message type
+
+
+def _append(draft: _Draft, key: str, item: BaseModel) -> None:
+    if draft.case is not None:
+        draft.case[key] = [*draft.case.get(key, []), item.model_dump(mode="json")]
+
+
+def _note(draft: _Draft, note: BaseModel | None) -> None:
+    if note is not None:
+        draft.flags.add(CaseFlag.has_notes)
+        _append(draft, "notes", note)
+
+
+def _set_grid_data(draft: _Draft, grid_data: BaseModel | None) -> None:
+    if grid_data is not None and draft.case is not None:
+        draft.case["grid_data"] = grid_data.model_dump(mode="json")
+
+
+def _approved(draft: _Draft, payload: BaseModel) -> None:
+    assert isinstance(payload, CaseDecision)
+    _set_grid_data(draft, payload.grid_data)
+    _note(draft, payload.note)
+
+
+def _rejected(draft: _Draft, payload: BaseModel) -> None:
+    assert isinstance(payload, CaseRejection)
+    draft.flags.add(CaseFlag.rejected_before)
+    _note(draft, payload.reason)
+
+
+def _status_note(draft: _Draft, payload: BaseModel) -> None:
+    assert isinstance(payload, StatusChange)
+    _note(draft, payload.note)
+
+
+def _completion_approved(draft: _Draft, payload: BaseModel) -> None:
+    _status_note(draft, payload)
+    draft.flags.add(CaseFlag.done_awaiting_archive)
+
+
+def _archived(draft: _Draft, payload: BaseModel) -> None:
+    _status_note(draft, payload)
+    draft.flags.discard(CaseFlag.done_awaiting_archive)
+
+
+def _deletion(draft: _Draft, payload: BaseModel) -> None:
+    draft.flags.add(CaseFlag.deletion_requested)
+
+
+def _note_added(draft: _Draft, payload: BaseModel) -> None:
+    assert isinstance(payload, NoteAdded)
+    _note(draft, payload.note)
+
+
+def _attachment_added(draft: _Draft, payload: BaseModel) -> None:
+    assert isinstance(payload, AttachmentAdded)
+    draft.flags.add(CaseFlag.has_attachment)
+    _append(draft, "attachments", payload.attachment)
+
+
+def _side_track(draft: _Draft, payload: BaseModel) -> None:
+    assert isinstance(payload, SideTrackUpdated)
+    if payload.track is not None:
+        draft.tracks[str(payload.track)] = payload.state
+    draft.flags.update(payload.set_flags)
+    draft.flags.difference_update(payload.clear_flags)
+
+
+def _enriched(draft: _Draft, payload: BaseModel) -> None:
+    assert isinstance(payload, CaseEnriched)
+    _set_grid_data(draft, payload.griddata)
+    if payload.lookup is not None:
+        _lookup_answered(draft, payload.lookup)
+
+
+def _lookup_answered(draft: _Draft, payload: BaseModel) -> None:
+    assert isinstance(payload, FacilityLookupAnswered)
+    if draft.case is None or payload.facility is None:
+        return
+    found = payload.facility.model_dump(mode="json", exclude_none=True)
+    facilities = draft.case.get("facilities", [])
+    index = _matching_facility(facilities, found)
+    if index is not None:
+        merged = merge_facility(facilities[index], found, overwrite=payload.overwrite)
+        draft.case["facilities"] = [*facilities[:index], merged, *facilities[index + 1 :]]
+
+
+def _matching_facility(facilities: list[dict[str, Any]], found: dict[str, Any]) -> int | None:
+    for i, facility in enumerate(facilities):
+        for key in ("facility_id", "meter_number"):
+            if found.get(key) is not None and facility.get(key) == found[key]:
+                return i
+    return 0 if len(facilities) == 1 else None
+
+
+def merge_facility(
+    existing: dict[str, Any], found: dict[str, Any], *, overwrite: bool
+) -> dict[str, Any]:
+    """Merge a lookup hit into a facility (JSON dicts). ``overwrite`` replaces filled fields;
+    without it only empty ones are filled, except EAN, technical and meter number, which a
+    hit always overwrites."""
+    merged = dict(existing)
+    for key, value in found.items():
+        if value is None:
+            continue
+        if overwrite or key in ALWAYS_OVERWRITTEN or merged.get(key) in (None, ""):
+            merged[key] = value
+    return merged
+
+
+def _grid_data(draft: _Draft, payload: BaseModel) -> None:
+    _set_grid_data(draft, payload)
+
+
+def _track(track: SideTrack, state: str) -> Callable[[_Draft, BaseModel], None]:
+    def effect(draft: _Draft, payload: BaseModel) -> None:
+        draft.tracks[str(track)] = state
+
+    return effect
+
+
+def _billing(draft: _Draft, payload: BaseModel) -> None:
+    assert isinstance(payload, BillingUpdated)
+    draft.tracks[str(SideTrack.billing)] = str(payload.state)
+
+
+def _workorder_reported(draft: _Draft, payload: BaseModel) -> None:
+    assert isinstance(payload, WorkOrderReported)
+    draft.tracks[str(SideTrack.work_order)] = str(WorkOrderState.reported)
+    if payload.documentation:
+        draft.flags.add(CaseFlag.documented)
+
+
+_EFFECTS: dict[MessageType, Callable[[_Draft, BaseModel], None]] = {
+    M.CASE_APPROVED: _approved,
+    M.CASE_REJECTED: _rejected,
+    M.CASE_COMPLETION_REJECTED: _rejected,
+    M.CASE_COMPLETION_APPROVED: _completion_approved,
+    M.CASE_ARCHIVED: _archived,
+    M.CASE_CANCELLED: _status_note,
+    M.CASE_DELETION_REQUESTED: _deletion,
+    M.CASE_NOTE_ADDED: _note_added,
+    M.CASE_ATTACHMENT_ADDED: _attachment_added,
+    M.CASE_SIDETRACK_UPDATED: _side_track,
+    M.CASE_ENRICHED: _enriched,
+    M.FACILITY_LOOKUP_ANSWERED: _lookup_answered,
+    M.GRID_DATA_ANSWERED: _grid_data,
+    M.CUSTOMER_REGISTERED: _track(
+        SideTrack.customer_service, str(CustomerServiceState.registered_in_kis)
+    ),
+    M.BILLING_UPDATED: _billing,
+    M.WORKORDER_CREATED: _track(SideTrack.work_order, str(WorkOrderState.created)),
+    M.WORKORDER_REPORTED: _workorder_reported,
+    M.WORKORDER_CANCELLED: _track(SideTrack.work_order, str(WorkOrderState.cancelled)),
+    M.WORKORDER_DEVIATION: _track(SideTrack.work_order, str(WorkOrderState.done_with_deviation)),
+}
+
+
+# ---------------------------------------------------------------- business keys
+
+
+def business_keys(envelope: Envelope) -> dict[str, list[str]]:
+    """GSRNs, meter numbers and work-order ids in the envelope's payload (for the trace).
+    Raises like :func:`~schemas.payloads.parse_payload` when the payload is invalid."""
+    found = business_keys_of(parse_payload(envelope))
+    return {name: sorted(values) for name, values in sorted(found.items())}
+
+
+def business_keys_of(payload: BaseModel) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    _collect(payload, None, found)
+    return {name: values for name, values in found.items() if values}
+
+
+def _collect(value: Any, name: str | None, found: dict[str, set[str]]) -> None:
+    if isinstance(value, Gsrn):
+        found.setdefault(KEY_GSRN, set()).add(value.reveal())
+    elif isinstance(value, str):
+        if name in _METER_FIELDS:
+            found.setdefault(KEY_METER, set()).add(value)
+        elif name == KEY_WORKORDER:
+            found.setdefault(KEY_WORKORDER, set()).add(value)
+    elif isinstance(value, BaseModel):
+        for field_name in type(value).model_fields:
+            _collect(getattr(value, field_name), field_name, found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _collect(item, name, found)
