@@ -1,0 +1,55 @@
+"""Trace: every hop of every message, found by case id or by any business key."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from hub.store.cases import add_keys, case_ids_for, key_rows
+from hub.store.tables import trace as t
+
+HOPS = ("received", "routed", "delivered", "retry-scheduled", "dead-lettered", "duplicate",
+        "held", "released")
+"""The usual hop names; others (e.g. "aggregated", "unrouted") are stored as given."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class TraceRow:
+    """One hop: what happened to ``message_id`` of ``case_id`` at ``at``."""
+
+    message_id: str
+    case_id: str
+    type: str
+    hop: str
+    source: str
+    target: str | None = None
+    route: str | None = None
+    outcome: str = "ok"  # "ok" | "error" | "skipped"
+    attempt: int = 0
+    at: datetime
+    detail: str | None = None
+    keys: dict[str, list[str]] = field(default_factory=dict)
+    id: int | None = None  # set by the store
+
+
+_FIELDS = ("message_id", "case_id", "type", "hop", "source", "target", "route", "outcome",
+           "attempt", "at", "detail", "keys")
+
+
+def add_trace(conn: sa.Connection, rows: Sequence[TraceRow]) -> None:
+    if not rows:
+        return
+    conn.execute(sa.insert(t), [{f: getattr(r, f) for f in _FIELDS} for r in rows])
+    add_keys(conn, (k for r in rows for k in key_rows(r.case_id, r.keys)))
+
+
+def trace_for(conn: sa.Connection, key: str, kind: str | None = None) -> list[TraceRow]:
+    """Every hop of the case ``key``, or of the cases carrying business key ``key``
+    (restricted to business keys of ``kind`` when given), oldest first."""
+    cases = case_ids_for(key, kind)
+    where = t.c.case_id.in_(cases) if kind else sa.or_(t.c.case_id == key, t.c.case_id.in_(cases))
+    query = sa.select(t).where(where).order_by(t.c.at, t.c.id)
+    return [TraceRow(**row) for row in conn.execute(query).mappings()]
