@@ -1,0 +1,176 @@
+"""The composition root: the one place that builds the broker, store, router and connectors.
+
+Nothing in gridhub opens a connection at import time; ``build()`` wires everything and
+``Hub.start()`` starts it. Each consumer runs in its own thread with its own broker connection
+(kombu connections are not thread-safe); more throughput means more processes as competing
+consumers on RabbitMQ.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import structlog
+from kombu import Connection
+
+from hub import codec
+from hub.config import Settings
+from hub.connector import Connector
+from hub.consumer import BatchConsumer
+from hub.delivery import DeliveryStage
+from hub.pipeline import HubStage
+from hub.plugins import load as load_plugin
+from hub.publisher import LockedPublisher, Outgoing, Publisher
+from hub.retry import RetryPolicy
+from hub.router import Router
+from hub.routes import RouteTable, load_routes
+from hub.scheduler import Scheduler
+from hub.store import Store
+from hub.topology import HUB_KEY, Topology, topology_for
+from hub.transports import connection_for
+from schemas.envelope import Envelope
+
+log = structlog.get_logger("gridhub.app")
+
+
+class InboundPublisher:
+    """What connectors publish through: canonical messages to the hub queue, confirmed."""
+
+    def __init__(self, publisher: LockedPublisher, topology: Topology) -> None:
+        self._publisher = publisher
+        self._topology = topology
+
+    def publish(self, messages: Sequence[Envelope]) -> None:
+        self._publisher.publish(
+            [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(m)) for m in messages])
+
+
+class Hub:
+    """A running gridhub process: consumers, scheduler and connectors."""
+
+    def __init__(self, settings: Settings, table: RouteTable, store: Store,
+                 connectors: Mapping[str, Connector], connect: Callable[[], Connection],
+                 inbound: InboundPublisher, topology: Topology) -> None:
+        self.settings = settings
+        self.table = table
+        self.store = store
+        self.connectors = dict(connectors)
+        self.connect = connect
+        self.inbound = inbound
+        self.topology = topology
+        self.router = Router(table)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        with self.connect() as conn:
+            self.topology.declare(conn, self.connectors)
+        roles = set(self.settings.roles)
+        if "hub" in roles:
+            self._spawn("hub", self._consumer(self.topology.hub_queue(), self._hub_stage))
+        if "deliver" in roles:
+            for name in self.connectors:
+                self._spawn(f"deliver:{name}", self._consumer(
+                    self.topology.delivery_queue(name), self._delivery_stage(name)))
+        if "scheduler" in roles:
+            self._spawn("scheduler", self._scheduler_loop)
+        if "inbound" in roles:
+            for connector in self.connectors.values():
+                connector.start()
+        log.info("hub.started", roles=sorted(roles), connectors=sorted(self.connectors),
+                 broker=_redact(self.settings.broker_url), namespace=self.settings.namespace)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the batches in hand, return prefetched messages to the broker, stop."""
+        for connector in self.connectors.values():
+            connector.stop()
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        self.inbound._publisher.close()
+        self.store.close()
+        log.info("hub.stopped")
+
+    def wait(self) -> None:
+        self._stop.wait()
+
+    def _spawn(self, name: str, target: Callable[[threading.Event], None]) -> None:
+        thread = threading.Thread(target=target, args=(self._stop,), name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def _consumer(self, queue: object, stage_factory: Callable[[Connection], object]
+                  ) -> Callable[[threading.Event], None]:
+        def run(stop: threading.Event) -> None:
+            pub_conn = self.connect()
+            stage = stage_factory(pub_conn)
+            s = self.settings
+            BatchConsumer(self.connect, queue, stage.handle,  # type: ignore[arg-type, attr-defined]
+                          prefetch=s.prefetch, batch_max=s.batch_max,
+                          linger_s=s.batch_linger_ms / 1000).run(stop)
+            pub_conn.release()
+        return run
+
+    def _hub_stage(self, conn: Connection) -> HubStage:
+        return HubStage(self.store, self.router, self.topology, Publisher(conn))
+
+    def _delivery_stage(self, name: str) -> Callable[[Connection], DeliveryStage]:
+        def make(conn: Connection) -> DeliveryStage:
+            return DeliveryStage(name, self.connectors[name], self.store, self.topology,
+                                 Publisher(conn), self.route_policies())
+        return make
+
+    def route_policies(self) -> dict[str, RetryPolicy]:
+        return {r.name: self.table.policies[r.retry] for r in self.table.routes}
+
+    def _scheduler_loop(self, stop: threading.Event) -> None:
+        conn = self.connect()
+        scheduler = Scheduler(self.store, self.router, self.topology, Publisher(conn))
+        interval = self.settings.scheduler_interval_ms / 1000
+        while not stop.wait(interval):
+            try:
+                scheduler.tick()
+            except Exception as exc:  # a broker or store blip: try again next tick
+                log.warning("scheduler.failed", error=repr(exc))
+                conn.release()
+                conn = self.connect()
+                scheduler = Scheduler(self.store, self.router, self.topology, Publisher(conn))
+        conn.release()
+
+
+def build(settings: Settings, *, plugins: Mapping[str, type[Connector]] | None = None) -> Hub:
+    """Wire a hub from settings. ``plugins`` adds or overrides connector classes by name."""
+    _ensure_dirs(settings)
+    table = load_routes(settings.routes)
+    store = Store(settings.store_url)
+    store.open()
+    topology = topology_for(settings.namespace, settings.broker_url)
+
+    def connect() -> Connection:
+        return connection_for(settings.broker_url)
+
+    inbound = InboundPublisher(LockedPublisher(connect()), topology)
+    connectors: dict[str, Connector] = {}
+    for name, spec in table.connectors.items():
+        cls = (plugins or {}).get(spec.plugin) or load_plugin(spec.plugin)
+        connectors[name] = cls(spec.settings, inbound)
+    return Hub(settings, table, store, connectors, connect, inbound, topology)
+
+
+def _ensure_dirs(settings: Settings) -> None:
+    """The embedded defaults write under ./var; create it so the first run just works."""
+    for url, prefix in ((settings.broker_url, "embedded://"), (settings.store_url, "sqlite:///")):
+        if url.startswith(prefix):
+            path = Path(url[len(prefix):])
+            if str(path) not in ("", ":memory:"):
+                path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _redact(url: str) -> str:
+    """Never log a broker password."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url

@@ -1,0 +1,261 @@
+"""The `gridhub` command.
+
+Exit codes: 0 success, 1 runtime failure, 2 usage error (click), 3 invalid configuration
+(settings or routes.yaml), 4 invalid input (a message or document that breaks its contract).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from hub import __version__
+
+EXIT_RUNTIME, EXIT_CONFIG, EXIT_INPUT = 1, 3, 4
+
+
+def _settings(ctx: click.Context, **overrides: Any) -> Any:
+    from hub.config import Settings
+    from hub.errors import ConfigurationError
+
+    try:
+        return Settings.load(ctx.obj.get("config"), **overrides)
+    except ConfigurationError as exc:
+        _fail(str(exc), EXIT_CONFIG)
+    except Exception as exc:  # pydantic ValidationError: name the setting
+        _fail(f"invalid settings: {exc}", EXIT_CONFIG)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config", type=click.Path(path_type=Path, dir_okay=False),
+              envvar="GRIDHUB_CONFIG", help="TOML settings file (env: GRIDHUB_CONFIG).")
+@click.version_option(__version__, "--version", prog_name="gridhub")
+@click.pass_context
+def main(ctx: click.Context, config: Path | None) -> None:
+    """gridhub: the integration hub between a grid owner's systems.
+
+    Settings come from defaults, a TOML file (--config), then GRIDHUB_* environment
+    variables, then flags. With none, gridhub runs on the embedded broker and SQLite in ./var.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config
+
+
+@main.command()
+def version() -> None:
+    """Print gridhub's version."""
+    click.echo(f"gridhub {__version__}")
+
+
+@main.command()
+@click.option("--broker", "broker_url", help="embedded://FILE or amqp://... (GRIDHUB_BROKER_URL)")
+@click.option("--store", "store_url", help="sqlite:///FILE or postgresql+psycopg://...")
+@click.option("--routes", type=click.Path(path_type=Path, dir_okay=False), help="routes file")
+@click.option("--role", "roles", multiple=True,
+              type=click.Choice(["hub", "deliver", "scheduler", "inbound"]),
+              help="run only these parts (repeatable); default all")
+@click.pass_context
+def run(ctx: click.Context, broker_url: str | None, store_url: str | None,
+        routes: Path | None, roles: tuple[str, ...]) -> None:
+    """Start the hub with every connector in routes.yaml; stop cleanly on SIGTERM/SIGINT."""
+    from hub.app import build
+    from hub.errors import ConfigurationError
+    from hub.logs import configure_logging
+
+    settings = _settings(ctx, broker_url=broker_url, store_url=store_url, routes=routes,
+                         roles=roles or None)
+    configure_logging(settings.log_level, json=settings.log_json)
+    try:
+        hub = build(settings)
+    except ConfigurationError as exc:
+        _fail(str(exc), EXIT_CONFIG)
+    hub.start()
+
+    def _stop(signum: int, _frame: object) -> None:
+        hub._stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    hub.wait()
+    hub.stop()
+
+
+@main.group()
+def routes() -> None:
+    """Work with routes.yaml."""
+
+
+@routes.command("check")
+@click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--plugins/--no-plugins", default=True,
+              help="also check that every connector's plugin is installed")
+@click.pass_context
+def routes_check(ctx: click.Context, file: Path | None, plugins: bool) -> None:
+    """Validate routes.yaml (or FILE) and exit 3 with every error, file:line: key: why."""
+    from hub.errors import ConfigurationError
+    from hub.plugins import installed
+    from hub.routes import load_routes
+
+    path = file or _settings(ctx).routes
+    if not path.is_file():
+        _fail(f"{path}: no such file", EXIT_CONFIG)
+    try:
+        table = load_routes(path, known_plugins=installed() if plugins else None)
+    except ConfigurationError as exc:
+        _fail(str(exc), EXIT_CONFIG)
+    click.echo(f"{path}: ok ({len(table.routes)} routes, {len(table.connectors)} connectors, "
+               f"{len(table.policies)} retry policies)")
+
+
+@main.command()
+@click.argument("file", type=click.File("rb"))
+@click.option("--broker", "broker_url", help="embedded://FILE or amqp://...")
+@click.option("--namespace", help="exchange/queue prefix (GRIDHUB_NAMESPACE)")
+@click.pass_context
+def send(ctx: click.Context, file: Any, broker_url: str | None, namespace: str | None) -> None:
+    """Publish canonical message(s) from FILE (a JSON object, a JSON list, or JSON lines; - for
+    stdin) to the hub. Every message is validated first; nothing is sent if one is invalid."""
+    from hub import codec
+    from hub.app import InboundPublisher
+    from hub.errors import InvalidMessage
+    from hub.publisher import LockedPublisher
+    from hub.topology import topology_for
+    from hub.transports import connection_for
+
+    settings = _settings(ctx, broker_url=broker_url, namespace=namespace)
+    raw = file.read()
+    try:
+        envelopes = [codec.decode(json.dumps(doc)) for doc in _documents(raw)]
+    except (InvalidMessage, ValueError) as exc:
+        _fail(f"{file.name}: {exc}", EXIT_INPUT)
+    topology = topology_for(settings.namespace, settings.broker_url)
+    conn = connection_for(settings.broker_url)
+    topology.declare(conn, [])
+    publisher = InboundPublisher(LockedPublisher(conn), topology)
+    publisher.publish(envelopes)
+    click.echo(f"sent {len(envelopes)} message(s) to {topology.hub_queue().name}")
+
+
+def _documents(raw: bytes) -> list[Any]:
+    """A JSON object, a JSON list of objects, or JSON lines."""
+    text = raw.decode("utf-8").strip()
+    if not text:
+        raise ValueError("file is empty")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        lines = [line for line in text.splitlines() if line.strip()]
+        out = []
+        for number, line in enumerate(lines, 1):
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"line {number}: not JSON: {exc.msg}") from exc
+        return out
+    return doc if isinstance(doc, list) else [doc]
+
+
+@main.command()
+@click.argument("connector")
+@click.argument("file", type=click.File("rb"))
+@click.option("--to-wire", is_flag=True, help="read canonical JSON, print the wire document")
+def translate(connector: str, file: Any, to_wire: bool) -> None:
+    """Translate a CONNECTOR's wire document in FILE to canonical JSON (or back with --to-wire).
+
+    Use it to develop and check a mapping against your vendor's real documents. Exit 4 with
+    the element or field at fault when the input is invalid.
+    """
+    from hub import codec
+    from hub.errors import ConfigurationError, InvalidMessage
+    from hub.plugins import load
+
+    try:
+        cls = load(connector)
+    except ConfigurationError as exc:
+        _fail(str(exc), EXIT_CONFIG)
+    data = file.read()
+    try:
+        if to_wire:
+            for doc in _documents(data):
+                out = cls.to_wire(codec.decode(json.dumps(doc)))
+                click.echo(out.decode("utf-8") if isinstance(out, bytes) else out)
+        else:
+            messages = cls.to_canonical(data)
+            click.echo(json.dumps([m.model_dump(mode="json") for m in messages],
+                                  indent=2, ensure_ascii=False))
+    except (InvalidMessage, ValueError) as exc:
+        _fail(f"{file.name}: {exc}", EXIT_INPUT)
+    except NotImplementedError as exc:
+        _fail(str(exc), EXIT_INPUT)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--state-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="keep the simulator's state here between runs")
+@click.option("--fail", "failure", default="none",
+              type=click.Choice(["none", "slow", "5xx", "soap-fault", "reject", "down"]),
+              help="start failing in this way")
+def simulate(name: str, port: int, host: str, state_dir: Path | None, failure: str) -> None:
+    """Run the back-end simulator NAME (a real server on loopback) until Ctrl-C."""
+    import threading
+
+    from hub.errors import ConfigurationError
+    from hub.simulator import load
+
+    try:
+        cls = load(name)
+    except ConfigurationError as exc:
+        _fail(str(exc), EXIT_CONFIG)
+    if state_dir is not None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+    sim = cls(host=host, port=port, state_dir=state_dir)
+    sim.fail(failure)
+    sim.start()
+    click.echo(f"{name} simulator listening on {sim.url} (failure mode: {failure}); Ctrl-C stops")
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        done.wait()
+    sim.stop()
+
+
+@main.group()
+def schemas() -> None:
+    """The published JSON Schemas of the canonical model."""
+
+
+@schemas.command("export")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("schemas/json"), show_default=True)
+@click.option("--check", is_flag=True, help="exit 1 if the files on disk are stale")
+def schemas_export(out: Path, check: bool) -> None:
+    """Write the JSON Schemas generated from the pydantic models."""
+    from schemas import export
+
+    if check:
+        stale = export.stale(out)
+        if stale:
+            _fail("stale JSON Schemas: " + ", ".join(stale) + " (run: gridhub schemas export)",
+                  EXIT_RUNTIME)
+        click.echo(f"{out}: up to date")
+        return
+    written = export.write(out)
+    click.echo(f"wrote {len(written)} schema file(s) to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,193 @@
+"""The delivery stage: hand routed messages to one connector, with retry, ordering and dead letters.
+
+Per message: already delivered (idempotency) -> skip; its case already waiting on an earlier
+failed message for this connector -> hold it behind that one (per-case order); else call the
+connector, retrying at once ``immediate`` times. A transient failure after that goes to the
+store's durable scheduler with a backoff (it survives restarts; no worker sleeps); a permanent
+one, or an exhausted policy, goes to the dead-letter store. When the head of a held case is
+delivered or dead-lettered, the next held message of that case is released.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import structlog
+from kombu.message import Message
+
+from hub import codec
+from hub.connector import Connector
+from hub.errors import PermanentError, is_transient
+from hub.publisher import Outgoing, Publisher
+from hub.retry import DEFAULT_POLICY, RetryPolicy, decide
+from hub.store import ScheduledRow, Store, Tx
+from hub.topology import HUB_KEY, Topology
+from hub.tracing import dead_letter, hop, now
+from schemas.envelope import Envelope
+
+log = structlog.get_logger("gridhub.delivery")
+
+
+@dataclass
+class _Item:
+    msg: Message
+    env: Envelope
+    route: str | None
+    attempt: int  # deliveries made before this one
+    first_failure: datetime | None
+    scheduled_id: int | None
+    outcome: str = ""  # delivered | later | dead | held | duplicate
+    error: BaseException | None = None
+    due: datetime | None = None
+    replies: Sequence[Envelope] = field(default_factory=list)
+
+
+class DeliveryStage:
+    """Handles batches from one connector's delivery queue."""
+
+    def __init__(self, name: str, connector: Connector, store: Store, topology: Topology,
+                 publisher: Publisher, policies: Mapping[str, RetryPolicy]) -> None:
+        self.name = name
+        self._connector = connector
+        self._store = store
+        self._topology = topology
+        self._publisher = publisher
+        self._policies = policies
+        self._consumer = f"deliver:{name}"
+
+    def handle(self, batch: list[Message]) -> None:
+        items, poison = self._decode(batch)
+        with self._store.transaction() as tx:
+            seen = tx.seen(self._consumer, [i.env.message_id for i in items])
+            held = {c for c in {i.env.case_id for i in items} if tx.is_held(self.name, c)}
+        for item in items:
+            self._decide(item, seen, held)
+        replies = [r for i in items for r in i.replies]
+        if replies:  # before the commit: a crash in between re-delivers, ids are deterministic
+            self._publisher.publish([Outgoing(self._topology.inbound, HUB_KEY, codec.encode(r))
+                                     for r in replies])
+        with self._store.transaction() as tx:
+            self._write(tx, items, poison)
+
+    def _decode(self, batch: list[Message]) -> tuple[list[_Item], list[tuple[Message, Exception]]]:
+        items, poison = [], []
+        for msg in batch:
+            headers = msg.headers or {}
+            try:
+                env = codec.decode(msg.body)
+            except PermanentError as exc:
+                poison.append((msg, exc))
+                continue
+            first = headers.get(codec.H_FIRST_FAILURE)
+            sched = headers.get(codec.H_SCHEDULED_ID)
+            items.append(_Item(
+                msg=msg, env=env, route=headers.get(codec.H_ROUTE),
+                attempt=codec.header_int(headers, codec.H_ATTEMPT),
+                first_failure=datetime.fromisoformat(first) if first else None,
+                scheduled_id=int(sched) if sched is not None else None))
+        return items, poison
+
+    def _decide(self, item: _Item, seen: set[str], held: set[str]) -> None:
+        if item.env.message_id in seen:
+            item.outcome = "duplicate"
+        elif item.env.case_id in held and item.scheduled_id is None:
+            item.outcome = "held"
+        else:
+            self._attempt(item)
+            if item.outcome == "delivered":
+                seen.add(item.env.message_id)
+            elif item.outcome == "later":
+                held.add(item.env.case_id)  # later messages of this case in the batch wait too
+
+    def _attempt(self, item: _Item) -> None:
+        policy = self._policies.get(item.route or "", DEFAULT_POLICY)
+        while True:
+            item.attempt += 1
+            try:
+                item.replies = list(self._connector.deliver(item.env) or [])
+                item.outcome = "delivered"
+                return
+            except Exception as exc:  # classify everything: nothing may escape unrecorded
+                item.error = exc
+                if not is_transient(exc):
+                    item.outcome = "dead"
+                    return
+                at = now()
+                item.first_failure = item.first_failure or at
+                decision = decide(policy, item.attempt, item.first_failure, at)
+                if decision.action == "later":
+                    item.outcome, item.due = "later", decision.due
+                    return
+                if decision.action == "dead":
+                    item.outcome = "dead"
+                    return
+                log.info("delivery.retry_now", connector=self.name,
+                         message_id=item.env.message_id, attempt=item.attempt, error=str(exc))
+
+    def _write(self, tx: Tx, items: list[_Item], poison: list[tuple[Message, Exception]]) -> None:
+        at = now()
+        release: list[str] = []
+        delivered = [i.env.message_id for i in items if i.outcome == "delivered"]
+        for item in items:
+            self._record(tx, item, at)
+            if item.scheduled_id is not None and item.outcome in ("delivered", "dead", "duplicate"):
+                tx.delete_scheduled([item.scheduled_id])
+                release.append(item.env.case_id)
+        if delivered:
+            tx.mark_seen(self._consumer, delivered, at)
+            tx.mark_delivered(self.name, delivered, at)
+        for msg, exc in poison:
+            tx.add_dead_letters([dead_letter(exc, body=_raw(msg), headers=msg.headers,
+                                             envelope=None, connector=self.name, route=None,
+                                             attempts=1)])
+        for case_id in release:  # after all inserts, so a message held in this batch is found
+            tx.release_next(self.name, case_id, at)
+
+    def _record(self, tx: Tx, item: _Item, at: datetime) -> None:
+        env, out = item.env, item.outcome
+        if out == "delivered":
+            tx.add_trace([hop(env, "delivered", target=self.name, route=item.route,
+                              attempt=item.attempt, at=at)])
+        elif out == "duplicate":
+            tx.add_trace([hop(env, "duplicate", target=self.name, route=item.route,
+                              outcome="skipped", detail="already delivered", at=at)])
+        elif out == "held":
+            tx.schedule([self._row(item, due=None)])
+            tx.add_trace([hop(env, "held", target=self.name, route=item.route, outcome="skipped",
+                              detail="waiting behind an earlier message of this case", at=at)])
+        elif out == "later":
+            if item.scheduled_id is not None:
+                tx.reschedule(item.scheduled_id, item.due, attempt=item.attempt,
+                              last_error=str(item.error)[:500])
+            else:
+                tx.schedule([self._row(item, due=item.due)])
+            tx.add_trace([hop(env, "retry-scheduled", target=self.name, route=item.route,
+                              outcome="error", attempt=item.attempt, at=at,
+                              detail=f"{type(item.error).__name__}: {item.error}; next at "
+                                     f"{item.due.isoformat() if item.due else '?'}")])
+        elif out == "dead":
+            assert item.error is not None
+            tx.add_dead_letters([dead_letter(
+                item.error, body=_raw(item.msg), headers=item.msg.headers, envelope=env,
+                connector=self.name, route=item.route, attempts=item.attempt,
+                first_failure=item.first_failure, at=at)])
+            tx.add_trace([hop(env, "dead-lettered", target=self.name, route=item.route,
+                              outcome="error", attempt=item.attempt, at=at,
+                              detail=f"{type(item.error).__name__}: {item.error}")])
+            log.warning("delivery.dead_letter", connector=self.name, message_id=env.message_id,
+                        case_id=env.case_id, error=str(item.error))
+
+    def _row(self, item: _Item, due: datetime | None) -> ScheduledRow:
+        return ScheduledRow(
+            destination=self.name, case_id=item.env.case_id, message_id=item.env.message_id,
+            route=item.route, body=_raw(item.msg), headers=dict(item.msg.headers or {}),
+            attempt=item.attempt if item.outcome == "later" else 0,
+            first_failure_at=item.first_failure if item.outcome == "later" else None,
+            last_error=str(item.error)[:500] if item.error else None, due_at=due)
+
+
+def _raw(msg: Message) -> bytes:
+    body = msg.body
+    return body if isinstance(body, bytes) else str(body).encode()

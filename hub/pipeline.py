@@ -1,0 +1,174 @@
+"""The hub stage: idempotency, case projection, routing and the outbox, one batch per transaction.
+
+For each batch of inbound deliveries:
+1. decode every body (a poison body becomes a dead letter, never a crash or a block);
+2. in ONE store transaction: skip ids already applied (their stored outputs are re-published,
+   which is what makes a redelivery after a crash safe), apply the rest to the case projection
+   (the status machine refuses impossible transitions: dead letter), route them, keep aggregator
+   parts, write outputs to the outbox, the trace, the idempotency keys and the dead letters;
+3. publish every output with pipelined confirms; the consumer acks the batch only after that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from kombu.message import Message
+from schemas.payloads import CASELESS, parse_payload
+from schemas.projection import CaseState, apply
+
+from hub import codec
+from hub.errors import PermanentError
+from hub.publisher import Outgoing, Publisher
+from hub.router import AggregatePart, Delivery, Router
+from hub.store import CaseRow, DeadLetterRow, OutboxRow, Store, TraceRow, Tx
+from hub.topology import Topology
+from hub.tracing import dead_letter, hop, now
+from schemas.envelope import Envelope
+
+CONSUMER = "hub"
+log = structlog.get_logger("gridhub.hub")
+
+
+@dataclass
+class _Work:
+    """What one batch produces inside its transaction."""
+
+    cases: dict[str, CaseState | None] = field(default_factory=dict)
+    changed: set[str] = field(default_factory=set)
+    outbox: list[OutboxRow] = field(default_factory=list)
+    trace: list[TraceRow] = field(default_factory=list)
+    dead: list[DeadLetterRow] = field(default_factory=list)
+    applied: list[str] = field(default_factory=list)
+
+
+class HubStage:
+    """Handles batches from the hub queue. One instance per consumer thread."""
+
+    def __init__(self, store: Store, router: Router, topology: Topology,
+                 publisher: Publisher) -> None:
+        self._store = store
+        self._router = router
+        self._topology = topology
+        self._publisher = publisher
+
+    def handle(self, batch: list[Message]) -> None:
+        decoded: list[tuple[Message, Envelope]] = []
+        work = _Work()
+        for msg in batch:
+            try:
+                decoded.append((msg, codec.decode(msg.body)))
+            except PermanentError as exc:
+                log.warning("hub.poison", error=str(exc))
+                work.dead.append(dead_letter(exc, body=_raw(msg), headers=msg.headers,
+                                             envelope=None, connector=CONSUMER, route=None,
+                                             attempts=1))
+        with self._store.transaction() as tx:
+            outgoing = self._apply(tx, decoded, work)
+        if outgoing:
+            self._publisher.publish(outgoing)
+
+    def _apply(self, tx: Tx, items: list[tuple[Message, Envelope]], work: _Work) -> list[Outgoing]:
+        ids = [env.message_id for _, env in items]
+        seen = tx.seen(CONSUMER, ids)
+        republish = tx.outbox_for(sorted(seen)) if seen else []
+        fresh: list[tuple[Message, Envelope]] = []
+        for msg, env in items:
+            if env.message_id in seen:
+                work.trace.append(hop(env, "duplicate", outcome="skipped",
+                                      detail="already applied; outputs re-published"))
+            else:
+                seen.add(env.message_id)  # the same id twice in one batch is a duplicate too
+                fresh.append((msg, env))
+        work.cases.update(_states(tx.load_cases(sorted({e.case_id for _, e in fresh}))))
+        for msg, env in fresh:
+            self._one(tx, msg, env, work)
+        self._write(tx, work)
+        return [self._outgoing(row) for row in (*republish, *work.outbox)]
+
+    def _one(self, tx: Tx, msg: Message | None, env: Envelope, work: _Work) -> None:
+        work.applied.append(env.message_id)
+        work.trace.append(hop(env, "received", target=CONSUMER))
+        try:
+            if env.type in CASELESS:
+                parse_payload(env)  # not projected onto a case, but still held to its contract
+            else:
+                state = apply(work.cases.get(env.case_id), env)
+                work.cases[env.case_id] = state
+                work.changed.add(env.case_id)
+            actions = self._router.route(env)
+        except PermanentError as exc:
+            log.warning("hub.rejected", message_id=env.message_id, case_id=env.case_id,
+                        error=str(exc))
+            body = _raw(msg) if msg is not None else codec.encode(env)
+            work.dead.append(dead_letter(exc, body=body, headers=msg.headers if msg else {},
+                                         envelope=env, connector=CONSUMER, route=None, attempts=1))
+            work.trace.append(hop(env, "dead-lettered", outcome="error", detail=str(exc)))
+            return
+        if not actions:
+            work.trace.append(hop(env, "unrouted", outcome="skipped", detail="no route matched"))
+        for action in actions:
+            if isinstance(action, Delivery):
+                self._deliver(env, action, work)
+            elif isinstance(action, AggregatePart):
+                self._aggregate(tx, action, work)
+
+    def _deliver(self, env: Envelope, action: Delivery, work: _Work) -> None:
+        work.outbox.append(OutboxRow(
+            input_id=env.message_id, message_id=action.message.message_id,
+            destination=action.destination, body=codec.encode(action.message),
+            headers={codec.H_ROUTE: action.route}))
+        work.trace.append(hop(action.message, "routed", target=action.destination,
+                              route=action.route))
+
+    def _aggregate(self, tx: Tx, part: AggregatePart, work: _Work) -> None:
+        expires = now() + timedelta(seconds=part.timeout_s)
+        parts = tx.aggregate_add(part.key, part.route, part.part_type,
+                                 part.message.model_dump(mode="json"), expires)
+        work.trace.append(hop(part.message, "aggregated", route=part.route,
+                              detail=f"{len(parts)}/{len(part.expected)} parts"))
+        if part.expected <= set(parts):
+            emitted = self._router.complete(part, part.key, tx.aggregate_take(part.key),
+                                            timed_out=False)
+            self._one(tx, None, emitted, work)
+
+    def _write(self, tx: Tx, work: _Work) -> None:
+        rows = []
+        for case_id in sorted(work.changed):
+            state = work.cases[case_id]
+            if state is not None:
+                rows.append(_case_row(state))
+        if rows:
+            tx.save_cases(rows)
+        if work.outbox:
+            tx.add_outbox(work.outbox)
+        if work.applied:
+            tx.mark_seen(CONSUMER, work.applied, now())
+        if work.trace:
+            tx.add_trace(work.trace)
+        if work.dead:
+            tx.add_dead_letters(work.dead)
+
+    def _outgoing(self, row: OutboxRow) -> Outgoing:
+        return Outgoing(self._topology.outbound, row.destination, row.body, row.headers)
+
+
+def _states(rows: dict[str, CaseRow]) -> dict[str, CaseState | None]:
+    return {case_id: CaseState.model_validate(row.state) for case_id, row in rows.items()}
+
+
+def _case_row(state: CaseState) -> CaseRow:
+    return CaseRow(
+        case_id=state.case_id, status=str(state.status), flow=str(state.flow),
+        state=state.model_dump(mode="json"), keys=state.keys,
+        last_message_id=state.last_message_id, updated_at=now(), version=0)
+
+
+def _raw(msg: Message | None) -> bytes:
+    if msg is None:
+        return b""
+    body: Any = msg.body
+    return body if isinstance(body, bytes) else str(body).encode()

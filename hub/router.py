@@ -1,0 +1,204 @@
+"""The router: which outputs one canonical message produces, per routes.yaml.
+
+Every route whose types include the message's type and whose ``where`` holds applies (not
+first-match). A ``to`` route yields one :class:`Delivery` per connector (and per list element
+when it splits); an ``aggregate`` route yields an :class:`AggregatePart` for the hub to keep
+until all parts arrived or the timeout passed, when :meth:`Router.complete` builds the
+emitted message. Output ids are derived from the input id, so routing a redelivered input
+again yields the very same outputs, which downstream de-duplication then recognises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from hub.errors import ConfigurationError, InvalidMessage
+from hub.retry import RetryPolicy
+from hub.routes import Route, RouteTable
+from hub.routes.predicates import MISSING, Getter, Predicate, compile_condition, getter
+from schemas.envelope import Envelope, derived_message_id
+
+AGGREGATOR_SOURCE = "hub"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Send ``message`` to connector ``destination``, retrying per ``policy``."""
+
+    route: str
+    destination: str
+    message: Envelope
+    policy: RetryPolicy
+
+
+@dataclass(frozen=True)
+class AggregatePart:
+    """Keep ``message`` as part ``part_type`` of aggregation ``key`` (``<route>:<case_id>``);
+    complete when every type in ``expected`` is there, or after ``timeout_s`` from the first."""
+
+    route: str
+    key: str
+    part_type: str
+    expected: frozenset[str]
+    timeout_s: float
+    emit: str
+    message: Envelope
+
+
+Action = Delivery | AggregatePart
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    route: Route
+    accepts: Predicate
+    policy: RetryPolicy
+    split: Getter | None
+
+
+class Router:
+    """Routes envelopes by a :class:`RouteTable`: predicates compiled once, routes by type."""
+
+    def __init__(self, table: RouteTable) -> None:
+        self.table = table
+        by_type: dict[str, list[_Compiled]] = {}
+        self._aggregates: dict[str, Route] = {}
+        for route in table.routes:
+            compiled = _Compiled(route, compile_condition(route.where),
+                                 table.policies[route.retry],
+                                 getter(route.split) if route.split else None)
+            for type_ in route.types:
+                by_type.setdefault(type_, []).append(compiled)
+            if route.aggregate is not None:
+                self._aggregates[route.name] = route
+        self._by_type = {t: tuple(cs) for t, cs in by_type.items()}
+
+    def route(self, envelope: Envelope) -> list[Delivery | AggregatePart]:
+        """The outputs of ``envelope``, in routes.yaml order; [] when no route matches.
+
+        Raises InvalidMessage when a splitting route matches but its list is missing or empty.
+        """
+        actions: list[Delivery | AggregatePart] = []
+        for compiled in self._by_type.get(envelope.type, ()):
+            if not compiled.accepts(envelope):
+                continue
+            route = compiled.route
+            if route.aggregate is not None:
+                actions.append(AggregatePart(
+                    route=route.name, key=f"{route.name}:{envelope.case_id}",
+                    part_type=envelope.type, expected=route.aggregate.types,
+                    timeout_s=route.aggregate.timeout_s, emit=route.aggregate.emit,
+                    message=envelope))
+            elif compiled.split is not None:
+                actions.extend(self._split(compiled, envelope))
+            else:
+                actions.extend(
+                    Delivery(route.name, dest, _derive(envelope, envelope.payload, route.name,
+                                                       dest), compiled.policy)
+                    for dest in route.to)
+        return actions
+
+    def _split(self, compiled: _Compiled, envelope: Envelope) -> list[Delivery]:
+        """One delivery per element and connector. The list at the split path is replaced by
+        a one-element list (so the payload keeps its shape), and ``split_index`` (0-based)
+        and ``split_count`` are added at the top of the payload."""
+        route = compiled.route
+        assert compiled.split is not None and route.split is not None
+        elements = compiled.split(envelope)
+        if elements is MISSING or not isinstance(elements, list) or not elements:
+            what = "missing" if elements is MISSING else (
+                "an empty list" if elements == [] else f"a {type(elements).__name__}, not a list")
+            raise InvalidMessage(f"route {route.name!r} splits on {route.split}, which is "
+                                 f"{what} in this {envelope.type} message", where=route.split)
+        keys = route.split.split(".")[1:]
+        count = len(elements)
+        deliveries = []
+        for index, element in enumerate(elements):
+            payload = {**_replace(envelope.payload, keys, [element]),
+                       "split_index": index, "split_count": count}
+            for dest in route.to:
+                message = _derive(envelope, payload, route.name, dest, str(index))
+                deliveries.append(Delivery(route.name, dest, message, compiled.policy))
+        return deliveries
+
+    def complete(self, part: AggregatePart | str, key: str,
+                 parts: Mapping[str, Mapping[str, Any]], *, timed_out: bool) -> Envelope:
+        """The message an aggregation emits.
+
+        ``part`` is any part of it (or its route name), ``key`` its aggregation key, ``parts``
+        maps part type -> that part's envelope as a JSON dict (``model_dump(mode="json")``).
+        The payload holds each arrived part's payload under its part name, and ``missing``:
+        the names of parts that did not arrive (empty when complete). The causation and
+        occurred_at are those of the latest part (by occurred_at, then id). The id derives
+        from the key, the outcome and the part ids: emitting again after a crash gives the
+        same id, while a later round for the same case (new parts) gives a new one.
+        """
+        name = part if isinstance(part, str) else part.route
+        route = self._aggregates.get(name)
+        if route is None or route.aggregate is None:
+            raise ConfigurationError(f"no aggregate route {name!r} in {self.table.filename} "
+                                     "(was it removed while an aggregation was open?)",
+                                     where=f"aggregation {key}")
+        prefix = f"{name}:"
+        if not key.startswith(prefix):
+            raise ValueError(f"aggregation key {key!r} does not belong to route {name!r}")
+        aggregate = route.aggregate
+        payload: dict[str, Any] = {}
+        missing = []
+        for part_name, part_type in aggregate.parts.items():
+            doc = parts.get(part_type)
+            if doc is None:
+                missing.append(part_name)
+            else:
+                payload[part_name] = dict(doc.get("payload") or {})
+        payload["missing"] = missing
+        last = max(parts.values(), key=_order, default=None)
+        ids = sorted(str(doc.get("message_id")) for doc in parts.values())
+        outcome = "timed-out" if timed_out else "complete"
+        return Envelope(
+            message_id=derived_message_id(key, aggregate.emit, outcome, *ids),
+            case_id=key[len(prefix):],
+            causation_id=str(last["message_id"]) if last and last.get("message_id") else None,
+            type=aggregate.emit, source=AGGREGATOR_SOURCE,
+            occurred_at=_occurred(last) if last else datetime.now(UTC),
+            payload=payload)
+
+
+def _derive(envelope: Envelope, payload: dict[str, Any], *key: str) -> Envelope:
+    # model_copy skips re-validation: the input was validated and only ids/payload change.
+    return envelope.model_copy(update={
+        "message_id": derived_message_id(envelope.message_id, *key),
+        "causation_id": envelope.message_id,
+        "payload": payload,
+    })
+
+
+def _replace(container: Any, keys: list[str], value: Any) -> Any:
+    """A copy of ``container`` with the value at ``keys`` replaced; the rest is shared."""
+    head, rest = keys[0], keys[1:]
+    if isinstance(container, list):
+        index = int(head)
+        copy = list(container)
+        copy[index] = _replace(copy[index], rest, value) if rest else value
+        return copy
+    inner = _replace(container[head], rest, value) if rest else value
+    return {**container, head: inner}
+
+
+def _occurred(doc: Mapping[str, Any]) -> datetime:
+    value = doc.get("occurred_at")
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    return datetime.min.replace(tzinfo=UTC)
+
+
+def _order(doc: Mapping[str, Any]) -> tuple[datetime, str]:
+    return _occurred(doc), str(doc.get("message_id"))

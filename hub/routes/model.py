@@ -1,0 +1,113 @@
+"""The route table as loaded from routes.yaml: plain frozen values, no behaviour.
+
+The loader (``hub.routes.loader``) builds these after validating every key; the router
+(``hub.router``) compiles them once into fast closures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hub.errors import ConfigurationError
+from hub.retry import RetryPolicy
+
+DEFAULT_POLICY_NAME = "default"
+
+
+@dataclass(frozen=True)
+class ConnectorSpec:
+    """A connector instance: its name in routes.yaml, the plugin it runs, its settings.
+
+    ``settings`` has ``${ENV}`` references already expanded; values are passed on as written.
+    """
+
+    name: str
+    plugin: str
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Compare:
+    """``{field: path, <op>: value}``. For ``matches`` the value is the compiled pattern."""
+
+    field: str
+    op: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class AllOf:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    condition: Condition
+
+
+Condition = Compare | AllOf | AnyOf | Not
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """Wait for one message of each part type per case, then emit ``emit``.
+
+    ``parts`` maps a part name (its key in the emitted payload) to its message type.
+    """
+
+    parts: dict[str, str]
+    timeout_s: float
+    emit: str
+    correlate: str = "case_id"
+
+    @property
+    def types(self) -> frozenset[str]:
+        return frozenset(self.parts.values())
+
+
+@dataclass(frozen=True)
+class Route:
+    """One entry of ``routes:``. Either ``to`` (optionally with ``split``) or ``aggregate``."""
+
+    name: str
+    types: tuple[str, ...]
+    where: Condition | None = None
+    to: tuple[str, ...] = ()
+    split: str | None = None
+    retry: str = DEFAULT_POLICY_NAME
+    aggregate: Aggregate | None = None
+    description: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    """Everything routes.yaml declares. ``policies`` always holds ``default``."""
+
+    version: int
+    policies: dict[str, RetryPolicy]
+    connectors: dict[str, ConnectorSpec]
+    routes: list[Route]
+    filename: str = "routes.yaml"
+
+    def route(self, name: str) -> Route:
+        for route in self.routes:
+            if route.name == name:
+                return route
+        raise KeyError(name)
+
+
+class RoutesFileError(ConfigurationError):
+    """routes.yaml is invalid. ``errors`` lists every problem as ``FILE:LINE: key.path: why``."""
+
+    def __init__(self, filename: str, errors: list[str]) -> None:
+        count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
+        super().__init__(f"{filename}: {count}\n" + "\n".join(f"  {e}" for e in errors))
+        self.errors = list(errors)
+

@@ -1,0 +1,180 @@
+"""Field paths and predicates over an envelope, compiled once to closures.
+
+A field path is dotted over the envelope: ``type``, ``source``, ``case_id``, ``payload.x.y``;
+a number steps into a list (``payload.facilities.0.facility_id``). A path that leads nowhere,
+or to JSON null, is *missing*: every comparison with a missing field is false, except ``ne``
+and ``not_in`` (a missing field is not equal to anything) and ``exists: false``.
+
+Comparisons are type-strict: ``true`` never equals ``1``, and ``lt``/``gt`` compare numbers
+with numbers and strings with strings (ISO dates order correctly as strings); any other mix
+is false rather than an error, because one odd message must not stop the hub.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from hub.routes.model import AllOf, AnyOf, Compare, Condition, Not
+from schemas.envelope import Envelope
+
+Predicate = Callable[[Envelope], bool]
+Getter = Callable[[Envelope], Any]
+
+OPERATORS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists", "matches")
+ENVELOPE_FIELDS = ("message_id", "case_id", "causation_id", "type", "source", "occurred_at",
+                   "schema_version", "payload")
+MISSING: Any = object()
+_SEGMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9]+")
+
+
+def parse_path(path: object) -> tuple[str, ...]:
+    """The segments of a field path; ValueError saying what is wrong with it."""
+    if not isinstance(path, str) or not path:
+        raise ValueError(f"a field path must be a non-empty string, got {path!r}")
+    segments = tuple(path.split("."))
+    for segment in segments:
+        if not _SEGMENT.fullmatch(segment):
+            raise ValueError(f"bad field path {path!r}: segment {segment!r} is not a name or "
+                             "a list index (e.g. payload.facilities.0.facility_id)")
+    head = segments[0]
+    if head not in ENVELOPE_FIELDS:
+        raise ValueError(f"bad field path {path!r}: it must start with one of "
+                         f"{', '.join(ENVELOPE_FIELDS)}")
+    if head != "payload" and len(segments) > 1:
+        raise ValueError(f"bad field path {path!r}: only payload has fields below it")
+    return segments
+
+
+def getter(path: str) -> Getter:
+    """A function returning the value at ``path`` of an envelope, or MISSING."""
+    head, *rest = parse_path(path)
+    if head == "occurred_at":
+        return lambda env: env.occurred_at.isoformat()
+    if head != "payload":
+        return lambda env: _present(getattr(env, head))
+    steps = tuple((s, int(s) if s.isdigit() else None) for s in rest)
+
+    def get(env: Envelope) -> Any:
+        value: Any = env.payload
+        for key, index in steps:
+            if isinstance(value, dict):
+                value = value.get(key, MISSING)
+            elif index is not None and isinstance(value, list) and index < len(value):
+                value = value[index]
+            else:
+                return MISSING
+            if value is MISSING:
+                return MISSING
+        return _present(value)
+
+    return get
+
+
+def _present(value: Any) -> Any:
+    return MISSING if value is None else value
+
+
+def _scalar(value: object) -> bool:
+    return isinstance(value, str | int | float | bool)
+
+
+def _orderable(value: object) -> bool:
+    return isinstance(value, str | int | float) and not isinstance(value, bool)
+
+
+def check_operand(op: str, value: object) -> str | None:
+    """Why ``value`` cannot be the operand of ``op``, or None when it can."""
+    if op in ("eq", "ne"):
+        if value is None:
+            return f"{op} needs a value; to test for a missing field use exists: false"
+        return None if _scalar(value) else f"{op} takes one value; for several use in/not_in"
+    if op in ("in", "not_in"):
+        if not isinstance(value, list) or not value:
+            return f"{op} takes a non-empty list, e.g. {op}: [a, b]"
+        if not all(_scalar(v) for v in value):
+            return f"{op} takes a list of plain values (strings, numbers, true/false)"
+        return None
+    if op in ("lt", "lte", "gt", "gte"):
+        return None if _orderable(value) else f"{op} takes a number or a string"
+    if op == "exists":
+        return None if isinstance(value, bool) else "exists takes true or false"
+    if op == "matches":
+        if not isinstance(value, str):
+            return "matches takes a regular expression as a string"
+        try:
+            re.compile(value)
+        except re.error as exc:
+            return f"bad regular expression {value!r}: {exc}"
+        return None
+    return f"unknown operator {op!r} (operators: {', '.join(OPERATORS)})"
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equality that does not let true equal 1."""
+    return isinstance(a, bool) is isinstance(b, bool) and a == b
+
+
+def _comparison(op: str, operand: Any) -> Callable[[Any], bool]:
+    """``value -> bool`` for one operator; ``value`` may be MISSING."""
+    if op == "eq":
+        return lambda v: v is not MISSING and _same(v, operand)
+    if op == "ne":
+        return lambda v: v is MISSING or not _same(v, operand)
+    if op in ("in", "not_in"):
+        member = _membership(operand)
+        return member if op == "in" else (lambda v: not member(v))
+    if op in ("lt", "lte", "gt", "gte"):
+        return _ordering(op, operand)
+    if op == "exists":
+        return lambda v: (v is not MISSING) is operand
+    if op == "matches":
+        pattern = operand if isinstance(operand, re.Pattern) else re.compile(operand)
+        return lambda v: ((isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)))
+                          and pattern.search(str(v)) is not None)
+    raise ValueError(f"unknown operator {op!r}")
+
+
+def _membership(values: list[Any]) -> Callable[[Any], bool]:
+    if all(isinstance(x, str) for x in values):
+        strings = frozenset(values)
+        return lambda v: isinstance(v, str) and v in strings
+    return lambda v: v is not MISSING and any(_same(v, x) for x in values)
+
+
+def _ordering(op: str, operand: Any) -> Callable[[Any], bool]:
+    is_text = isinstance(operand, str)
+
+    def comparable(v: Any) -> bool:
+        if is_text:
+            return isinstance(v, str)
+        return isinstance(v, int | float) and not isinstance(v, bool)
+
+    if op == "lt":
+        return lambda v: comparable(v) and v < operand
+    if op == "lte":
+        return lambda v: comparable(v) and v <= operand
+    if op == "gt":
+        return lambda v: comparable(v) and v > operand
+    return lambda v: comparable(v) and v >= operand
+
+
+def compile_condition(condition: Condition | None) -> Predicate:
+    """One closure for a whole condition tree; None (no ``where``) accepts everything."""
+    if condition is None:
+        return lambda env: True
+    if isinstance(condition, Compare):
+        get = getter(condition.field)
+        test = _comparison(condition.op, condition.value)
+        return lambda env: test(get(env))
+    if isinstance(condition, AllOf):
+        parts = tuple(compile_condition(c) for c in condition.conditions)
+        return lambda env: all(p(env) for p in parts)
+    if isinstance(condition, AnyOf):
+        parts = tuple(compile_condition(c) for c in condition.conditions)
+        return lambda env: any(p(env) for p in parts)
+    if isinstance(condition, Not):
+        inner = compile_condition(condition.condition)
+        return lambda env: not inner(env)
+    raise TypeError(f"not a condition: {condition!r}")

@@ -1,0 +1,75 @@
+"""Connector settings: ``${VAR}`` expansion from the environment and no plain-text secrets.
+
+Only connector settings are expanded: routes and policies are the same in every environment,
+settings (URLs, credentials) are what differs between test and production.
+A settings key that names a secret (password, secret, token, api_key, private_key, ...)
+must be one environment reference, ``${VAR}`` or ``${VAR:-default}``, so the file can be
+committed and shown: the real secret lives in the environment. A default is for the local
+simulators' well-known credentials only. Secret values never appear in errors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from hub.routes.source import Issues, child, item
+
+_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_SECRET_KEY = re.compile(
+    r"(?:^|[_-])(?:password|passwd|passphrase|secret|token|api[_-]?key|private[_-]?key)$")
+_ONLY_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}")
+
+
+def is_secret_key(key: str) -> bool:
+    """True for keys like password, db_password, api_key, apiKey, access_token, private_key."""
+    return bool(_SECRET_KEY.search(key.lower()))
+
+
+def expand_settings(settings: dict[str, Any], path: str, env: Mapping[str, str],
+                    issues: Issues) -> dict[str, Any]:
+    """A copy of ``settings`` with every ``${VAR}`` expanded; problems go to ``issues``."""
+    return {key: _value(value, child(path, key), key, env, issues)
+            for key, value in settings.items()}
+
+
+def _value(value: Any, path: str, key: str, env: Mapping[str, str], issues: Issues) -> Any:
+    if is_secret_key(key) and not _secret_ok(value):
+        issues.add(path, f"plain-text secret in {key!r}; use ${{ENV_VAR}} and set the "
+                   "variable in the environment (the value is not shown here)")
+        return None
+    if isinstance(value, dict):
+        return expand_settings(value, path, env, issues)
+    if isinstance(value, list):
+        return [_value(v, item(path, i), key, env, issues) for i, v in enumerate(value)]
+    if isinstance(value, str):
+        return _expand(value, path, env, issues)
+    return value
+
+
+def _secret_ok(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, dict | list):
+        return False
+    return isinstance(value, str) and bool(_ONLY_REFERENCE.fullmatch(value))
+
+
+def _expand(text: str, path: str, env: Mapping[str, str], issues: Issues) -> str:
+    def replace(found: re.Match[str]) -> str:
+        name, default = found.group(1), found.group(2)
+        if name in env:
+            return env[name]
+        if default is not None:
+            return default
+        issues.add(path, f"environment variable {name} is not set (set it, or give a "
+                   f"default: ${{{name}:-value}})")
+        return ""
+
+    expanded = _REFERENCE.sub(replace, text)
+    leftover = _REFERENCE.sub("", text)
+    if "${" in leftover:
+        issues.add(path, "malformed ${...}: write ${NAME} or ${NAME:-default}, NAME of "
+                   "letters, digits and _")
+    return expanded
