@@ -9,7 +9,9 @@ consumers on RabbitMQ.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import structlog
@@ -33,6 +35,7 @@ from hub.transports import connection_for
 from schemas.envelope import Envelope
 
 log = structlog.get_logger("gridhub.app")
+PURGE_EVERY_S = 3600.0
 
 
 class InboundPublisher:
@@ -122,6 +125,14 @@ class Hub:
                                  Publisher(conn), self.route_policies())
         return make
 
+    def purge_expired(self) -> None:
+        """Idempotency keys and outbox rows older than the retention are no longer needed:
+        a broker redelivers within minutes, not weeks."""
+        cutoff = datetime.now(UTC) - timedelta(days=self.settings.idempotency_retention_days)
+        seen, outbox = self.store.purge_seen(cutoff), self.store.purge_outbox(cutoff)
+        if seen or outbox:
+            log.info("retention.purged", idempotency_keys=seen, outbox_rows=outbox)
+
     def route_policies(self) -> dict[str, RetryPolicy]:
         return {r.name: self.table.policies[r.retry] for r in self.table.routes}
 
@@ -129,9 +140,13 @@ class Hub:
         conn = self.connect()
         scheduler = Scheduler(self.store, self.router, self.topology, Publisher(conn))
         interval = self.settings.scheduler_interval_ms / 1000
+        next_purge = 0.0
         while not stop.wait(interval):
             try:
                 scheduler.tick()
+                if time.monotonic() >= next_purge:
+                    self.purge_expired()
+                    next_purge = time.monotonic() + PURGE_EVERY_S
             except Exception as exc:  # a broker or store blip: try again next tick
                 log.warning("scheduler.failed", error=repr(exc))
                 conn.release()

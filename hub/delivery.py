@@ -72,7 +72,8 @@ class DeliveryStage:
             self._write(tx, items, poison)
 
     def _decode(self, batch: list[Message]) -> tuple[list[_Item], list[tuple[Message, Exception]]]:
-        items, poison = [], []
+        items: list[_Item] = []
+        poison: list[tuple[Message, Exception]] = []
         for msg in batch:
             headers = msg.headers or {}
             try:

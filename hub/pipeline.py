@@ -17,8 +17,6 @@ from typing import Any
 
 import structlog
 from kombu.message import Message
-from schemas.payloads import CASELESS, parse_payload
-from schemas.projection import CaseState, apply
 
 from hub import codec
 from hub.errors import PermanentError
@@ -28,6 +26,8 @@ from hub.store import CaseRow, DeadLetterRow, OutboxRow, Store, TraceRow, Tx
 from hub.topology import Topology
 from hub.tracing import dead_letter, hop, now
 from schemas.envelope import Envelope
+from schemas.payloads import CASELESS, parse_payload
+from schemas.projection import CaseState, apply
 
 CONSUMER = "hub"
 log = structlog.get_logger("gridhub.hub")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from schemas.projection import business_keys
-
 from hub.errors import GridhubError
 from hub.store import DeadLetterRow, TraceRow, fingerprint
 from schemas.envelope import Envelope
+from schemas.projection import business_keys
 
 
 def now() -> datetime:

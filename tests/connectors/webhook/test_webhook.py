@@ -71,7 +71,7 @@ def test_timeout_is_transient():
         server.bind(("127.0.0.1", 0))
         server.listen(1)
         url = f"http://127.0.0.1:{server.getsockname()[1]}/x"
-        with pytest.raises(TargetTimeout, match="0.3s"):
+        with pytest.raises(TargetTimeout, match=r"0\.3s"):
             WebhookConnector({"url": url, "timeout": 0.3}, NoInbound()).deliver(_msg())
 
 
