@@ -1,0 +1,113 @@
+"""The elsmart connector class: inbound SOAP endpoint, outbound zeep client, translation."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import structlog
+
+from connectors.elsmart.client import PORTAL_BINDING, SoapCaller
+from connectors.elsmart.inbound import InboundEndpoint
+from connectors.elsmart.settings import WHERE, ElsmartSettings
+from connectors.elsmart.wire import INBOUND, ElsmartWire
+from hub import soap, xmlsafe
+from hub.connector import Connector, Inbound
+from hub.errors import ConfigurationError, InvalidMessage
+from hub.httpserver import Credentials
+from schemas.envelope import Envelope
+
+log = structlog.get_logger("gridhub.elsmart")
+
+
+class ElsmartConnector(Connector):
+    """Installer portal and work-order system (SOAP 1.1, our WSDL)."""
+
+    name = "elsmart"
+
+    def __init__(self, settings: Mapping[str, Any], inbound: Inbound) -> None:
+        super().__init__(settings, inbound)
+        self.config = ElsmartSettings.parse(self.settings)
+        self.wire = ElsmartWire.load(self.config.mapping, self.config.xsd)
+        self._caller: SoapCaller | None = None
+        self._lock = threading.Lock()
+        self._endpoint: InboundEndpoint | None = None
+
+    # -- outbound ---------------------------------------------------------------------------
+
+    def deliver(self, message: Envelope) -> Sequence[Envelope]:
+        if self.wire.direction(message.type) == INBOUND:
+            raise InvalidMessage(f"{message.type} goes from the portal to gridhub, not back "
+                                 f"(the portal takes: {', '.join(self._outbound_types())})",
+                                 where="type")
+        element = self.wire.write(message)
+        receipt = self._portal().call(element)
+        log.info("elsmart.delivered", type=message.type, message_id=message.message_id,
+                 case_id=message.case_id, duplicate=bool(getattr(receipt, "Duplicate", False)))
+        return []
+
+    def _outbound_types(self) -> list[str]:
+        return sorted(t for t in self.wire.mapping.documents
+                      if self.wire.direction(t) != INBOUND)
+
+    def _portal(self) -> SoapCaller:
+        with self._lock:  # the WSDL is loaded once, on first use
+            if self._caller is None:
+                if not self.config.url:
+                    raise ConfigurationError("no portal url: set url to the portal's SOAP "
+                                             "endpoint", where=f"{WHERE}.url")
+                self._caller = SoapCaller(self.config.url, binding=PORTAL_BINDING,
+                                          wsdl=self.config.wsdl, username=self.config.username,
+                                          password=self.config.password,
+                                          timeout=self.config.timeout)
+            return self._caller
+
+    # -- inbound ----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.config.listen_port is None or self._endpoint is not None:
+            return
+        credentials = Credentials(username=self.config.inbound_username,
+                                  password=self.config.inbound_password)
+        self._endpoint = InboundEndpoint(
+            self.wire, self.inbound.publish, credentials, wsdl=self.config.wsdl.read_bytes(),
+            host=self.config.listen_host, port=self.config.listen_port).start()
+        log.info("elsmart.inbound.listening", url=self._endpoint.url)
+
+    def stop(self) -> None:
+        if self._endpoint is not None:
+            self._endpoint.stop()
+            self._endpoint = None
+
+    @property
+    def inbound_url(self) -> str | None:
+        """The inbound endpoint's URL once started."""
+        return self._endpoint.url if self._endpoint is not None else None
+
+    def reachable(self) -> bool:
+        if not self.config.url:
+            return False
+        parts = urlsplit(self.config.url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            with socket.create_connection((parts.hostname or "", port), timeout=2):
+                return True
+        except OSError:
+            return False
+
+    # -- translation without I/O ----------------------------------------------------------
+
+    @classmethod
+    def to_canonical(cls, document: bytes) -> list[Envelope]:
+        """A SOAP envelope (or a bare body element) of any elsmart operation, either way."""
+        root = xmlsafe.parse(document, where="elsmart document")
+        element = soap.body_of(document) if root.tag == f"{{{soap.SOAP_NS}}}Envelope" else root
+        return [ElsmartWire.load().read(element)]
+
+    @classmethod
+    def to_wire(cls, message: Envelope) -> bytes:
+        """The SOAP 1.1 request that carries ``message`` (either direction)."""
+        return soap.envelope(ElsmartWire.load().write(message))

@@ -1,0 +1,216 @@
+"""The installer e-mail: rendered from templates, checked against the contract, read back.
+
+A mail IS an ``installer.notified`` event: its X-Gridhub-* headers carry that event's ids, so
+reading a mail back gives exactly the event (``read``), and a mail is traceable in the hub's
+case timeline. The body shows the case reference and the reason note; an internal note
+(visible to the grid owner only) is never mailed, the mail points to the portal instead.
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.headerregistry import Group
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+import connectors.notify.templates as _templates
+import schemas.contracts.notify as _contract
+from connectors.notify.contacts import Contact
+from hub.errors import ConfigurationError, InvalidMessage
+from schemas.case import Note
+from schemas.codes import CaseStatus, Language
+from schemas.envelope import Envelope, derived_message_id
+from schemas.message_types import MessageType
+from schemas.payloads import CaseDecision, CaseRejection, InstallerNotified, parse_payload
+
+M = MessageType
+TEMPLATES = Path(_templates.__file__).parent
+SCHEMA = Path(_contract.__file__).parent / "notification.schema.json"
+STATUS_OF_TYPE = {M.CASE_APPROVED: CaseStatus.approved, M.CASE_REJECTED: CaseStatus.pre_rejected,
+                  M.CASE_COMPLETION_REJECTED: CaseStatus.completion_rejected}
+NOTIFIED = M.INSTALLER_NOTIFIED.value
+_GENERIC = {"sv": {"installer": "installatör", "company": "ert företag",
+                   "grid_owner": "Nätbolaget", "internal": "Se noteringen i ärendet i portalen.",
+                   "none": "Se ärendet i portalen."},
+            "nb": {"installer": "installatør", "company": "firmaet deres",
+                   "grid_owner": "Nettselskapet", "internal": "Se notatet i saken i portalen.",
+                   "none": "Se saken i portalen."}}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    mail: EmailMessage
+    notified: Envelope | None  # None for a preview without a recipient
+
+
+def status_mail(message: Envelope, contact: Contact | None, *, sender: str, sent_at: datetime,
+                recipient: str | None = None) -> Rendered:
+    """The mail for a status message; ``recipient`` None and no contact: a preview."""
+    status = STATUS_OF_TYPE[M(message.type)]
+    payload = parse_payload(message)
+    note = payload.reason if isinstance(payload, CaseRejection) else (
+        payload.note if isinstance(payload, CaseDecision) else None)
+    lang = contact.language if contact else "sv"
+    generic = _GENERIC[lang]
+    values = {"reference": contact.reference if contact else message.case_id,
+              "case_id": message.case_id,
+              "installer": contact.installer if contact else generic["installer"],
+              "company": contact.company if contact else generic["company"],
+              "grid_owner": contact.grid_owner if contact else generic["grid_owner"],
+              "status_label": status.label(lang), "reason": _note_text(note, lang),
+              "note": f"\n{_note_text(note, lang)}\n" if note else ""}
+    subject, body = _template(status.value, lang, values)
+    to = recipient or (contact.email if contact else None)
+    notified = None
+    if to:
+        event = InstallerNotified(recipient=to, status=status, subject=subject,
+                                  language=Language(lang), sent_at=sent_at)
+        notified = message.derive(NOTIFIED, "notify", event.model_dump(mode="json"), to)
+    ids = {"message_id": notified.message_id if notified else
+           derived_message_id(message.message_id, NOTIFIED, "preview"),
+           "causation_id": message.message_id, "case_id": message.case_id,
+           "occurred_at": message.occurred_at.isoformat(), "type": NOTIFIED}
+    return Rendered(_compose(sender, to, subject, body, lang, status, ids, sent_at), notified)
+
+
+def notified_mail(message: Envelope, *, sender: str) -> EmailMessage:
+    """The mail an ``installer.notified`` event stands for (names from the event only)."""
+    event = parse_payload(message)
+    assert isinstance(event, InstallerNotified)
+    lang = str(event.language)
+    generic = _GENERIC[lang]
+    values = {"reference": message.case_id, "case_id": message.case_id,
+              "installer": generic["installer"], "company": generic["company"],
+              "grid_owner": generic["grid_owner"], "status_label": event.status.label(lang),
+              "reason": generic["none"], "note": ""}
+    _, body = _template(str(event.status), lang, values)
+    ids = {"message_id": message.message_id, "case_id": message.case_id,
+           "occurred_at": message.occurred_at.isoformat(), "type": NOTIFIED}
+    if message.causation_id:
+        ids["causation_id"] = message.causation_id
+    sent_at = event.sent_at or message.occurred_at
+    return _compose(sender, event.recipient, event.subject, body, lang, event.status, ids,
+                    sent_at)
+
+
+def read(raw: bytes) -> Envelope:
+    """A mail -> the ``installer.notified`` event it constitutes."""
+    try:
+        mail = BytesParser(policy=policy.default).parsebytes(raw)
+        ids = {key: mail[f"X-Gridhub-{header}"] for key, header in _ID_HEADERS.items()
+               if mail[f"X-Gridhub-{header}"] is not None}
+        to = mail["To"]
+        fields = {"from": str(mail["From"] or ""),
+                  "to": [a.addr_spec for a in to.addresses] if to is not None else [],
+                  "subject": str(mail["Subject"] or ""),
+                  "date": parsedate_to_datetime(str(mail["Date"])).isoformat(),
+                  "message_id": str(mail["Message-ID"] or ""),
+                  "language": str(mail["Content-Language"] or ""),
+                  "status": str(mail["X-Gridhub-Status"] or ""),
+                  "gridhub": {k: str(v) for k, v in ids.items()},
+                  "body": mail.get_content().replace("\r\n", "\n"),
+                  "preview": not (to is not None and to.addresses)}
+    except (TypeError, ValueError, LookupError) as exc:
+        raise InvalidMessage(f"not a gridhub notification mail: {exc}", where="mail") from exc
+    check(fields, where="mail")
+    if fields["preview"]:
+        raise InvalidMessage("the mail names no recipient address (a preview rendered "
+                             "without the installer's contact)", where="mail: To")
+    event = InstallerNotified(recipient=fields["to"][0], status=fields["status"],
+                              subject=fields["subject"], language=fields["language"],
+                              sent_at=fields["date"])
+    head = fields["gridhub"]
+    return Envelope(message_id=head["message_id"], case_id=head["case_id"],
+                    causation_id=head.get("causation_id"), type=NOTIFIED, source="notify",
+                    occurred_at=head["occurred_at"], payload=event.model_dump(mode="json"))
+
+
+_ID_HEADERS = {"message_id": "Message-Id", "causation_id": "Causation-Id",
+               "case_id": "Case-Id", "occurred_at": "Occurred-At", "type": "Type"}
+
+
+def check(fields: dict[str, Any], *, where: str) -> None:
+    """Validate a mail's fields against the published notification contract."""
+    errors = sorted(_validator().iter_errors(fields), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        path = ".".join(str(p) for p in first.absolute_path) or "(mail)"
+        # An address is personal data: name the rule it breaks, not the value.
+        why = (f"is not a valid address ({first.validator})" if path.startswith(("to", "from"))
+               else first.message)
+        raise InvalidMessage(f"breaks the notify contract: {path}: {why}",
+                             where=f"{where}: {path}")
+
+
+def _compose(sender: str, to: str | None, subject: str, body: str, lang: str,
+             status: CaseStatus, ids: dict[str, str], sent_at: datetime) -> EmailMessage:
+    domain = sender.rpartition("@")[2].rstrip(">").strip() or "gridhub.invalid"
+    fields = {"from": sender, "to": [to] if to else [], "subject": subject,
+              "date": sent_at.isoformat(), "message_id": f"<{ids['message_id']}@{domain}>",
+              "language": lang, "status": status.value, "gridhub": ids, "body": body,
+              "preview": to is None}
+    check(fields, where="mail")
+    mail = EmailMessage(policy=policy.SMTP)
+    mail["From"] = sender
+    mail["To"] = to if to else Group(f"installer responsible for {ids['case_id']}")
+    mail["Subject"] = subject
+    mail["Date"] = format_datetime(sent_at)
+    mail["Message-ID"] = fields["message_id"]
+    mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
+    mail["X-Gridhub-Status"] = status.value
+    for key, header in _ID_HEADERS.items():
+        if ids.get(key):
+            mail[f"X-Gridhub-{header}"] = ids[key]
+    mail.set_content(body, charset="utf-8", cte="quoted-printable")
+    mail["Content-Language"] = lang  # after set_content, which drops Content-* headers
+    return mail
+
+
+def _note_text(note: Note | None, lang: str) -> str:
+    if note is None:
+        return _GENERIC[lang]["none"]
+    if note.internal:
+        return _GENERIC[lang]["internal"]
+    return f"{note.subject}\n{note.text}"
+
+
+def _template(status: str, lang: str, values: dict[str, str]) -> tuple[str, str]:
+    text = _load_template(status, lang)
+    first, _, body = text.partition("\n")
+    if not first.startswith("Subject: "):
+        raise ConfigurationError("a template starts with 'Subject: ...'",
+                                 where=str(TEMPLATES / f"{status}.{lang}.txt"))
+    try:
+        subject = string.Template(first.removeprefix("Subject: ")).substitute(values)
+        return subject.strip(), string.Template(body).substitute(values)
+    except (KeyError, ValueError) as exc:
+        raise ConfigurationError(f"template placeholder {exc} is unknown",
+                                 where=str(TEMPLATES / f"{status}.{lang}.txt")) from exc
+
+
+@lru_cache(maxsize=32)
+def _load_template(status: str, lang: str) -> str:
+    path = TEMPLATES / f"{status}.{lang}.txt"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"no template for status {status} in language {lang}",
+                                 where=str(path)) from exc
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)

@@ -1,0 +1,153 @@
+"""notify settings (routes.yaml ``connectors.notify.settings``; secrets come as ${ENV}).
+
+    host, port          the SMTP server (default 127.0.0.1:25)
+    timeout             seconds or "500ms"/"10s"/"1m" per SMTP command (default 10s)
+    starttls            upgrade the connection with STARTTLS before anything else (default no)
+    ca_file             CA bundle to verify the server's certificate (default: system CAs)
+    username, password  SMTP AUTH after STARTTLS (optional)
+    sender              the From address, e.g. "Helsingborgs Nät <noreply@helsingborgsnat.se>"
+    state_dir           where the contact book lives (default: in memory, this process only)
+    statuses            statuses mailed by default: approved, pre_rejected, completion_rejected
+    companies           per installer company (organisation number or name):
+                        {enabled: true|false, statuses: [...]}: Elsmart's "Sändning aktiverad"
+                        and "välj vilka status som ska generera ett meddelande"
+    fallback_recipient  where to mail when no installer contact is known (default: dead letter)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hub.errors import ConfigurationError
+from schemas.codes import CaseStatus
+
+WHERE = "connectors.notify.settings"
+MAILED = (CaseStatus.approved, CaseStatus.pre_rejected, CaseStatus.completion_rejected)
+_KEYS = {"host", "port", "timeout", "starttls", "ca_file", "username", "password", "sender",
+         "state_dir", "statuses", "companies", "fallback_recipient"}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+@dataclass(frozen=True)
+class CompanyChoice:
+    enabled: bool = True
+    statuses: frozenset[CaseStatus] = frozenset(MAILED)
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    sender: str
+    host: str = "127.0.0.1"
+    port: int = 25
+    timeout: float = 10.0
+    starttls: bool = False
+    ca_file: Path | None = None
+    username: str | None = None
+    password: str | None = None
+    state_dir: Path | None = None
+    default: CompanyChoice = CompanyChoice()
+    companies: dict[str, CompanyChoice] = field(default_factory=dict)
+    fallback_recipient: str | None = None
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, Any]) -> NotifySettings:
+        unknown = sorted(set(raw) - _KEYS)
+        if unknown:
+            raise ConfigurationError(f"unknown setting(s) {', '.join(unknown)} (known: "
+                                     f"{', '.join(sorted(_KEYS))})", where=WHERE)
+        sender = str(raw.get("sender") or "")
+        if "@" not in sender:
+            raise ConfigurationError("sender must be an e-mail address (the From of every "
+                                     "mail)", where=f"{WHERE}.sender")
+        fallback = _opt(raw, "fallback_recipient")
+        if fallback is not None and not _EMAIL.match(fallback):
+            raise ConfigurationError("must be an e-mail address",
+                                     where=f"{WHERE}.fallback_recipient")
+        return cls(
+            sender=sender, host=str(raw.get("host") or "127.0.0.1"),
+            port=_port(raw.get("port", 25)), timeout=seconds(raw.get("timeout", 10.0)),
+            starttls=_flag(raw.get("starttls", False), f"{WHERE}.starttls"),
+            ca_file=Path(raw["ca_file"]) if raw.get("ca_file") else None,
+            username=_opt(raw, "username"), password=_opt(raw, "password"),
+            state_dir=Path(raw["state_dir"]) if raw.get("state_dir") else None,
+            default=CompanyChoice(True, _statuses(raw.get("statuses"), f"{WHERE}.statuses")),
+            companies=_companies(raw.get("companies") or {}), fallback_recipient=fallback)
+
+    def choice_for(self, *keys: str | None) -> CompanyChoice:
+        """The installer company's choice, looked up by organisation number, then name."""
+        for key in keys:
+            if key and key in self.companies:
+                return self.companies[key]
+        return self.default
+
+
+def seconds(value: Any, where: str = f"{WHERE}.timeout") -> float:
+    """A positive duration: a number of seconds or "250ms", "10s", "2m"."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    else:
+        match = _DURATION.match(str(value))
+        if match is None:
+            raise ConfigurationError(f"{value!r} is not a duration (e.g. 10, 500ms, 10s, 1m)",
+                                     where=where)
+        number = float(match.group(1)) * {"ms": 0.001, "m": 60.0}.get(match.group(2), 1.0)
+    if number <= 0:
+        raise ConfigurationError(f"must be more than 0, got {value!r}", where=where)
+    return number
+
+
+def _companies(raw: Any) -> dict[str, CompanyChoice]:
+    if not isinstance(raw, dict):
+        raise ConfigurationError("must map organisation number or name to {enabled, "
+                                 "statuses}", where=f"{WHERE}.companies")
+    out = {}
+    for key, spec in raw.items():
+        where = f"{WHERE}.companies.{key}"
+        if not isinstance(spec, dict) or set(spec) - {"enabled", "statuses"}:
+            raise ConfigurationError("must be {enabled: true|false, statuses: [...]}",
+                                     where=where)
+        out[str(key)] = CompanyChoice(_flag(spec.get("enabled", True), f"{where}.enabled"),
+                                      _statuses(spec.get("statuses"), f"{where}.statuses"))
+    return out
+
+
+def _statuses(raw: Any, where: str) -> frozenset[CaseStatus]:
+    if raw is None:
+        return frozenset(MAILED)
+    if not isinstance(raw, list):
+        raise ConfigurationError("must be a list of statuses", where=where)
+    names = [str(s) for s in raw]
+    wrong = [n for n in names if n not in {s.value for s in MAILED}]
+    if wrong:
+        raise ConfigurationError(f"{', '.join(wrong)} cannot be mailed (choose from "
+                                 f"{', '.join(s.value for s in MAILED)})", where=where)
+    return frozenset(CaseStatus(n) for n in names)
+
+
+def _flag(value: Any, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in ("true", "yes", "1", "false", "no", "0"):
+        return str(value).lower() in ("true", "yes", "1")
+    raise ConfigurationError(f"must be true or false, got {value!r}", where=where)
+
+
+def _opt(raw: Mapping[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    return None if value is None or value == "" else str(value)
+
+
+def _port(value: Any) -> int:
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        port = -1
+    if not 1 <= port <= 65535:
+        raise ConfigurationError(f"must be a port number 1-65535, got {value!r}",
+                                 where=f"{WHERE}.port")
+    return port
