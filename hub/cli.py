@@ -138,7 +138,7 @@ def send(ctx: click.Context, file: Any, broker_url: str | None, namespace: str |
     try:
         envelopes = [codec.decode(json.dumps(doc)) for doc in _documents(raw)]
     except (InvalidMessage, ValueError) as exc:
-        _fail(f"{file.name}: {exc}", EXIT_INPUT)
+        _fail(f"{getattr(file, 'name', '-')}: {exc}", EXIT_INPUT)
     topology = topology_for(settings.namespace, settings.broker_url)
     conn = connection_for(settings.broker_url)
     topology.declare(conn, [])
@@ -195,7 +195,7 @@ def translate(connector: str, file: Any, to_wire: bool) -> None:
             click.echo(json.dumps([m.model_dump(mode="json") for m in messages],
                                   indent=2, ensure_ascii=False))
     except (InvalidMessage, ValueError) as exc:
-        _fail(f"{file.name}: {exc}", EXIT_INPUT)
+        _fail(f"{getattr(file, 'name', '-')}: {exc}", EXIT_INPUT)
     except NotImplementedError as exc:
         _fail(str(exc), EXIT_INPUT)
 

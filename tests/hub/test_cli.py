@@ -1,0 +1,107 @@
+"""The `gridhub` command: exit codes, error texts, and each command doing its job."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from connectors.kis import KisConnector
+from hub import __version__
+from hub.cli import main
+from hub.transports import QueueNotFound, connection_for, queue_depth
+from tests.factories import envelope, swedish_case
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+    return invoke
+
+
+def test_version(run):
+    result = run("version")
+    assert result.exit_code == 0 and result.output.strip() == f"gridhub {__version__}"
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["routes", "check"], ["send"], ["translate"],
+                                     ["simulate"], ["schemas", "export"], ["version"]])
+def test_every_command_has_help(run, command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0 and "Usage: main" in result.output
+
+
+def test_routes_check_accepts_the_shipped_file_with_installed_plugins(run):
+    result = run("routes", "check", "routes.yaml")
+    assert result.exit_code == 0, result.output
+    assert "routes.yaml: ok" in result.output
+
+
+def test_routes_check_names_file_line_and_key(run, tmp_path):
+    bad = tmp_path / "routes.yaml"
+    bad.write_text("version: 1\nconnectors:\n  crm: {plugin: webhook, settings: {url: 'http://x'}}\n"
+                   "routes:\n  - name: r\n    match: {type: case.submitted}\n    to: [crn]\n")
+    result = run("routes", "check", str(bad))
+    assert result.exit_code == 3
+    assert f"{bad}:7" in result.output and "unknown connector 'crn'" in result.output
+
+
+def test_routes_check_missing_file_is_a_config_error(run, tmp_path):
+    result = run("routes", "check", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 3 and "no such file" in result.output
+
+
+def test_send_refuses_invalid_message_and_sends_nothing(run, tmp_path):
+    broker = f"embedded://{tmp_path / 'b.db'}"
+    good = envelope("case.submitted", swedish_case(1)).model_dump(mode="json")
+    bad = {**good, "message_id": "x2", "type": "case.teleported"}
+    result = run("send", "-", "--broker", broker, input=json.dumps([good, bad]))
+    assert result.exit_code == 4
+    assert "unknown message type 'case.teleported'" in result.output
+    with connection_for(broker) as conn, pytest.raises(QueueNotFound):
+        queue_depth(conn, "gridhub.hub.in")  # nothing was even declared
+
+
+def test_send_publishes_json_lines(run, tmp_path):
+    broker = f"embedded://{tmp_path / 'b.db'}"
+    lines = "\n".join(envelope("case.submitted", swedish_case(i)).model_dump_json()
+                      for i in range(3))
+    result = run("send", "-", "--broker", broker, input=lines)
+    assert result.exit_code == 0 and "sent 3 message(s)" in result.output
+    with connection_for(broker) as conn:
+        assert queue_depth(conn, "gridhub.hub.in") == 3
+
+
+def test_translate_both_ways(run, tmp_path):
+    msg = envelope("facility.lookup.requested", swedish_case(2))
+    wire = tmp_path / "lookup.xml"
+    wire.write_bytes(KisConnector.to_wire(msg))
+    result = run("translate", "kis", str(wire))
+    assert result.exit_code == 0, result.output
+    [doc] = json.loads(result.output)
+    assert doc["type"] == "facility.lookup.requested" and doc["case_id"] == msg.case_id
+    canonical = tmp_path / "lookup.json"
+    canonical.write_text(msg.model_dump_json())
+    back = run("translate", "kis", str(canonical), "--to-wire")
+    assert back.exit_code == 0 and "LookupFacilityRequest" in back.output
+
+
+def test_translate_invalid_document_names_the_problem(run, tmp_path):
+    wire = tmp_path / "broken.xml"
+    wire.write_bytes(b"<k:Nonsense xmlns:k='urn:gridhub:kis:v1'/>")
+    result = run("translate", "kis", str(wire))
+    assert result.exit_code == 4 and "broken.xml" in result.output
+
+
+def test_translate_unknown_connector(run, tmp_path):
+    f = tmp_path / "x.xml"
+    f.write_text("<a/>")
+    result = run("translate", "sap", str(f))
+    assert result.exit_code == 3 and "no connector plugin 'sap'" in result.output
+
+
+def test_schemas_are_up_to_date(run):
+    result = run("schemas", "export", "--check")
+    assert result.exit_code == 0, result.output
