@@ -8,7 +8,9 @@ plain functions ``(Request) -> Response``; the server owns sockets, auth and lim
 from __future__ import annotations
 
 import base64
+import contextlib
 import hmac
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -70,8 +72,11 @@ class HttpServer:
 
     def __init__(self, handler: Handler, credentials: Credentials | None, *,
                  host: str = "127.0.0.1", port: int = 0, max_body: int = MAX_BODY,
-                 realm: str = "gridhub") -> None:
+                 realm: str = "gridhub", drop: Callable[[str], bool] | None = None) -> None:
         self._handler = handler
+        # Simulators play "down" by dropping a connection unanswered (``drop(path)`` true).
+        self._drop = drop
+        self._closed = False
         outer = self
 
         class _Handler(BaseHTTPRequestHandler):
@@ -103,11 +108,24 @@ class HttpServer:
         return self
 
     def stop(self) -> None:
+        self._closed = True  # kept-alive connections outlive the listener: drop them too
         self._server.shutdown()
         self._server.server_close()
 
     def _dispatch(self, h: BaseHTTPRequestHandler, credentials: Credentials | None,
                   max_body: int, realm: str) -> None:
+        if self._closed or (self._drop is not None and self._drop(h.path)):
+            h.close_connection = True
+            with contextlib.suppress(OSError):
+                h.connection.shutdown(socket.SHUT_RDWR)
+            return
+        try:
+            self._serve(h, credentials, max_body, realm)
+        except (BrokenPipeError, ConnectionResetError):  # the caller gave up (e.g. timed out)
+            h.close_connection = True
+
+    def _serve(self, h: BaseHTTPRequestHandler, credentials: Credentials | None,
+               max_body: int, realm: str) -> None:
         length = int(h.headers.get("Content-Length") or 0)
         if credentials is not None and not credentials.accepts(h.headers.get("Authorization")):
             _reply(h, Response(401, b'{"error": "authentication required"}',

@@ -18,7 +18,11 @@ def installed() -> set[str]:
 def load(name: str) -> type[Connector]:
     """Import one plugin's class by entry point name."""
     for ep in entry_points(group=GROUP, name=name):
-        cls = ep.load()
+        try:
+            cls = ep.load()
+        except ImportError as exc:
+            raise ConfigurationError(f"connector plugin {name!r} ({ep.value}) cannot be imported: "
+                                     f"{exc}", where=f"plugin {name!r}") from exc
         if not (isinstance(cls, type) and issubclass(cls, Connector)):
             raise ConfigurationError(f"entry point {ep.value} is not a Connector class",
                                      where=f"plugin {name!r}")

@@ -36,7 +36,6 @@ class InboundEndpoint:
         self._wsdl = wsdl
         self._server = HttpServer(self.handle, credentials, host=host, port=port,
                                   realm="gridhub elsmart")
-        self._stopped = False
 
     @property
     def url(self) -> str:
@@ -47,8 +46,7 @@ class InboundEndpoint:
         return self
 
     def stop(self) -> None:
-        self._stopped = True  # a kept-alive connection outlives the listener: refuse on it
-        self._server.stop()
+        self._server.stop()  # also drops kept-alive connections, so nothing is taken after
 
     def handle(self, request: Request) -> Response:
         if request.method == "GET":
@@ -57,9 +55,6 @@ class InboundEndpoint:
             return Response(404, b'{"error": "POST SOAP 1.1 requests here; GET ?wsdl"}')
         if request.method != "POST":
             return Response(405, b'{"error": "POST only"}', headers={"Allow": "GET, POST"})
-        if self._stopped:
-            return Response(503, soap.fault("Server", "gridhub is stopping; retry later"),
-                            content_type=soap.CONTENT_TYPE, headers={"Connection": "close"})
         try:
             element = soap.body_of(request.body, where="elsmart request")
             message = self.wire.read(element, direction=INBOUND, source="elsmart")

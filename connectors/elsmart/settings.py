@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,11 +21,12 @@ from urllib.parse import urlsplit
 from connectors.elsmart.contract import WSDL, XSD
 from connectors.elsmart.wire import MAPPING
 from hub.errors import ConfigurationError
+from hub.settings_fields import optional, seconds
+from hub.settings_fields import port as port_number
 
 WHERE = "connectors.elsmart.settings"
 _KEYS = {"url", "username", "password", "timeout", "listen_host", "listen_port",
          "inbound_username", "inbound_password", "mapping", "xsd", "wsdl"}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$")
 
 
 @dataclass(frozen=True)
@@ -49,17 +49,18 @@ class ElsmartSettings:
         if unknown:
             raise ConfigurationError(f"unknown setting(s) {', '.join(unknown)} (known: "
                                      f"{', '.join(sorted(_KEYS))})", where=WHERE)
-        url = _opt(raw, "url")
+        url = optional(raw, "url")
         if url is not None and urlsplit(url).scheme not in ("http", "https"):
             raise ConfigurationError(f"must be http(s)://..., got {url!r}", where=f"{WHERE}.url")
         port = raw.get("listen_port")
         settings = cls(
-            url=url, username=_opt(raw, "username"), password=_opt(raw, "password"),
+            url=url, username=optional(raw, "username"), password=optional(raw, "password"),
             timeout=seconds(raw.get("timeout", 10.0), f"{WHERE}.timeout"),
             listen_host=str(raw.get("listen_host") or "127.0.0.1"),
-            listen_port=_port(port) if port is not None and port != "" else None,
-            inbound_username=_opt(raw, "inbound_username"),
-            inbound_password=_opt(raw, "inbound_password"),
+            listen_port=(port_number(port, f"{WHERE}.listen_port", allow_zero=True)
+                         if port is not None and port != "" else None),
+            inbound_username=optional(raw, "inbound_username"),
+            inbound_password=optional(raw, "inbound_password"),
             mapping=Path(raw.get("mapping") or MAPPING), xsd=Path(raw.get("xsd") or XSD),
             wsdl=Path(raw.get("wsdl") or WSDL))
         if settings.listen_port is not None and not (settings.inbound_username
@@ -68,35 +69,3 @@ class ElsmartSettings:
                                      "inbound_username and inbound_password (from ${ENV})",
                                      where=f"{WHERE}.inbound_password")
         return settings
-
-
-def seconds(value: Any, where: str) -> float:
-    """A positive duration: a number of seconds or "250ms", "10s", "2m"."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
-    else:
-        match = _DURATION.match(str(value))
-        if match is None:
-            raise ConfigurationError(f"{value!r} is not a duration (e.g. 10, 500ms, 10s, 1m)",
-                                     where=where)
-        factor = {"ms": 0.001, "s": 1.0, "m": 60.0, None: 1.0}[match.group(2)]
-        number = float(match.group(1)) * factor
-    if number <= 0:
-        raise ConfigurationError(f"must be more than 0, got {value!r}", where=where)
-    return number
-
-
-def _opt(raw: Mapping[str, Any], key: str) -> str | None:
-    value = raw.get(key)
-    return None if value is None or value == "" else str(value)
-
-
-def _port(value: Any) -> int:
-    try:
-        port = int(value)
-    except (TypeError, ValueError):
-        port = -1
-    if not 0 <= port <= 65535:
-        raise ConfigurationError(f"must be a port number 0-65535, got {value!r}",
-                                 where=f"{WHERE}.listen_port")
-    return port

@@ -18,13 +18,10 @@ from the constructor or ELSMART_SIM_GRIDHUB_URL / _USERNAME / _PASSWORD.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import socket
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,22 +59,21 @@ class ElsmartSimulator(Simulator):
         self.fail_status: int | None = None
         self.state = PortalState(state_dir / "elsmart-portal.json" if state_dir else None)
         self.wire = ElsmartWire.load()
-        self._server: _DroppingServer | None = None
+        self._server: HttpServer | None = None
         self._caller: SoapCaller | None = None
         self._lock = threading.Lock()
 
     # -- lifecycle and control ------------------------------------------------------------
 
     def start(self) -> ElsmartSimulator:
-        self._server = _DroppingServer(self._handle, self._drops, host=self.host,
-                                       port=self.port)
+        self._server = HttpServer(self._handle, None, host=self.host, port=self.port,
+                                  realm="elsmart portal", drop=self._drops)
         self._server.start()
         self.port = self._server.port
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.closed = True  # kept-alive connections outlive the listener: drop them
             self._server.stop()
             self._server = None
 
@@ -225,23 +221,6 @@ class ElsmartSimulator(Simulator):
             return self._caller
 
 
-class _DroppingServer(HttpServer):
-    """HttpServer that can drop a connection unanswered (the "down" failure mode)."""
-
-    def __init__(self, handler: Callable[[Request], Response],
-                 drops: Callable[[str], bool], *, host: str, port: int) -> None:
-        super().__init__(handler, None, host=host, port=port, realm="elsmart portal")
-        self._drops = drops
-        self.closed = False
-
-    def _dispatch(self, h: Any, credentials: Credentials | None, max_body: int,
-                  realm: str) -> None:
-        if self.closed or self._drops(h.path):
-            h.close_connection = True
-            with contextlib.suppress(OSError):
-                h.connection.shutdown(socket.SHUT_RDWR)
-            return
-        super()._dispatch(h, credentials, max_body, realm)
 
 
 def _soap(status: int, body: bytes) -> Response:

@@ -37,21 +37,6 @@ K = f"{{{NS}}}"
 PATH = "/kis"
 
 
-class _SimHttpServer(HttpServer):
-    """HttpServer that drops the connection unanswered while ``down()`` says so."""
-
-    def __init__(self, *args: Any, down: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._down = down
-
-    def _dispatch(self, h: Any, credentials: Any, max_body: int, realm: str) -> None:
-        if self._down() and not h.path.startswith("/_control/"):
-            h.close_connection = True  # no status line at all: the caller sees a dead peer
-            return
-        try:
-            super()._dispatch(h, credentials, max_body, realm)
-        except (BrokenPipeError, ConnectionResetError):  # the caller gave up (slow mode)
-            h.close_connection = True
 
 
 class KisSimulator(Simulator):
@@ -70,18 +55,21 @@ class KisSimulator(Simulator):
         self.state = KisState(state_dir / "kis.json" if state_dir else None)
         self.calls: dict[str, int] = {}
         self._contract = XsdContract(XSD_PATH)
-        self._server: _SimHttpServer | None = None
+        self._server: HttpServer | None = None
         self._wake = threading.Event()
 
     @property
     def endpoint(self) -> str:
         return self.url + PATH
 
+    def _down(self, path: str) -> bool:
+        return self.failure == FailureMode.DOWN and not path.startswith("/_control/")
+
     def start(self) -> KisSimulator:
         self._wake.clear()
-        self._server = _SimHttpServer(self._handle, self.credentials, host=self.host,
+        self._server = HttpServer(self._handle, self.credentials, host=self.host,
                                       port=self.port, realm="kis",
-                                      down=lambda: self.failure == FailureMode.DOWN)
+                                      drop=self._down)
         self._server.start()
         self.port = self._server.port
         return self

@@ -38,21 +38,6 @@ XML = "application/xml; charset=utf-8"
 SIGNATURE = "NIS Netbas (simulator)"
 
 
-class _SimHttpServer(HttpServer):
-    """HttpServer that drops the connection unanswered while ``down()`` says so."""
-
-    def __init__(self, *args: Any, down: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._down = down
-
-    def _dispatch(self, h: Any, credentials: Any, max_body: int, realm: str) -> None:
-        if self._down() and not h.path.startswith("/_control/"):
-            h.close_connection = True  # no status line at all: the caller sees a dead peer
-            return
-        try:
-            super()._dispatch(h, credentials, max_body, realm)
-        except (BrokenPipeError, ConnectionResetError):  # the caller gave up (slow mode)
-            h.close_connection = True
 
 
 class _Refusal(Exception):
@@ -76,18 +61,21 @@ class NisSimulator(Simulator):
         self.state = grid.NisState(state_dir / "nis.json" if state_dir else None)
         self.calls: dict[str, int] = {}
         self._contract = XsdContract(XSD_PATH)
-        self._server: _SimHttpServer | None = None
+        self._server: HttpServer | None = None
         self._wake = threading.Event()
 
     @property
     def endpoint(self) -> str:
         return self.url + "/nis"
 
+    def _down(self, path: str) -> bool:
+        return self.failure == FailureMode.DOWN and not path.startswith("/_control/")
+
     def start(self) -> NisSimulator:
         self._wake.clear()
-        self._server = _SimHttpServer(self._handle, self.credentials, host=self.host,
+        self._server = HttpServer(self._handle, self.credentials, host=self.host,
                                       port=self.port, realm="nis",
-                                      down=lambda: self.failure == FailureMode.DOWN)
+                                      drop=self._down)
         self._server.start()
         self.port = self._server.port
         return self

@@ -23,13 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from hub.errors import ConfigurationError
+from hub.settings_fields import flag, optional, seconds
+from hub.settings_fields import port as port_number
 from schemas.codes import CaseStatus
 
 WHERE = "connectors.notify.settings"
 MAILED = (CaseStatus.approved, CaseStatus.pre_rejected, CaseStatus.completion_rejected)
 _KEYS = {"host", "port", "timeout", "starttls", "ca_file", "username", "password", "sender",
          "state_dir", "statuses", "companies", "fallback_recipient"}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
@@ -64,16 +65,17 @@ class NotifySettings:
         if "@" not in sender:
             raise ConfigurationError("sender must be an e-mail address (the From of every "
                                      "mail)", where=f"{WHERE}.sender")
-        fallback = _opt(raw, "fallback_recipient")
+        fallback = optional(raw, "fallback_recipient")
         if fallback is not None and not _EMAIL.match(fallback):
             raise ConfigurationError("must be an e-mail address",
                                      where=f"{WHERE}.fallback_recipient")
         return cls(
             sender=sender, host=str(raw.get("host") or "127.0.0.1"),
-            port=_port(raw.get("port", 25)), timeout=seconds(raw.get("timeout", 10.0)),
-            starttls=_flag(raw.get("starttls", False), f"{WHERE}.starttls"),
+            port=port_number(raw.get("port", 25), f"{WHERE}.port"),
+            timeout=seconds(raw.get("timeout", 10.0), f"{WHERE}.timeout"),
+            starttls=flag(raw.get("starttls", False), f"{WHERE}.starttls"),
             ca_file=Path(raw["ca_file"]) if raw.get("ca_file") else None,
-            username=_opt(raw, "username"), password=_opt(raw, "password"),
+            username=optional(raw, "username"), password=optional(raw, "password"),
             state_dir=Path(raw["state_dir"]) if raw.get("state_dir") else None,
             default=CompanyChoice(True, _statuses(raw.get("statuses"), f"{WHERE}.statuses")),
             companies=_companies(raw.get("companies") or {}), fallback_recipient=fallback)
@@ -86,20 +88,6 @@ class NotifySettings:
         return self.default
 
 
-def seconds(value: Any, where: str = f"{WHERE}.timeout") -> float:
-    """A positive duration: a number of seconds or "250ms", "10s", "2m"."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
-    else:
-        match = _DURATION.match(str(value))
-        if match is None:
-            raise ConfigurationError(f"{value!r} is not a duration (e.g. 10, 500ms, 10s, 1m)",
-                                     where=where)
-        number = float(match.group(1)) * {"ms": 0.001, "m": 60.0}.get(match.group(2), 1.0)
-    if number <= 0:
-        raise ConfigurationError(f"must be more than 0, got {value!r}", where=where)
-    return number
-
 
 def _companies(raw: Any) -> dict[str, CompanyChoice]:
     if not isinstance(raw, dict):
@@ -111,7 +99,7 @@ def _companies(raw: Any) -> dict[str, CompanyChoice]:
         if not isinstance(spec, dict) or set(spec) - {"enabled", "statuses"}:
             raise ConfigurationError("must be {enabled: true|false, statuses: [...]}",
                                      where=where)
-        out[str(key)] = CompanyChoice(_flag(spec.get("enabled", True), f"{where}.enabled"),
+        out[str(key)] = CompanyChoice(flag(spec.get("enabled", True), f"{where}.enabled"),
                                       _statuses(spec.get("statuses"), f"{where}.statuses"))
     return out
 
@@ -127,27 +115,3 @@ def _statuses(raw: Any, where: str) -> frozenset[CaseStatus]:
         raise ConfigurationError(f"{', '.join(wrong)} cannot be mailed (choose from "
                                  f"{', '.join(s.value for s in MAILED)})", where=where)
     return frozenset(CaseStatus(n) for n in names)
-
-
-def _flag(value: Any, where: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if str(value).lower() in ("true", "yes", "1", "false", "no", "0"):
-        return str(value).lower() in ("true", "yes", "1")
-    raise ConfigurationError(f"must be true or false, got {value!r}", where=where)
-
-
-def _opt(raw: Mapping[str, Any], key: str) -> str | None:
-    value = raw.get(key)
-    return None if value is None or value == "" else str(value)
-
-
-def _port(value: Any) -> int:
-    try:
-        port = int(value)
-    except (TypeError, ValueError):
-        port = -1
-    if not 1 <= port <= 65535:
-        raise ConfigurationError(f"must be a port number 1-65535, got {value!r}",
-                                 where=f"{WHERE}.port")
-    return port

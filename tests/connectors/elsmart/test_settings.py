@@ -14,7 +14,7 @@ def test_durations(raw, expected):
     assert seconds(raw, "t") == expected
 
 
-@pytest.mark.parametrize("raw", ["soon", "0", -1, "5h"])
+@pytest.mark.parametrize("raw", ["soon", "0", -1, "5 fortnights"])
 def test_bad_durations_name_the_key(raw):
     with pytest.raises(ConfigurationError) as info:
         ElsmartSettings.parse({"timeout": raw})
