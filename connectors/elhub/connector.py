@@ -1,0 +1,133 @@
+"""The elhub connector: master data and metering values out, the datahub's queues in.
+
+Settings (routes.yaml ``connectors.elhub.settings``; secrets as ``${ENV}``):
+
+    url: https://datahub.example/                # services at <url>/emif/<Service>
+    certificate: /etc/gridhub/elhub-cert.pem     # X.509 of the physical sender (signs)
+    private_key: /etc/gridhub/elhub-key.pem
+    private_key_password: ${ELHUB_KEY_PASSWORD}  # if the key is encrypted
+    sender_gln: "7080005051019"                  # our GLN (DDM); default from mapping.yaml
+    elhub_gln: "7080010001009"                   # the datahub's GLN
+    timeout: 30                                  # seconds, every call
+    poll_interval: 30                            # seconds between poll rounds; 0: no polling
+    positive_ack: true                           # ask for a 39 on master data
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from lxml import etree
+
+from connectors.elhub import acknowledgement, documents, emif, masterdata, polling, values
+from connectors.elhub.poller import Poller, Sent
+from connectors.elhub.soapclient import ElhubClient
+from hub.connector import Connector, Inbound
+from hub.errors import ConfigurationError, InvalidMessage
+from schemas.envelope import Envelope
+from schemas.identifiers import Gln, IdentifierError
+from schemas.message_types import MessageType
+
+SENT_LOG_SIZE = 100_000  # document ids remembered to give acknowledgements their case
+
+
+class ElhubConnector(Connector):
+    name: ClassVar[str] = "elhub"
+
+    def __init__(self, settings: Mapping[str, Any], inbound: Inbound) -> None:
+        super().__init__(settings, inbound)
+        self.client = ElhubClient(self.settings)
+        parties = emif.parties()
+        self.sender_gln = _gln(self.settings.get("sender_gln") or parties["sender_gln"],
+                               "sender_gln")
+        self.elhub_gln = _gln(self.settings.get("elhub_gln") or parties["elhub_gln"],
+                              "elhub_gln")
+        self.positive_ack = bool(self.settings.get("positive_ack", True))
+        self._sent: OrderedDict[str, Sent] = OrderedDict()
+        interval = float(self.settings.get("poll_interval", 30))
+        self.poller = Poller(self.client, self.inbound.publish, sender=self.sender_gln,
+                             recipient=self.elhub_gln, interval=interval,
+                             sent=self._sent.get) if interval > 0 else None
+
+    # -- outbound ------------------------------------------------------------------------------
+
+    def deliver(self, message: Envelope) -> Sequence[Envelope]:
+        """Send one canonical message; 41 is TargetRejected, 39 comes back as a reply."""
+        if message.type == MessageType.METERINGPOINT_UPDATED:
+            document = masterdata.to_document(message, sender=self.sender_gln,
+                                              recipient=self.elhub_gln,
+                                              positive_ack=self.positive_ack)
+            service, operation = polling.MARKET, "RequestUpdateMasterDataMeteringPoint"
+        elif message.type == MessageType.METERINGVALUES_COLLECTED:
+            document = values.to_document(message, sender=self.sender_gln,
+                                          recipient=self.elhub_gln)
+            document.tag = polling.METERING.tag("CollectedData")  # local in the wrapper
+            service, operation = polling.METERING, "CollectedData"
+        else:
+            raise InvalidMessage(f"elhub takes meteringpoint.updated and "
+                                 f"meteringvalues.collected, not {message.type}", where="type")
+        wrapper = etree.Element(service.tag(f"{operation}Request"))
+        wrapper.append(document)
+        self._remember(message)
+        answer = self.client.call(service, operation, wrapper)
+        return self._outcome(message, answer, f"{service.name}.{operation}")
+
+    def _outcome(self, message: Envelope, answer: etree._Element | None, where: str
+                 ) -> list[Envelope]:
+        if answer is None:
+            return []  # taken in; an acknowledgement, if any, comes by polling
+        found = [answer] if answer.tag == documents.ACK else \
+            [child for child in answer if child.tag == documents.ACK]
+        acks = [acknowledgement.read(a) for a in found]
+        for ack in acks:
+            if ack.rejected:
+                raise ack.rejection(where)
+        if not acks:
+            return []
+        payload: dict[str, Any] = {"status": acknowledgement.ACCEPTED,
+                                   "original_message_id": message.message_id}
+        if message.payload.get("gsrn"):
+            payload["gsrn"] = message.payload["gsrn"]
+        return [message.derive(MessageType.METERINGPOINT_ACKNOWLEDGED, self.name, payload,
+                               acknowledgement.ACCEPTED)]
+
+    def _remember(self, message: Envelope) -> None:
+        self._sent[emif.document_id(message.message_id)] = Sent(
+            message.case_id, message.message_id, message.payload.get("gsrn"))
+        while len(self._sent) > SENT_LOG_SIZE:
+            self._sent.popitem(last=False)
+
+    # -- translation (no I/O) ------------------------------------------------------------------
+
+    @classmethod
+    def to_canonical(cls, document: bytes) -> list[Envelope]:
+        return [m for d in documents.business_documents(document)
+                for m in documents.to_canonical(d)]
+
+    @classmethod
+    def to_wire(cls, message: Envelope) -> bytes:
+        parties = emif.parties()
+        return documents.to_wire(message, sender=parties["sender_gln"],
+                                 recipient=parties["elhub_gln"])
+
+    # -- inbound -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.poller is not None:
+            self.poller.start()
+
+    def stop(self) -> None:
+        if self.poller is not None:
+            self.poller.stop()
+
+    def reachable(self) -> bool:
+        return self.client.reachable()
+
+
+def _gln(value: object, key: str) -> str:
+    try:
+        return Gln(str(value)).reveal()
+    except IdentifierError as exc:
+        raise ConfigurationError(str(exc), where=f"connectors.elhub.settings.{key}") from exc

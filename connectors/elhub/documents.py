@@ -1,0 +1,80 @@
+"""Which EMIF document carries which canonical message, both ways, without I/O.
+
+    meteringpoint.updated      <-> RequestUpdateMasterDataMeteringPoint
+    meteringvalues.collected   <-> CollectedData (one message per series and day)
+    meteringpoint.acknowledged <-> Acknowledgement
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lxml import etree
+
+from connectors.elhub import acknowledgement, emif, masterdata, polling, values
+from hub import soap
+from hub.errors import InvalidMessage
+from hub.xmlsafe import parse
+from schemas.envelope import Envelope
+from schemas.message_types import MessageType
+
+MASTERDATA = emif.tag("md", "RequestUpdateMasterDataMeteringPoint")
+COLLECTED = emif.tag("cd", "CollectedData")
+ACK = emif.tag("ack", "Acknowledgement")
+POLL = emif.tag("poll", "PollForData")
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def business_documents(data: bytes) -> list[etree._Element]:
+    """The business documents in ``data``: a bare document, a SOAP envelope, a service
+    wrapper (``...Request``/``...Response``) or a poll result."""
+    root = parse(data, where="elhub document")
+    if root.tag == f"{{{soap.SOAP_NS}}}Envelope":
+        root = soap.body_of(data, where="elhub SOAP envelope")
+    service = polling.SERVICES.get(etree.QName(root).namespace or "")
+    if service is None:
+        return [root]
+    if root.tag == service.tag("PollForDataResponse"):
+        found = polling.result(root, service)
+        return found.documents if found else []
+    documents = list(root)
+    for document in documents:
+        if document.tag == polling.METERING.tag("CollectedData"):
+            document.tag = COLLECTED  # the WSDL's local CollectedData: same content
+    return documents
+
+
+def to_canonical(document: etree._Element) -> list[Envelope]:
+    """One business document -> its canonical message(s)."""
+    reader = _READERS.get(document.tag)
+    if reader is None:
+        raise InvalidMessage(f"{etree.QName(document).localname} carries no canonical message "
+                             f"(known: RequestUpdateMasterDataMeteringPoint, CollectedData, "
+                             f"Acknowledgement)", where=etree.QName(document).localname)
+    return reader(document)
+
+
+def _read_ack(document: etree._Element) -> list[Envelope]:
+    return [acknowledgement.to_envelope(acknowledgement.read(document))]
+
+
+_READERS: dict[str, Callable[[etree._Element], list[Envelope]]] = {
+    MASTERDATA: masterdata.from_document,
+    COLLECTED: values.from_document,
+    ACK: _read_ack,
+}
+
+
+def to_wire(message: Envelope, *, sender: str, recipient: str) -> bytes:
+    """A canonical message -> the business document bytes (with an XML declaration)."""
+    if message.type == MessageType.METERINGVALUES_COLLECTED:
+        return _DECLARATION + values.to_bytes(message, sender=sender, recipient=recipient)[0]
+    if message.type == MessageType.METERINGPOINT_UPDATED:
+        root = masterdata.to_document(message, sender=sender, recipient=recipient)
+    elif message.type == MessageType.METERINGPOINT_ACKNOWLEDGED:
+        root = acknowledgement.to_document(message, sender=sender, recipient=recipient)
+    else:
+        raise InvalidMessage(f"the elhub contract carries no {message.type!r} (it carries "
+                             f"meteringpoint.updated, meteringvalues.collected, "
+                             f"meteringpoint.acknowledged)", where="type")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -1,0 +1,261 @@
+"""A datahub on loopback: the Elhub-style SOAP services, verifying every signature.
+
+    POST /emif/MarketProcesses        RequestUpdateMasterDataMeteringPoint
+    POST /emif/MeteringValues         CollectedData, Acknowledge
+    POST /emif/PollMarketProcesses    PollForData, AcknowledgePoll
+    POST /emif/PollMeteringValues     PollForData, AcknowledgePoll
+    POST /_control/fail               {"mode": "slow|5xx|soap-fault|reject|down|none",
+                                       "seconds": N}   (down: back up after N s, default 5)
+    POST /_control/meteringpoints     {"gsrn": ..., "status": "active", "meter_number": ...}
+    POST /_control/queue              {"queue": "market|metering", "document": "<xml/>"}
+    GET  /_control/state
+
+Every request must be signed (WS-Security, X.509): unsigned, tampered, expired or signed
+with another certificate than the trusted one is a SOAP Client fault, CodeGroup Security.
+A document that breaks the XSD is a Client fault, CodeGroup XSD. Business outcomes follow
+the rules in :mod:`connectors.elhub.datahub`; with ``ack_mode="sync"`` acknowledgements come
+back in the answer (gridhub's contract extension), with ``"poll"`` they are queued for
+PollForData, as Elhub does. Failure modes: slow (answers after ``slow_seconds``), 5xx (Server
+fault, System), soap-fault (Client fault, Other), reject (41 E14 to everything), down.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from connectors.elhub import acknowledgement, documents, emif, polling, wssecurity
+from connectors.elhub.datahub import Datahub
+from hub import soap
+from hub.errors import InvalidMessage
+from hub.httpserver import HttpServer, Request, Response
+from hub.simulator import FailureMode, Simulator
+from hub.xmlsafe import parse
+
+_JSON = "application/json"
+FAULT_NS = "urn:no:elhub:emif:wsdl:common:v2"
+
+
+class _Fault(Exception):
+    def __init__(self, code: str, group: str, message: str, text: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.group, self.text = code, group, text
+
+
+class ElhubSimulator(Simulator):
+    name = "elhub"
+
+    def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
+                 state_dir: Path | None = None, trusted_certificate: bytes | Path | None = None,
+                 ack_mode: str = "sync", slow_seconds: float = 5.0,
+                 gln: str | None = None) -> None:
+        super().__init__(host=host, port=port, state_dir=state_dir)
+        self.trusted_certificate = trusted_certificate
+        if ack_mode not in ("sync", "poll"):
+            raise ValueError("ack_mode is 'sync' or 'poll'")
+        self.ack_mode = ack_mode
+        self.slow_seconds = slow_seconds
+        self.hub = Datahub(gln or emif.parties()["elhub_gln"])
+        self._lock = threading.RLock()
+        self._server: HttpServer | None = None
+        self._running = False
+        self._trusted: bytes | None = None
+        self.faults: list[str] = []  # "Group: message" of every fault answered (for tests)
+
+    # -- life cycle ----------------------------------------------------------------------------
+
+    def start(self) -> ElhubSimulator:
+        # Without a trusted certificate any valid signature is accepted (tampering and
+        # unsigned messages are still refused); `gridhub simulate elhub` reads it from the env.
+        cert = self.trusted_certificate or os.environ.get("GRIDHUB_ELHUB_SIM_TRUSTED_CERT")
+        self._trusted = Path(cert).read_bytes() if isinstance(cert, str | Path) else cert
+        if self._state_file is not None and self._state_file.exists():
+            self.hub.restore(json.loads(self._state_file.read_text(encoding="utf-8")))
+        self._running = True
+        if self.failure != FailureMode.DOWN:
+            self._listen()
+        return self
+
+    def stop(self) -> None:
+        self._running = False
+        with self._lock:
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+
+    def fail(self, mode: FailureMode | str) -> None:
+        super().fail(mode)
+        self.hub.reject_all = self.failure == FailureMode.REJECT
+        if not self._running:
+            return
+        with self._lock:
+            if self.failure == FailureMode.DOWN and self._server is not None:
+                self._server.stop()
+                self._server = None
+            elif self.failure != FailureMode.DOWN and self._server is None:
+                self._listen()
+
+    def _listen(self) -> None:
+        self._server = HttpServer(self._handle, None, host=self.host, port=self.port).start()
+        self.port = self._server.port  # a restart after "down" binds the same port
+
+    def add_metering_point(self, gsrn: str, status: str = "active", **fields: Any) -> None:
+        with self.hub.lock:
+            self.hub.metering_points[gsrn] = {"status": status, **fields}
+        self._save()
+
+    def queue(self, queue: str, document: etree._Element | bytes) -> None:
+        """Put a market message in a queue for PollForData ("market" or "metering")."""
+        self.hub.enqueue(queue, document)
+        self._save()
+
+    # -- HTTP / SOAP ---------------------------------------------------------------------------
+
+    def _handle(self, request: Request) -> Response:
+        if request.path.startswith("/_control/"):
+            return self._control(request.path.removeprefix("/_control/").rstrip("/"), request)
+        if self.failure == FailureMode.SLOW:
+            time.sleep(self.slow_seconds)
+        try:
+            if self.failure == FailureMode.SERVER_ERROR:
+                raise _Fault("Server", "System", "the datahub is unavailable (simulated)")
+            if self.failure == FailureMode.SOAP_FAULT:
+                raise _Fault("Client", "Other", "the datahub refuses the call (simulated)")
+            answer = self._soap(request)
+            self._save()
+            return Response(200, soap.envelope(answer), soap.CONTENT_TYPE)
+        except _Fault as fault:
+            self.faults.append(f"{fault.group}: {fault}")
+            return Response(500, _fault(fault), soap.CONTENT_TYPE)
+
+    def _soap(self, request: Request) -> etree._Element:
+        if request.method != "POST" or not request.path.startswith("/emif/"):
+            raise _Fault("Client", "Other", f"no SOAP service at {request.method} "
+                         f"{request.path}")
+        try:
+            envelope = parse(request.body, where="SOAP envelope")
+            wrapper = soap.body_of(request.body)
+        except InvalidMessage as exc:
+            raise _Fault("Client", "XSD", "the message is not a SOAP 1.1 envelope",
+                         str(exc)) from exc
+        try:
+            wssecurity.verify(envelope, self._trusted)
+        except wssecurity.SecurityError as exc:
+            raise _Fault("Client", "Security", f"WS-Security check failed: {exc}",
+                         str(exc)) from exc
+        service = polling.SERVICES.get(etree.QName(wrapper).namespace or "")
+        if service is None or request.path.rstrip("/") != f"/emif/{service.name}":
+            raise _Fault("Client", "Other", f"{etree.QName(wrapper).localname} is not an "
+                         f"operation of {request.path}")
+        if len(wrapper) != 1:
+            raise _Fault("Client", "XSD", f"{etree.QName(wrapper).localname} must hold "
+                         "exactly one document")
+        try:
+            return self._operation(service, etree.QName(wrapper).localname, wrapper[0])
+        except InvalidMessage as exc:
+            group = "XSD" if "breaks the contract" in str(exc) else "Other"
+            raise _Fault("Client", group, f"the document was not taken in: {exc}"[:500],
+                         str(exc)[:1000]) from exc
+
+    def _operation(self, service: polling.Service, operation: str, document: etree._Element
+                   ) -> etree._Element:
+        if operation == "RequestUpdateMasterDataMeteringPointRequest":
+            emif.validate(document, where="RequestUpdateMasterDataMeteringPoint")
+            return self._answer(service, "RequestUpdateMasterDataMeteringPointResponse",
+                                self.hub.master_data(document), "market")
+        if operation == "CollectedDataRequest":
+            document.tag = documents.COLLECTED  # the wrapper's local element: same content
+            emif.validate(document, where="CollectedData")
+            return self._answer(service, "CollectedDataResponse",
+                                self.hub.collected_data(document), "metering")
+        if operation == "AcknowledgeRequest":
+            self.hub.acknowledge(acknowledgement.read(document))
+            return etree.Element(service.tag("AcknowledgeResponse"))
+        queue = "market" if service is polling.POLL_MARKET else "metering"
+        if operation == "PollForDataRequest":
+            polling.read_request(document)
+            return polling.response(service, self.hub.poll(queue))
+        if operation == "AcknowledgePollRequest":
+            self.hub.ack_poll(queue, acknowledgement.read(document))
+            return etree.Element(service.tag("AcknowledgePollResponse"))
+        raise _Fault("Client", "Other", f"unknown operation {operation}")
+
+    def _answer(self, service: polling.Service, name: str, acks: list[etree._Element],
+                queue: str) -> etree._Element:
+        answer = etree.Element(service.tag(name))
+        if self.ack_mode == "sync":
+            answer.extend(acks)
+        else:
+            for ack in acks:
+                self.hub.enqueue(queue, ack)
+        return answer
+
+    # -- control -------------------------------------------------------------------------------
+
+    def _control(self, action: str, request: Request) -> Response:
+        try:
+            body = json.loads(request.body or b"{}")
+            if action == "fail":
+                mode = FailureMode(body.get("mode", "none"))
+                seconds = float(body.get("seconds", 5))
+                threading.Timer(0.05, self._switch, (mode, seconds)).start()
+                return _json(200, {"mode": mode.value})
+            if action == "meteringpoints":
+                fields = {k: v for k, v in body.items() if k not in ("gsrn", "status")}
+                self.add_metering_point(body["gsrn"], body.get("status", "active"), **fields)
+                return _json(200, {"gsrn": body["gsrn"]})
+            if action == "queue":
+                self.queue(body["queue"], body["document"].encode("utf-8"))
+                return _json(200, {"queued": len(self.hub.queues[body["queue"]])})
+            if action == "state":
+                return _json(200, self.hub.state())
+        except (ValueError, KeyError, TypeError, InvalidMessage) as exc:
+            return _json(400, {"error": str(exc)})
+        return _json(404, {"error": f"no control action {action!r}"})
+
+    def _switch(self, mode: FailureMode, seconds: float) -> None:
+        self.fail(mode)
+        if mode == FailureMode.DOWN:
+            threading.Timer(seconds, self._come_back).start()
+
+    def _come_back(self) -> None:
+        if self.failure == FailureMode.DOWN:
+            self.fail(FailureMode.NONE)
+
+    # -- state ---------------------------------------------------------------------------------
+
+    @property
+    def _state_file(self) -> Path | None:
+        return self.state_dir / "elhub.json" if self.state_dir else None
+
+    def _save(self) -> None:
+        if self._state_file is None:
+            return
+        tmp = self._state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.hub.state()), encoding="utf-8")
+        tmp.replace(self._state_file)
+
+
+def _fault(fault: _Fault) -> bytes:
+    node = etree.Element(f"{{{soap.SOAP_NS}}}Fault")
+    etree.SubElement(node, "faultcode").text = f"soap:{fault.code}"
+    etree.SubElement(node, "faultstring").text = str(fault)
+    detail = etree.SubElement(etree.SubElement(node, "detail"), f"{{{FAULT_NS}}}ElhubSOAPFault")
+    etree.SubElement(detail, f"{{{FAULT_NS}}}CodeGroup").text = fault.group
+    etree.SubElement(detail, f"{{{FAULT_NS}}}Description").text = str(fault)[:100]
+    etree.SubElement(detail, f"{{{FAULT_NS}}}ExceptionDateTime").text = \
+        datetime.now(UTC).isoformat(timespec="seconds")
+    if fault.text:
+        etree.SubElement(detail, f"{{{FAULT_NS}}}FaultText").text = fault.text[:1000]
+    return soap.envelope(node)
+
+
+def _json(status: int, body: Any) -> Response:
+    return Response(status, json.dumps(body, ensure_ascii=False).encode("utf-8"), _JSON)
