@@ -22,6 +22,7 @@ from hub.config import Settings
 from hub.connector import Connector
 from hub.consumer import BatchConsumer
 from hub.delivery import DeliveryStage
+from hub.ops.db import ensure_tables as ensure_ops_tables
 from hub.pipeline import HubStage
 from hub.plugins import load as load_plugin
 from hub.publisher import LockedPublisher, Outgoing, Publisher
@@ -161,6 +162,7 @@ def build(settings: Settings, *, plugins: Mapping[str, type[Connector]] | None =
     table = load_routes(settings.routes)
     store = Store(settings.store_url)
     store.open()
+    ensure_ops_tables(store)
     topology = topology_for(settings.namespace, settings.broker_url)
 
     def connect() -> Connection:

@@ -257,5 +257,9 @@ def schemas_export(out: Path, check: bool) -> None:
     click.echo(f"wrote {len(written)} schema file(s) to {out}")
 
 
+from hub.ops.cli import register as _register_ops  # noqa: E402 - after main is defined
+
+_register_ops(main)
+
 if __name__ == "__main__":
     main()

@@ -20,6 +20,8 @@ from kombu.message import Message
 from hub import codec
 from hub.connector import Connector
 from hub.errors import PermanentError, is_transient
+from hub.ops.pause import is_paused
+from hub.ops.replay import reopen
 from hub.publisher import Outgoing, Publisher
 from hub.retry import DEFAULT_POLICY, RetryPolicy, decide
 from hub.store import ScheduledRow, Store, Tx
@@ -42,6 +44,7 @@ class _Item:
     error: BaseException | None = None
     due: datetime | None = None
     replies: Sequence[Envelope] = field(default_factory=list)
+    parked: bool = False  # held because the connector is paused
 
 
 class DeliveryStage:
@@ -62,8 +65,9 @@ class DeliveryStage:
         with self._store.transaction() as tx:
             seen = tx.seen(self._consumer, [i.env.message_id for i in items])
             held = {c for c in {i.env.case_id for i in items} if tx.is_held(self.name, c)}
+            paused = is_paused(tx.conn, self.name)
         for item in items:
-            self._decide(item, seen, held)
+            self._decide(item, seen, held, paused)
         replies = [r for i in items for r in i.replies]
         if replies:  # before the commit: a crash in between re-delivers, ids are deterministic
             self._publisher.publish([Outgoing(self._topology.inbound, HUB_KEY, codec.encode(r))
@@ -90,9 +94,11 @@ class DeliveryStage:
                 scheduled_id=int(sched) if sched is not None else None))
         return items, poison
 
-    def _decide(self, item: _Item, seen: set[str], held: set[str]) -> None:
+    def _decide(self, item: _Item, seen: set[str], held: set[str], paused: bool) -> None:
         if item.env.message_id in seen:
             item.outcome = "duplicate"
+        elif paused:  # parked until an operator resumes; same-case messages queue behind
+            item.outcome, item.parked = "held", True
         elif item.env.case_id in held and item.scheduled_id is None:
             item.outcome = "held"
         else:
@@ -155,9 +161,12 @@ class DeliveryStage:
             tx.add_trace([hop(env, "duplicate", target=self.name, route=item.route,
                               outcome="skipped", detail="already delivered", at=at)])
         elif out == "held":
-            tx.schedule([self._row(item, due=None)])
+            if item.scheduled_id is not None:  # a due retry met a pause: park it as it is
+                tx.reschedule(item.scheduled_id, None)
+            else:
+                tx.schedule([self._row(item, due=None)])
             tx.add_trace([hop(env, "held", target=self.name, route=item.route, outcome="skipped",
-                              detail="waiting behind an earlier message of this case", at=at)])
+                              detail=self._held_reason(item), at=at)])
         elif out == "later":
             if item.scheduled_id is not None:
                 tx.reschedule(item.scheduled_id, item.due, attempt=item.attempt,
@@ -170,15 +179,23 @@ class DeliveryStage:
                                      f"{item.due.isoformat() if item.due else '?'}")])
         elif out == "dead":
             assert item.error is not None
-            tx.add_dead_letters([dead_letter(
+            row = dead_letter(
                 item.error, body=_raw(item.msg), headers=item.msg.headers, envelope=env,
                 connector=self.name, route=item.route, attempts=item.attempt,
-                first_failure=item.first_failure, at=at)])
+                first_failure=item.first_failure, at=at)
+            if not reopen(tx.conn, row):  # a replay that failed again reopens its dead letter
+                tx.add_dead_letters([row])
             tx.add_trace([hop(env, "dead-lettered", target=self.name, route=item.route,
                               outcome="error", attempt=item.attempt, at=at,
                               detail=f"{type(item.error).__name__}: {item.error}")])
             log.warning("delivery.dead_letter", connector=self.name, message_id=env.message_id,
                         case_id=env.case_id, error=str(item.error))
+
+    @staticmethod
+    def _held_reason(item: _Item) -> str:
+        if item.parked:
+            return "connector paused"
+        return "waiting behind an earlier message of this case"
 
     def _row(self, item: _Item, due: datetime | None) -> ScheduledRow:
         return ScheduledRow(

@@ -20,6 +20,7 @@ from kombu.message import Message
 
 from hub import codec
 from hub.errors import PermanentError
+from hub.ops.replay import reopen
 from hub.publisher import Outgoing, Publisher
 from hub.router import AggregatePart, Delivery, Router
 from hub.store import CaseRow, DeadLetterRow, OutboxRow, Store, TraceRow, Tx
@@ -149,8 +150,9 @@ class HubStage:
             tx.mark_seen(CONSUMER, work.applied, now())
         if work.trace:
             tx.add_trace(work.trace)
-        if work.dead:
-            tx.add_dead_letters(work.dead)
+        fresh_dead = [row for row in work.dead if not reopen(tx.conn, row)]
+        if fresh_dead:
+            tx.add_dead_letters(fresh_dead)
 
     def _outgoing(self, row: OutboxRow) -> Outgoing:
         return Outgoing(self._topology.outbound, row.destination, row.body, row.headers)

@@ -171,3 +171,26 @@ def test_per_case_order_holds_while_first_is_retried(broker, tmp_path):
                        what="both messages of the held case")
         order = [d["type"] for d in alpha.docs() if d["case_id"] == a.case_id]
         assert order == ["case.submitted", "case.note.added"]
+
+
+def test_paused_connector_parks_messages_and_resume_delivers_in_order(broker, tmp_path):
+    from hub.ops.pause import pause, resume
+
+    url, ns = broker
+    with Sink() as alpha, Sink() as beta:
+        settings = settings_for(tmp_path, url, ns,
+                                routes_yaml({"alpha": alpha.url, "beta": beta.url}, ROUTES))
+        a = swedish_case(9)
+        with running_hub(settings) as hub:
+            pause(hub.store, "alpha", actor="ops@nätbolaget", reason="KIS maintenance window")
+            hub.inbound.publish([envelope("case.submitted", a),
+                                 envelope("case.note.added", a, step=1)])
+            wait_until(lambda: beta.unique(), what="the unpaused connector")
+            wait_until(lambda: len(_hop(hub.store, a.case_id, "held", "alpha")) == 2,
+                       what="both messages parked")
+            assert alpha.docs() == []
+            assert {t.detail for t in _hop(hub.store, a.case_id, "held", "alpha")} == {
+                "connector paused"}
+            resume(hub.store, "alpha", actor="ops@nätbolaget", reason="window over")
+            wait_until(lambda: len(alpha.docs()) == 2, what="delivery after resume")
+        assert [d["type"] for d in alpha.docs()] == ["case.submitted", "case.note.added"]
