@@ -25,7 +25,7 @@ from hub.publisher import Outgoing, Publisher
 from hub.router import AggregatePart, Delivery, Router
 from hub.store import CaseRow, DeadLetterRow, OutboxRow, Store, TraceRow, Tx
 from hub.topology import Topology
-from hub.tracing import dead_letter, hop, now
+from hub.tracing import dead_letter, hop, now, safe_keys
 from schemas.envelope import Envelope
 from schemas.payloads import CASELESS, parse_payload
 from schemas.projection import CaseState, apply
@@ -92,7 +92,8 @@ class HubStage:
 
     def _one(self, tx: Tx, msg: Message | None, env: Envelope, work: _Work) -> None:
         work.applied.append(env.message_id)
-        work.trace.append(hop(env, "received", target=CONSUMER))
+        keys = safe_keys(env)  # once per input: every hop of it shares the business keys
+        work.trace.append(hop(env, "received", target=CONSUMER, keys=keys))
         try:
             if env.type in CASELESS:
                 parse_payload(env)  # not projected onto a case, but still held to its contract
@@ -107,23 +108,28 @@ class HubStage:
             body = _raw(msg) if msg is not None else codec.encode(env)
             work.dead.append(dead_letter(exc, body=body, headers=msg.headers if msg else {},
                                          envelope=env, connector=CONSUMER, route=None, attempts=1))
-            work.trace.append(hop(env, "dead-lettered", outcome="error", detail=str(exc)))
+            work.trace.append(hop(env, "dead-lettered", outcome="error", detail=str(exc),
+                                  keys=keys))
             return
         if not actions:
-            work.trace.append(hop(env, "unrouted", outcome="skipped", detail="no route matched"))
+            work.trace.append(hop(env, "unrouted", outcome="skipped", detail="no route matched",
+                                  keys=keys))
         for action in actions:
             if isinstance(action, Delivery):
-                self._deliver(env, action, work)
+                self._deliver(env, action, work, keys)
             elif isinstance(action, AggregatePart):
                 self._aggregate(tx, action, work)
 
-    def _deliver(self, env: Envelope, action: Delivery, work: _Work) -> None:
+    def _deliver(self, env: Envelope, action: Delivery, work: _Work,
+                 keys: dict[str, list[str]]) -> None:
         work.outbox.append(OutboxRow(
             input_id=env.message_id, message_id=action.message.message_id,
             destination=action.destination, body=codec.encode(action.message),
             headers={codec.H_ROUTE: action.route}))
+        # A split message carries one element of the payload: its keys are its own.
+        same = action.message.payload is env.payload or action.message.payload == env.payload
         work.trace.append(hop(action.message, "routed", target=action.destination,
-                              route=action.route))
+                              route=action.route, keys=keys if same else None))
 
     def _aggregate(self, tx: Tx, part: AggregatePart, work: _Work) -> None:
         expires = now() + timedelta(seconds=part.timeout_s)
