@@ -233,6 +233,18 @@ def simulate(name: str, port: int, host: str, state_dir: Path | None, failure: s
     sim.stop()
 
 
+@main.command("dev-cert")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("var/dev-cert"), show_default=True)
+def dev_cert(out: Path) -> None:
+    """Create a self-signed certificate and key (cert.pem, key.pem) for signing what gridhub
+    sends to the Elhub simulator. Kept if they exist. Development only."""
+    from hub.devcert import write_dev_certificate
+
+    cert, key = write_dev_certificate(out)
+    click.echo(f"certificate: {cert}\nprivate key: {key}")
+
+
 @main.group()
 def schemas() -> None:
     """The published JSON Schemas of the canonical model."""

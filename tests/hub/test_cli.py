@@ -26,8 +26,9 @@ def test_version(run):
     assert result.exit_code == 0 and result.output.strip() == f"gridhub {__version__}"
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["routes", "check"], ["send"], ["translate"],
-                                     ["simulate"], ["schemas", "export"], ["version"]])
+@pytest.mark.parametrize("command", [
+    [], ["run"], ["routes", "check"], ["send"], ["translate"], ["dev-cert"], ["simulate"],
+    ["schemas", "export"], ["version"], ["dlq"], ["trace"], ["status"], ["pause"], ["resume"]])
 def test_every_command_has_help(run, command):
     result = run(*command, "--help")
     assert result.exit_code == 0 and "Usage: main" in result.output
@@ -105,3 +106,16 @@ def test_translate_unknown_connector(run, tmp_path):
 def test_schemas_are_up_to_date(run):
     result = run("schemas", "export", "--check")
     assert result.exit_code == 0, result.output
+
+
+def test_dev_cert_creates_a_usable_pair_once(run, tmp_path):
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    assert run("dev-cert", "--out", str(tmp_path)).exit_code == 0
+    cert = x509.load_pem_x509_certificate((tmp_path / "cert.pem").read_bytes())
+    key = load_pem_private_key((tmp_path / "key.pem").read_bytes(), password=None)
+    assert cert.public_key().public_numbers() == key.public_key().public_numbers()
+    before = (tmp_path / "cert.pem").read_bytes()
+    run("dev-cert", "--out", str(tmp_path))
+    assert (tmp_path / "cert.pem").read_bytes() == before  # kept, not replaced
