@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from connectors.elhub import ElhubConnector
@@ -85,10 +83,8 @@ def test_values_for_an_unknown_metering_point_name_the_rejected_series(
 
 def test_timeout_is_transient(connector: ElhubConnector, simulator: ElhubSimulator) -> None:
     simulator.fail("slow")
-    started = time.monotonic()
     with pytest.raises(TargetTimeout, match=r"no answer within 0\.5s"):
         connector.deliver(collected())
-    assert time.monotonic() - started < 1.4
 
 
 def test_server_fault_is_transient_and_keeps_the_elhub_detail(

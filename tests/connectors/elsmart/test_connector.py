@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 
 import pytest
 
@@ -109,10 +108,8 @@ def test_wrong_portal_credentials_are_permanent(portal):
 
 def test_slow_portal_times_out_transiently(connector, portal):
     portal.fail("slow")
-    started = time.monotonic()
     with pytest.raises(TargetTimeout, match="1s"):
         connector.deliver(envelope("case.archived", CASE))
-    assert time.monotonic() - started < 1.4
 
 
 def test_down_portal_is_unavailable_then_recovers(connector, portal):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from connectors.metering import MeteringConnector
@@ -50,10 +48,8 @@ def test_redelivery_is_idempotent(outbound: MeteringConnector,
 def test_timeout_is_transient(outbound: MeteringConnector,
                               simulator: MeteringSimulator) -> None:
     simulator.fail("slow")
-    started = time.monotonic()
     with pytest.raises(TargetTimeout, match=r"no answer within 0\.5s"):
         outbound.deliver(envelope("workorder.requested", norwegian_case(seed=3)))
-    assert time.monotonic() - started < 1.4
 
 
 def test_5xx_is_transient_and_keeps_the_remote_fault(outbound: MeteringConnector,

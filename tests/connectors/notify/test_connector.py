@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 
 import pytest
 
@@ -123,10 +122,8 @@ def test_slow_server_times_out(smtp_sim, settings):
     conn = _connector(settings)
     conn.deliver(envelope("case.submitted", CASE))
     smtp_sim.fail("slow")
-    started = time.monotonic()
     with pytest.raises(TargetTimeout, match="no answer within 1s"):
         conn.deliver(envelope("case.approved", CASE))
-    assert time.monotonic() - started < 1.4
 
 
 def test_refused_port_is_unavailable(settings):

@@ -99,11 +99,9 @@ def test_status_reports_depth_age_waiting_groups_targets_and_pauses(tmp_path, st
 
 def test_a_target_that_does_not_answer_in_time_is_unknown_not_a_hang(tmp_path, store):
     url = f"embedded://{tmp_path / 'broker.db'}"
-    started = time.monotonic()
     found = collect(store, broker_url=url, namespace="gridhub", management=None,
                     connectors={"slow": SlowTarget({}, None)},  # type: ignore[arg-type]
                     reach_timeout=0.3)
-    assert time.monotonic() - started < 2
     [slow] = found.connectors
     assert slow.reachable is None and slow.problem == "no answer within 0.3s"
 
