@@ -22,14 +22,12 @@ from schemas.case import (
     Email,
     Facility,
     GridData,
-    LongText,
     Note,
     Phone,
     Text,
 )
 from schemas.codes import (
     SIDE_TRACK_STATES,
-    AcknowledgementStatus,
     BillingState,
     CaseFlag,
     CaseStatus,
@@ -38,17 +36,27 @@ from schemas.codes import (
     InstallationType,
     JobType,
     Language,
-    MeteringPointEvent,
-    MeteringPointType,
-    ObservationQuality,
     PartyKind,
-    Resolution,
     SideTrack,
-    WorkOrderKind,
 )
 from schemas.envelope import Envelope
-from schemas.identifiers import Gln, Gsrn
+from schemas.identifiers import Gsrn
 from schemas.message_types import MessageType
+from schemas.payloads_market import (  # noqa: F401 - re-exported
+    AcknowledgementReason,
+    EquipmentPlanned,
+    MeteringPointAcknowledged,
+    MeteringPointUpdated,
+    MeteringValuesCollected,
+    MeterReading,
+    Observation,
+    WarehouseTaskCreated,
+    WorkOrderAssigned,
+    WorkOrderDeviation,
+    WorkOrderEvent,
+    WorkOrderReported,
+    WorkOrderRequested,
+)
 
 M = MessageType
 
@@ -222,129 +230,6 @@ class BillingUpdated(CanonicalModel):
     def _amount_has_currency(self) -> BillingUpdated:
         if self.amount is not None and self.currency is None:
             raise ValueError("amount needs a currency")
-        return self
-
-
-# ---------------------------------------------------------------- metering work orders
-
-
-class MeterReading(CanonicalModel):
-    obis_code: str = Field(default="1.8.0", max_length=16, description="Register, e.g. 1.8.0")
-    value_kwh: Decimal = Field(ge=0)
-    read_at: AwareDatetime
-
-
-class WorkOrderRequested(CanonicalModel):
-    """A new task for the metering coordinator (e.g. rebuild from 1 to 3 phase)."""
-
-    kind: WorkOrderKind
-    gsrn: Gsrn | None = None
-    meter_number: Text | None = None
-    address: Address | None = None
-    wanted_on: date | None = None
-    at: AwareDatetime
-
-
-class WorkOrderEvent(CanonicalModel):
-    """A step of an existing work order (created, cancelled ...)."""
-
-    workorder_id: str = Field(min_length=1, max_length=64)
-    kind: WorkOrderKind
-    gsrn: Gsrn | None = None
-    meter_number: Text | None = None
-    at: AwareDatetime
-    comment: LongText | None = None
-
-
-class EquipmentPlanned(WorkOrderEvent):
-    equipment: list[Text] = Field(min_length=1, description="Planned meter/equipment types")
-
-
-class WarehouseTaskCreated(WorkOrderEvent):
-    warehouse_task_id: str = Field(min_length=1, max_length=64)
-
-
-class WorkOrderAssigned(WorkOrderEvent):
-    """Given to a pre-qualified installer (P0 supplier)."""
-
-    assignee: Text
-    assignee_gln: Gln | None = None
-
-
-class WorkOrderReported(WorkOrderEvent):
-    """Done: readings and the documentation P0 requires (final check, photos, declaration)."""
-
-    reading: MeterReading | None = None
-    old_meter_number: Text | None = None
-    old_reading: MeterReading | None = None
-    documentation: list[AttachmentRef] = Field(default_factory=list)
-
-
-class WorkOrderDeviation(WorkOrderEvent):
-    deviation: Text
-
-
-# ---------------------------------------------------------------- market datahub
-
-
-class MeteringPointUpdated(CanonicalModel):
-    """Master data the grid owner (DDM) sends the datahub."""
-
-    gsrn: Gsrn
-    event: MeteringPointEvent
-    effective_at: AwareDatetime
-    metering_point_type: MeteringPointType = MeteringPointType.consumption
-    grid_area: str | None = Field(default=None, pattern=r"^[0-9A-Z-]{16}$", description="EIC")
-    meter_number: Text | None = None
-    address: Address | None = None
-    main_fuse_a: int | None = Field(default=None, ge=1, le=6300)
-    grid_owner_gln: Gln | None = None
-
-
-class AcknowledgementReason(CanonicalModel):
-    code: str = Field(min_length=2, max_length=8, description="E.g. E10, EH032")
-    text: Text | None = None
-
-
-class MeteringPointAcknowledged(CanonicalModel):
-    """The datahub's Acknowledgement: 39 accepted, 41 rejected with reason codes."""
-
-    status: AcknowledgementStatus
-    original_message_id: str = Field(min_length=1, max_length=64)
-    gsrn: Gsrn | None = None
-    reasons: list[AcknowledgementReason] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _rejection_has_reason(self) -> MeteringPointAcknowledged:
-        if self.status == AcknowledgementStatus.rejected and not self.reasons:
-            raise ValueError("a rejection (41) needs at least one reason")
-        return self
-
-
-class Observation(CanonicalModel):
-    position: int = Field(ge=1)
-    quantity: Decimal = Field(ge=0, description="kWh")
-    quality: ObservationQuality = ObservationQuality.measured
-
-
-_MAX_POSITIONS = {Resolution.PT15M: 100, Resolution.PT1H: 25}  # 25-hour DST day
-
-
-class MeteringValuesCollected(CanonicalModel):
-    """One day's interval values of one metering point."""
-
-    gsrn: Gsrn
-    day: date
-    resolution: Resolution = Resolution.PT15M
-    observations: list[Observation] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _positions(self) -> MeteringValuesCollected:
-        positions = [o.position for o in self.observations]
-        if positions != list(range(1, len(positions) + 1)):
-            raise ValueError("observation positions must run 1, 2, 3 ... without gaps")
-        if len(positions) > _MAX_POSITIONS[self.resolution]:
-            raise ValueError(f"a day has at most {_MAX_POSITIONS[self.resolution]} positions")
         return self
 
 
