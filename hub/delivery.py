@@ -6,6 +6,10 @@ connector, retrying at once ``immediate`` times. A transient failure after that 
 store's durable scheduler with a backoff (it survives restarts; no worker sleeps); a permanent
 one, or an exhausted policy, goes to the dead-letter store. When the head of a held case is
 delivered or dead-lettered, the next held message of that case is released.
+
+A dead letter marks its case: the hub gets ``case.sidetrack.updated`` setting ``on_hold`` (so
+the portal and the case trace show it waits for a person), and a replay delivered later clears
+the flag the same way.
 """
 
 from __future__ import annotations
@@ -27,9 +31,12 @@ from hub.retry import DEFAULT_POLICY, RetryPolicy, decide
 from hub.store import ScheduledRow, Store, Tx
 from hub.topology import HUB_KEY, Topology
 from hub.tracing import dead_letter, hop, now
+from schemas.codes import CaseFlag
 from schemas.envelope import Envelope
+from schemas.message_types import MessageType as M
 
 log = structlog.get_logger("gridhub.delivery")
+MARK_SOURCE = "hub.dead-letters"  # marks of dead letters, told apart from routed updates
 
 
 @dataclass
@@ -68,12 +75,29 @@ class DeliveryStage:
             paused = is_paused(tx.conn, self.name)
         for item in items:
             self._decide(item, seen, held, paused)
+        self._mark_cases(items)
         replies = [r for i in items for r in i.replies]
         if replies:  # before the commit: a crash in between re-delivers, ids are deterministic
             self._publisher.publish([Outgoing(self._topology.inbound, HUB_KEY, codec.encode(r))
                                      for r in replies])
         with self._store.transaction() as tx:
             self._write(tx, items, poison)
+
+    def _mark_cases(self, items: list[_Item]) -> None:
+        """Add an on_hold flag change for each dead letter (and replay delivered) of a case."""
+        marks = [i for i in items if not _is_mark(i.env) and (
+            i.outcome == "dead" or (i.outcome == "delivered" and
+                                    (i.msg.headers or {}).get(codec.H_REPLAY_OF)))]
+        if not marks:
+            return
+        with self._store.transaction() as tx:
+            known = set(tx.load_cases(sorted({i.env.case_id for i in marks})))
+        for item in marks:
+            if item.env.case_id in known:
+                change = "set_flags" if item.outcome == "dead" else "clear_flags"
+                item.replies = [*item.replies, item.env.derive(
+                    M.CASE_SIDETRACK_UPDATED, MARK_SOURCE, {change: [str(CaseFlag.on_hold)]},
+                    change, self.name)]
 
     def _decode(self, batch: list[Message]) -> tuple[list[_Item], list[tuple[Message, Exception]]]:
         items: list[_Item] = []
@@ -204,6 +228,11 @@ class DeliveryStage:
             attempt=item.attempt if item.outcome == "later" else 0,
             first_failure_at=item.first_failure if item.outcome == "later" else None,
             last_error=str(item.error)[:500] if item.error else None, due_at=due)
+
+
+def _is_mark(env: Envelope) -> bool:
+    # A mark that cannot be delivered must not mark again: that would never end.
+    return env.type == M.CASE_SIDETRACK_UPDATED and env.source == MARK_SOURCE
 
 
 def _raw(msg: Message) -> bytes:

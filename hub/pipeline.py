@@ -19,10 +19,10 @@ import structlog
 from kombu.message import Message
 
 from hub import codec
-from hub.errors import PermanentError
+from hub.errors import InvalidMessage, PermanentError
 from hub.ops.replay import reopen
 from hub.publisher import Outgoing, Publisher
-from hub.router import AggregatePart, Delivery, Router
+from hub.router import AggregatePart, Delivery, Emitted, Late, Router
 from hub.store import CaseRow, DeadLetterRow, OutboxRow, Store, TraceRow, Tx
 from hub.topology import Topology
 from hub.tracing import dead_letter, hop, now, safe_keys
@@ -31,6 +31,7 @@ from schemas.payloads import CASELESS, parse_payload
 from schemas.projection import CaseState, apply
 
 CONSUMER = "hub"
+MAX_EMIT_DEPTH = 16  # a chain of emits longer than this is a loop in routes.yaml
 log = structlog.get_logger("gridhub.hub")
 
 
@@ -44,6 +45,7 @@ class _Work:
     trace: list[TraceRow] = field(default_factory=list)
     dead: list[DeadLetterRow] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)
+    late: int = 0
 
 
 class HubStage:
@@ -90,18 +92,24 @@ class HubStage:
         self._write(tx, work)
         return [self._outgoing(row) for row in (*republish, *work.outbox)]
 
-    def _one(self, tx: Tx, msg: Message | None, env: Envelope, work: _Work) -> None:
+    def _one(self, tx: Tx, msg: Message | None, env: Envelope, work: _Work,
+             depth: int = 0) -> None:
         work.applied.append(env.message_id)
         keys = safe_keys(env)  # once per input: every hop of it shares the business keys
         work.trace.append(hop(env, "received", target=CONSUMER, keys=keys))
         try:
+            if depth > MAX_EMIT_DEPTH:
+                raise InvalidMessage(f"more than {MAX_EMIT_DEPTH} emits in a chain: routes.yaml "
+                                     "has a loop of emit routes", where=f"emit of {env.type}")
             if env.type in CASELESS:
                 parse_payload(env)  # not projected onto a case, but still held to its contract
             else:
                 state = apply(work.cases.get(env.case_id), env)
                 work.cases[env.case_id] = state
                 work.changed.add(env.case_id)
-            actions = self._router.route(env)
+            case = case_view(work.cases.get(env.case_id)) \
+                if self._router.uses_case(env.type) else None
+            actions = self._router.route(env, case)
         except PermanentError as exc:
             log.warning("hub.rejected", message_id=env.message_id, case_id=env.case_id,
                         error=str(exc))
@@ -118,7 +126,13 @@ class HubStage:
             if isinstance(action, Delivery):
                 self._deliver(env, action, work, keys)
             elif isinstance(action, AggregatePart):
-                self._aggregate(tx, action, work)
+                self._aggregate(tx, action, work, depth)
+            elif isinstance(action, Emitted):
+                self._one(tx, None, action.message, work, depth + 1)
+            elif isinstance(action, Late):
+                work.trace.append(hop(env, "late", route=action.route, outcome="late",
+                                      detail=action.detail, keys=keys))
+                work.late += 1
 
     def _deliver(self, env: Envelope, action: Delivery, work: _Work,
                  keys: dict[str, list[str]]) -> None:
@@ -131,7 +145,7 @@ class HubStage:
         work.trace.append(hop(action.message, "routed", target=action.destination,
                               route=action.route, keys=keys if same else None))
 
-    def _aggregate(self, tx: Tx, part: AggregatePart, work: _Work) -> None:
+    def _aggregate(self, tx: Tx, part: AggregatePart, work: _Work, depth: int) -> None:
         expires = now() + timedelta(seconds=part.timeout_s)
         parts = tx.aggregate_add(part.key, part.route, part.part_type,
                                  part.message.model_dump(mode="json"), expires)
@@ -140,7 +154,7 @@ class HubStage:
         if part.expected <= set(parts):
             emitted = self._router.complete(part, part.key, tx.aggregate_take(part.key),
                                             timed_out=False)
-            self._one(tx, None, emitted, work)
+            self._one(tx, None, emitted, work, depth + 1)
 
     def _write(self, tx: Tx, work: _Work) -> None:
         rows = []
@@ -166,6 +180,18 @@ class HubStage:
 
 def _states(rows: dict[str, CaseRow]) -> dict[str, CaseState | None]:
     return {case_id: CaseState.model_validate(row.state) for case_id, row in rows.items()}
+
+
+def case_view(state: CaseState | None) -> dict[str, Any] | None:
+    """The case as routes.yaml's ``case.`` paths see it: the latest case JSON with status,
+    flow, flags, side tracks and business keys current."""
+    if state is None:
+        return None
+    view: dict[str, Any] = dict(state.case) if state.case else {}
+    view.update(case_id=state.case_id, status=str(state.status), flow=str(state.flow),
+                flags=[str(f) for f in state.flags],
+                side_tracks=state.side_tracks.model_dump(mode="json"), keys=state.keys)
+    return view
 
 
 def _case_row(state: CaseState) -> CaseRow:

@@ -2,23 +2,35 @@
 
 Every route whose types include the message's type and whose ``where`` holds applies (not
 first-match). A ``to`` route yields one :class:`Delivery` per connector (and per list element
-when it splits); an ``aggregate`` route yields an :class:`AggregatePart` for the hub to keep
-until all parts arrived or the timeout passed, when :meth:`Router.complete` builds the
-emitted message. Output ids are derived from the input id, so routing a redelivered input
-again yields the very same outputs, which downstream de-duplication then recognises.
+when it splits); an ``emit`` route an :class:`Emitted` message per template, which the hub
+applies and routes again; an ``aggregate`` route yields an :class:`AggregatePart` for the hub
+to keep until all parts arrived or the timeout passed, when :meth:`Router.complete` builds the
+emitted message; a ``deadline`` a :class:`Late` when the message came after it. Output ids
+are derived from the input id, so routing a redelivered input again yields the very same
+outputs, which downstream de-duplication then recognises.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hub.errors import ConfigurationError, InvalidMessage
 from hub.retry import RetryPolicy
 from hub.routes import Route, RouteTable
-from hub.routes.predicates import MISSING, Getter, Predicate, compile_condition, getter
+from hub.routes.model import AllOf, AnyOf, Compare, Condition, Deadline, From, Not
+from hub.routes.predicates import (
+    MISSING,
+    CaseView,
+    Getter,
+    Predicate,
+    compile_condition,
+    getter,
+)
+from hub.routes.templates import Builder, compile_template
 from schemas.envelope import Envelope, derived_message_id
 
 AGGREGATOR_SOURCE = "hub"
@@ -48,7 +60,24 @@ class AggregatePart:
     message: Envelope
 
 
-Action = Delivery | AggregatePart
+@dataclass(frozen=True)
+class Emitted:
+    """A new message built by route ``route``'s emit template, to apply and route again."""
+
+    route: str
+    message: Envelope
+
+
+@dataclass(frozen=True)
+class Late:
+    """The message arrived after route ``route``'s deadline ``due``."""
+
+    route: str
+    due: datetime
+    detail: str
+
+
+Action = Delivery | AggregatePart | Emitted | Late
 
 
 @dataclass(frozen=True)
@@ -57,6 +86,8 @@ class _Compiled:
     accepts: Predicate
     policy: RetryPolicy
     split: Getter | None
+    emits: tuple[tuple[str, Builder], ...] = ()
+    deadline: tuple[Getter, Deadline] | None = None
 
 
 class Router:
@@ -67,27 +98,44 @@ class Router:
         by_type: dict[str, list[_Compiled]] = {}
         self._aggregates: dict[str, Route] = {}
         for route in table.routes:
-            compiled = _Compiled(route, compile_condition(route.where),
-                                 table.policies[route.retry],
-                                 getter(route.split) if route.split else None)
+            compiled = _Compiled(
+                route, compile_condition(route.where), table.policies[route.retry],
+                getter(route.split) if route.split else None,
+                tuple((e.type, compile_template(e.payload)) for e in route.emit),
+                (getter(route.deadline.field), route.deadline) if route.deadline else None)
             for type_ in route.types:
                 by_type.setdefault(type_, []).append(compiled)
             if route.aggregate is not None:
                 self._aggregates[route.name] = route
         self._by_type = {t: tuple(cs) for t, cs in by_type.items()}
+        self._uses_case = frozenset(t for t, cs in by_type.items()
+                                    if any(_reads_case(c.route) for c in cs))
 
-    def route(self, envelope: Envelope) -> list[Delivery | AggregatePart]:
+    def uses_case(self, type_: str) -> bool:
+        """Whether a route for ``type_`` reads ``case.`` paths (else the case view is skipped)."""
+        return type_ in self._uses_case
+
+    def route(self, envelope: Envelope, case: CaseView = None, *,
+              received_at: datetime | None = None) -> list[Action]:
         """The outputs of ``envelope``, in routes.yaml order; [] when no route matches.
 
-        Raises InvalidMessage when a splitting route matches but its list is missing or empty.
+        ``case`` is the projected case (for ``case.`` paths), ``received_at`` the time the hub
+        took the message (for deadlines; default now). Raises InvalidMessage when a splitting
+        route matches but its list is missing or empty.
         """
-        actions: list[Delivery | AggregatePart] = []
+        actions: list[Action] = []
+        # Emits and aggregations go after every delivery of this message, so a message the
+        # hub makes from it (case.archived after case.completion.approved) never overtakes it.
+        after: list[Action] = []
         for compiled in self._by_type.get(envelope.type, ()):
-            if not compiled.accepts(envelope):
+            if not compiled.accepts(envelope, case):
                 continue
             route = compiled.route
+            if compiled.deadline is not None:
+                actions.extend(_late(compiled, envelope, case,
+                                     received_at or datetime.now(UTC)))
             if route.aggregate is not None:
-                actions.append(AggregatePart(
+                after.append(AggregatePart(
                     route=route.name, key=f"{route.name}:{envelope.case_id}",
                     part_type=envelope.type, expected=route.aggregate.types,
                     timeout_s=route.aggregate.timeout_s, emit=route.aggregate.emit,
@@ -99,7 +147,10 @@ class Router:
                     Delivery(route.name, dest, _derive(envelope, envelope.payload, route.name,
                                                        dest), compiled.policy)
                     for dest in route.to)
-        return actions
+            for index, (type_, build) in enumerate(compiled.emits):
+                after.append(Emitted(route.name, _emitted(envelope, case, route.name, index,
+                                                          type_, build)))
+        return actions + after
 
     def _split(self, compiled: _Compiled, envelope: Envelope) -> list[Delivery]:
         """One delivery per element and connector. The list at the split path is replaced by
@@ -165,6 +216,73 @@ class Router:
             type=aggregate.emit, source=AGGREGATOR_SOURCE,
             occurred_at=_occurred(last) if last else datetime.now(UTC),
             payload=payload)
+
+
+def _reads_case(route: Route) -> bool:
+    paths: list[str] = []
+    _condition_paths(route.where, paths)
+    for emit in route.emit:
+        _template_paths(emit.payload, paths)
+    if route.deadline is not None:
+        paths.append(route.deadline.field)
+    return any(path.split(".")[0] == "case" for path in paths)
+
+
+def _condition_paths(condition: Condition | None, out: list[str]) -> None:
+    if isinstance(condition, Compare):
+        out.append(condition.field)
+    elif isinstance(condition, AllOf | AnyOf):
+        for inner in condition.conditions:
+            _condition_paths(inner, out)
+    elif isinstance(condition, Not):
+        _condition_paths(condition.condition, out)
+
+
+def _template_paths(template: Any, out: list[str]) -> None:
+    if isinstance(template, From):
+        out.extend(template.paths)
+    elif isinstance(template, dict):
+        for value in template.values():
+            _template_paths(value, out)
+    elif isinstance(template, list):
+        for value in template:
+            _template_paths(value, out)
+
+
+def _emitted(envelope: Envelope, case: CaseView, route: str, index: int, type_: str,
+             build: Builder) -> Envelope:
+    payload = build(envelope, case)
+    # Not validated here: the hub applies the emitted message like any input, so a template
+    # that builds an invalid payload becomes a dead letter naming the field.
+    return Envelope.model_construct(
+        message_id=derived_message_id(envelope.message_id, route, "emit", str(index)),
+        case_id=envelope.case_id, causation_id=envelope.message_id, type=type_,
+        source=AGGREGATOR_SOURCE, occurred_at=envelope.occurred_at,
+        schema_version=envelope.schema_version, payload=payload)
+
+
+def _late(compiled: _Compiled, envelope: Envelope, case: CaseView,
+          received_at: datetime) -> list[Late]:
+    assert compiled.deadline is not None
+    get, deadline = compiled.deadline
+    value = get(envelope, case)
+    try:
+        day = date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return []  # no date to hold it to: the payload model reports a bad date itself
+    due = datetime.combine(day + timedelta(days=deadline.days_after), deadline.at,
+                           tzinfo=ZoneInfo(deadline.timezone))
+    if received_at <= due:
+        return []
+    late_by = received_at - due
+    return [Late(compiled.route.name, due, f"{deadline.field} {day.isoformat()} is due by "
+                 f"{due.isoformat()}; arrived {_duration(late_by)} late")]
+
+
+def _duration(delta: timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
 
 
 def _derive(envelope: Envelope, payload: dict[str, Any], *key: str) -> Envelope:

@@ -69,7 +69,9 @@ class KisConnector(Connector):
             body = codec.to_wire(message, self.wire)
             answer = self.client.call("RegisterCustomer", body)
             codec.check_registration(answer, self.wire, where=f"kis RegisterCustomer {self.url}")
-            return []
+            # KIS confirmed: the portal's customer-service symbol may now say so.
+            return [message.derive(M.CASE_SIDETRACK_UPDATED, self.name, {
+                "track": "customer_service", "state": "registered_in_kis"}, "registered")]
         raise InvalidMessage(f"kis takes facility.lookup.requested and customer.registered, "
                              f"not {message.type}", where="kis.deliver")
 

@@ -7,6 +7,7 @@ The loader (``hub.routes.loader``) builds these after validating every key; the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import time
 from typing import Any
 
 from hub.errors import ConfigurationError
@@ -71,9 +72,41 @@ class Aggregate:
         return frozenset(self.parts.values())
 
 
+NO_DEFAULT: Any = object()
+
+
+@dataclass(frozen=True)
+class From:
+    """A template leaf: the value at the first of ``paths`` that is present, else ``default``
+    (when given), else the key is left out of the emitted payload."""
+
+    paths: tuple[str, ...]
+    default: Any = NO_DEFAULT
+
+
+@dataclass(frozen=True)
+class Emit:
+    """Emit a new message of ``type`` built from ``payload``: constants and :class:`From`
+    leaves, nested in dicts and lists (Camel's transform / content enricher)."""
+
+    type: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A date field whose values are due by ``at`` (local ``timezone``) ``days_after`` it."""
+
+    field: str
+    at: time
+    timezone: str
+    days_after: int = 1
+
+
 @dataclass(frozen=True)
 class Route:
-    """One entry of ``routes:``. Either ``to`` (optionally with ``split``) or ``aggregate``."""
+    """One entry of ``routes:``: ``to`` (optionally with ``split``) and/or ``emit``, or
+    ``aggregate``; ``deadline`` flags late messages in the trace and metrics."""
 
     name: str
     types: tuple[str, ...]
@@ -84,6 +117,8 @@ class Route:
     aggregate: Aggregate | None = None
     description: str = ""
     line: int = 0
+    emit: tuple[Emit, ...] = ()
+    deadline: Deadline | None = None
 
 
 @dataclass(frozen=True)

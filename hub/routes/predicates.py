@@ -1,30 +1,46 @@
 """Field paths and predicates over an envelope, compiled once to closures.
 
 A field path is dotted over the envelope: ``type``, ``source``, ``case_id``, ``payload.x.y``;
-a number steps into a list (``payload.facilities.0.facility_id``). A path that leads nowhere,
+a number steps into a list (``payload.facilities.0.facility_id``). ``case.x.y`` reads the
+case the message is about, as projected after it (``case.status``, ``case.installation_type``,
+``case.side_tracks.work_order``, ``case.grid_data.short_circuit_current_ka``); with no case
+every ``case.`` path is missing. A path that leads nowhere,
 or to JSON null, is *missing*: every comparison with a missing field is false, except ``ne``
 and ``not_in`` (a missing field is not equal to anything) and ``exists: false``.
 
 Comparisons are type-strict: ``true`` never equals ``1``, and ``lt``/``gt`` compare numbers
-with numbers and strings with strings (ISO dates order correctly as strings); any other mix
-is false rather than an error, because one odd message must not stop the hub.
+with numbers and strings with strings (ISO dates order correctly as strings); a decimal in a
+string (``"6.2"``, how JSON carries amounts and currents) counts as a number. Any other mix is
+false rather than an error, because one odd message must not stop the hub.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any, Protocol
 
 from hub.routes.model import AllOf, AnyOf, Compare, Condition, Not
 from schemas.envelope import Envelope
 
-Predicate = Callable[[Envelope], bool]
-Getter = Callable[[Envelope], Any]
+CaseView = Mapping[str, Any] | None
+"""The projected case as JSON (``CaseState.case`` plus status, flow, flags, side tracks)."""
+
+
+class Predicate(Protocol):
+    def __call__(self, env: Envelope, case: CaseView = None, /) -> bool: ...
+
+
+class Getter(Protocol):
+    def __call__(self, env: Envelope, case: CaseView = None, /) -> Any: ...
+
 
 OPERATORS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists", "matches")
 ENVELOPE_FIELDS = ("message_id", "case_id", "causation_id", "type", "source", "occurred_at",
                    "schema_version", "payload")
+ROOTS = (*ENVELOPE_FIELDS, "case")
+_NESTED = ("payload", "case")
 MISSING: Any = object()
 _SEGMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9]+")
 
@@ -39,27 +55,29 @@ def parse_path(path: object) -> tuple[str, ...]:
             raise ValueError(f"bad field path {path!r}: segment {segment!r} is not a name or "
                              "a list index (e.g. payload.facilities.0.facility_id)")
     head = segments[0]
-    if head not in ENVELOPE_FIELDS:
+    if head not in ROOTS:
         raise ValueError(f"bad field path {path!r}: it must start with one of "
-                         f"{', '.join(ENVELOPE_FIELDS)}")
-    if head != "payload" and len(segments) > 1:
-        raise ValueError(f"bad field path {path!r}: only payload has fields below it")
+                         f"{', '.join(ROOTS)}")
+    if head not in _NESTED and len(segments) > 1:
+        raise ValueError(f"bad field path {path!r}: only payload and case have fields below "
+                         "them")
     return segments
 
 
 def getter(path: str) -> Getter:
-    """A function returning the value at ``path`` of an envelope, or MISSING."""
+    """A function returning the value at ``path`` of an envelope (and its case), or MISSING."""
     head, *rest = parse_path(path)
     if head == "occurred_at":
-        return lambda env: env.occurred_at.isoformat()
-    if head != "payload":
-        return lambda env: _present(getattr(env, head))
+        return lambda env, case=None, /: env.occurred_at.isoformat()
+    if head not in _NESTED:
+        return lambda env, case=None, /: _present(getattr(env, head))
     steps = tuple((s, int(s) if s.isdigit() else None) for s in rest)
+    from_case = head == "case"
 
-    def get(env: Envelope) -> Any:
-        value: Any = env.payload
+    def get(env: Envelope, case: CaseView = None, /) -> Any:
+        value: Any = (case if case is not None else MISSING) if from_case else env.payload
         for key, index in steps:
-            if isinstance(value, dict):
+            if isinstance(value, Mapping):
                 value = value.get(key, MISSING)
             elif index is not None and isinstance(value, list) and index < len(value):
                 value = value[index]
@@ -144,37 +162,52 @@ def _membership(values: list[Any]) -> Callable[[Any], bool]:
 
 
 def _ordering(op: str, operand: Any) -> Callable[[Any], bool]:
-    is_text = isinstance(operand, str)
+    if isinstance(operand, str):
+        def coerce(v: Any) -> Any:
+            return v if isinstance(v, str) else MISSING
+    else:
+        bound = Decimal(str(operand))
 
-    def comparable(v: Any) -> bool:
-        if is_text:
-            return isinstance(v, str)
-        return isinstance(v, int | float) and not isinstance(v, bool)
+        def coerce(v: Any) -> Any:
+            # Amounts and currents are decimals, which JSON carries as strings ("6.2").
+            if isinstance(v, int | float) and not isinstance(v, bool):
+                return Decimal(str(v))
+            if isinstance(v, str) and _DECIMAL.fullmatch(v):
+                return Decimal(v)
+            return MISSING
 
-    if op == "lt":
-        return lambda v: comparable(v) and v < operand
-    if op == "lte":
-        return lambda v: comparable(v) and v <= operand
-    if op == "gt":
-        return lambda v: comparable(v) and v > operand
-    return lambda v: comparable(v) and v >= operand
+        operand = bound
+    compare = _ORDER[op]
+
+    def test(v: Any) -> bool:
+        value = coerce(v)
+        return value is not MISSING and compare(value, operand)
+
+    return test
+
+
+_ORDER: dict[str, Callable[[Any, Any], bool]] = {
+    "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
+}
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
 def compile_condition(condition: Condition | None) -> Predicate:
     """One closure for a whole condition tree; None (no ``where``) accepts everything."""
     if condition is None:
-        return lambda env: True
+        return lambda env, case=None, /: True
     if isinstance(condition, Compare):
         get = getter(condition.field)
         test = _comparison(condition.op, condition.value)
-        return lambda env: test(get(env))
+        return lambda env, case=None, /: test(get(env, case))
     if isinstance(condition, AllOf):
         parts = tuple(compile_condition(c) for c in condition.conditions)
-        return lambda env: all(p(env) for p in parts)
+        return lambda env, case=None, /: all(p(env, case) for p in parts)
     if isinstance(condition, AnyOf):
         parts = tuple(compile_condition(c) for c in condition.conditions)
-        return lambda env: any(p(env) for p in parts)
+        return lambda env, case=None, /: any(p(env, case) for p in parts)
     if isinstance(condition, Not):
         inner = compile_condition(condition.condition)
-        return lambda env: not inner(env)
+        return lambda env, case=None, /: not inner(env, case)
     raise TypeError(f"not a condition: {condition!r}")

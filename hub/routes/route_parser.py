@@ -7,12 +7,14 @@ from typing import Any
 
 from hub.routes.conditions import parse_condition
 from hub.routes.durations import parse_duration
+from hub.routes.emit_parser import parse_deadline, parse_emits
 from hub.routes.model import DEFAULT_POLICY_NAME, Aggregate, Condition, Route
 from hub.routes.predicates import parse_path
 from hub.routes.source import Issues, child, item, known_keys, suggest
 from schemas.message_types import MessageType, is_known
 
-ROUTE_KEYS = ("name", "description", "match", "to", "split", "retry", "aggregate")
+ROUTE_KEYS = ("name", "description", "match", "to", "emit", "split", "retry", "aggregate",
+              "deadline")
 MATCH_KEYS = ("type", "where")
 AGGREGATE_KEYS = ("parts", "correlate", "timeout", "emit")
 CORRELATIONS = ("case_id",)
@@ -50,10 +52,12 @@ class RouteParser:
         known_keys(raw, path, ROUTE_KEYS, self.issues)
         name = self._name(raw.get("name"), path)
         has_to, aggregate_raw = "to" in raw, raw.get("aggregate")
-        if not has_to and aggregate_raw is None:
-            self.issues.add(path, "the route sends nowhere: give to: [connectors] or aggregate:")
-        if has_to and aggregate_raw is not None:
-            self.issues.add(child(path, "aggregate"), "a route has either to or aggregate, not "
+        has_emit = "emit" in raw
+        if not has_to and not has_emit and aggregate_raw is None:
+            self.issues.add(path, "the route sends nowhere: give to: [connectors], emit: or "
+                            "aggregate:")
+        if (has_to or has_emit) and aggregate_raw is not None:
+            self.issues.add(child(path, "aggregate"), "a route has to/emit or aggregate, not "
                             "both (the aggregated message is routed again by its own type)")
         types, where = self._match(raw.get("match"), path, aggregate_raw is not None)
         to = self._destinations(raw["to"], child(path, "to")) if has_to else ()
@@ -63,6 +67,10 @@ class RouteParser:
         if aggregate_raw is not None:
             aggregate = self._aggregate(aggregate_raw, child(path, "aggregate"))
             types = tuple(sorted(aggregate.types)) if aggregate is not None else ()
+        emit = parse_emits(raw["emit"], child(path, "emit"), self.issues) if has_emit else ()
+        deadline = None
+        if raw.get("deadline") is not None:
+            deadline = parse_deadline(raw["deadline"], child(path, "deadline"), self.issues)
         description = raw.get("description", "")
         if not isinstance(description, str):
             self.issues.add(child(path, "description"), "description must be text")
@@ -70,7 +78,7 @@ class RouteParser:
             return None
         return Route(name=name, types=types, where=where, to=to, split=split, retry=retry,
                      aggregate=aggregate, description=str(description or ""),
-                     line=self.issues.line_of(path))
+                     line=self.issues.line_of(path), emit=emit, deadline=deadline)
 
     def _name(self, name: Any, path: str) -> str | None:
         where = child(path, "name")

@@ -69,8 +69,11 @@ def test_numbers_a_leaking_kis_sends_never_reach_the_hub(connector, kis_sim):
 
 def test_register_customer_is_accepted_once_per_message(connector, kis_sim):
     message = envelope("customer.registered", swedish_case())
-    assert connector.deliver(message) == []
-    assert connector.deliver(message) == []
+    [confirmed] = connector.deliver(message)
+    assert (confirmed.type, confirmed.payload) == (
+        "case.sidetrack.updated", {"track": "customer_service", "state": "registered_in_kis"})
+    assert confirmed.causation_id == message.message_id
+    assert connector.deliver(message) == [confirmed]  # the same id again: a duplicate
     assert list(kis_sim.state.data["registrations"]) == [message.message_id]
     assert kis_sim.state.data["registrations"][message.message_id]["accepted"] is True
 

@@ -31,6 +31,9 @@ def _hub(tmp_path, broker=("embedded", "gridhub"), n=3):
         with running_hub(settings) as hub:
             hub.inbound.publish([envelope("case.submitted", c) for c in cases])
             wait_until(lambda: len(hub.store.dead_letters()) == n, what=f"{n} dead letters")
+            # Each dead letter marks its case on hold (a message of its own through the hub).
+            wait_until(lambda: all("on_hold" in hub.store.case(c.case_id).state["flags"]
+                                   for c in cases), what="the cases marked on hold")
             runner = CliRunner()
             env = cli_env(settings)
 
@@ -149,13 +152,15 @@ def test_trace_by_gsrn_shows_hops_status_and_open_dead_letters(tmp_path):
         [dl] = hub.store.dead_letters()
     assert text.exit_code == 0
     lines = text.output.splitlines()
-    assert lines[0] == f"trace of {gsrn}: 1 case(s), 3 hop(s)"
-    for hop_name in ("received", "routed", "dead-lettered"):
+    # The case.submitted's three hops, and the on-hold mark's two (received, unrouted).
+    assert lines[0] == f"trace of {gsrn}: 1 case(s), 5 hop(s)"
+    for hop_name in ("received", "routed", "dead-lettered", "unrouted"):
         assert any(f" {hop_name} " in line for line in lines)
     assert any("elsmart -> alpha" in line for line in lines)
     assert f"case {cases[0].case_id}: submitted" in text.output
     assert f"dead letter  {dl.id} at alpha" in text.output
-    assert doc["cases"][0]["status"] == "submitted" and len(doc["hops"]) == 3
+    assert doc["cases"][0]["status"] == "submitted" and len(doc["hops"]) == 5
+    assert "on_hold" in doc["cases"][0]["flags"]
     assert unknown.exit_code == 1 and "nothing known" in unknown.output
 
 
@@ -167,7 +172,8 @@ def test_trace_shows_the_replay_by_whom_and_why_before_the_delivery(tmp_path):
         wait_until(lambda: "delivered" in gridhub("trace", cases[0].case_id).output,
                    what="the delivery in the trace")
         text = gridhub("trace", cases[0].case_id).output
-    hops = [line.split()[2] for line in text.splitlines() if line.startswith("20")]
+    hops = [line.split()[2] for line in text.splitlines()
+            if line.startswith("20") and "case.sidetrack.updated" not in line]
     assert hops == ["received", "routed", "dead-lettered", "replayed", "delivered"]
     [replayed] = [line for line in text.splitlines() if " replayed " in line]
     assert "ops -> alpha" in replayed and "maria.holm@drift" in replayed

@@ -212,7 +212,7 @@ def test_route_with_both_to_and_aggregate():
             timeout: 30s
             emit: case.enriched
         """)
-    assert_error(text, "aggregate:", "routes[0].aggregate", "either to or aggregate")
+    assert_error(text, "aggregate:", "routes[0].aggregate", "to/emit or aggregate, not both")
 
 
 def test_missing_or_bad_route_name():
