@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from hub.store.tables import BigId, UtcDateTime, metadata
 
-ACTIONS = ("replay", "discard", "reveal", "pause", "resume")
+ACTIONS = ("replay", "discard", "reveal", "pause", "resume", "approve", "reject")
 ACTOR_ENV = "GRIDHUB_ACTOR"
 
 audit = sa.Table(

@@ -28,9 +28,11 @@ from hub.ops.cli_support import (
 
 def register(main: click.Group) -> None:
     """Add the ops commands to the ``gridhub`` group."""
+    from hub.ops.cli_handle import handle
     from hub.ops.cli_hub import pause, resume, status, trace
 
     main.add_command(dlq)
+    main.add_command(handle)
     main.add_command(trace)
     main.add_command(status)
     main.add_command(pause)
