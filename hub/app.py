@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import structlog
 from kombu import Connection
@@ -108,13 +109,26 @@ class Hub:
     def _consumer(self, queue: object, stage_factory: Callable[[Connection], object]
                   ) -> Callable[[threading.Event], None]:
         def run(stop: threading.Event) -> None:
-            pub_conn = self.connect()
-            stage = stage_factory(pub_conn)
+            held: list[tuple[Connection, Any]] = []  # the stage and its publishing connection
+
+            def handle(batch: list[Any]) -> None:
+                if not held:
+                    conn = self.connect()
+                    held.append((conn, stage_factory(conn)))
+                try:
+                    held[0][1].handle(batch)
+                except Exception:
+                    # A broker restart kills the publishing connection as well as the consuming
+                    # one: drop it, so the redelivered batch gets a fresh one instead of
+                    # failing on the dead one forever.
+                    held.pop()[0].release()
+                    raise
+
             s = self.settings
-            BatchConsumer(self.connect, queue, stage.handle,  # type: ignore[arg-type, attr-defined]
-                          prefetch=s.prefetch, batch_max=s.batch_max,
-                          linger_s=s.batch_linger_ms / 1000).run(stop)
-            pub_conn.release()
+            BatchConsumer(self.connect, queue, handle, prefetch=s.prefetch,  # type: ignore[arg-type]
+                          batch_max=s.batch_max, linger_s=s.batch_linger_ms / 1000).run(stop)
+            if held:
+                held.pop()[0].release()
         return run
 
     def _hub_stage(self, conn: Connection) -> HubStage:
@@ -138,22 +152,26 @@ class Hub:
         return {r.name: self.table.policies[r.retry] for r in self.table.routes}
 
     def _scheduler_loop(self, stop: threading.Event) -> None:
-        conn = self.connect()
-        scheduler = Scheduler(self.store, self.router, self.topology, Publisher(conn))
+        conn: Connection | None = None
+        scheduler: Scheduler | None = None
         interval = self.settings.scheduler_interval_ms / 1000
         next_purge = 0.0
         while not stop.wait(interval):
             try:
+                if scheduler is None:  # (re)connect here, inside the try: the broker may be away
+                    conn = self.connect()
+                    scheduler = Scheduler(self.store, self.router, self.topology, Publisher(conn))
                 scheduler.tick()
                 if time.monotonic() >= next_purge:
                     self.purge_expired()
                     next_purge = time.monotonic() + PURGE_EVERY_S
-            except Exception as exc:  # a broker or store blip: try again next tick
+            except Exception as exc:  # a broker or store blip: reconnect at the next tick
                 log.warning("scheduler.failed", error=repr(exc))
-                conn.release()
-                conn = self.connect()
-                scheduler = Scheduler(self.store, self.router, self.topology, Publisher(conn))
-        conn.release()
+                if conn is not None:
+                    conn.release()
+                conn, scheduler = None, None
+        if conn is not None:
+            conn.release()
 
 
 def build(settings: Settings, *, plugins: Mapping[str, type[Connector]] | None = None) -> Hub:

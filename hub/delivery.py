@@ -161,13 +161,18 @@ class DeliveryStage:
         at = now()
         release: list[str] = []
         delivered = [i.env.message_id for i in items if i.outcome == "delivered"]
+        dead = [i.env.message_id for i in items if i.outcome == "dead"]
         for item in items:
             self._record(tx, item, at)
             if item.scheduled_id is not None and item.outcome in ("delivered", "dead", "duplicate"):
                 tx.delete_scheduled([item.scheduled_id])
                 release.append(item.env.case_id)
+        if delivered or dead:
+            # A dead letter is an outcome too: redelivered after a crash between this commit
+            # and the ack, the message must not reach the target again nor be dead-lettered
+            # twice. A replay forgets the key (hub.ops.replay).
+            tx.mark_seen(self._consumer, delivered + dead, at)
         if delivered:
-            tx.mark_seen(self._consumer, delivered, at)
             tx.mark_delivered(self.name, delivered, at)
         for msg, exc in poison:
             tx.add_dead_letters([dead_letter(exc, body=_raw(msg), headers=msg.headers,

@@ -207,8 +207,8 @@ def _replay_one(store: Store, publisher: Publishes, topology: Topology, dl: Dead
         return
     sent = item.action == REPLAY
     if sent:
-        if dl.connector == HUB and dl.message_id:
-            _forget_hub_receipt(store, dl.message_id)
+        if dl.message_id:
+            _forget_receipt(store, dl.connector, dl.message_id)
         publisher.publish([outgoing(dl, topology)])
     with store.transaction() as tx:
         tx.set_dead_letter_status([item.dead_letter_id], "replayed", replayed=sent)
@@ -217,12 +217,14 @@ def _replay_one(store: Store, publisher: Publishes, topology: Topology, dl: Dead
         tx.add_trace(_hops([dl], "replayed" if sent else "resolved", actor, reason))
 
 
-def _forget_hub_receipt(store: Store, message_id: str) -> None:
-    """The hub marks a message it refused as seen; forget that, or the replay would be taken
-    for a duplicate. Committed before the publish so that no hub worker can read the old key.
-    The plan only gets here for a message the hub never applied (``plan._already_applied``)."""
+def _forget_receipt(store: Store, connector: str, message_id: str) -> None:
+    """The hub marks a message it refused as seen, and a delivery stage one it dead-lettered;
+    forget that, or the replay would be taken for a duplicate. Committed before the publish so
+    that no worker can read the old key. The plan only gets here for a message the hub never
+    applied (``plan._already_applied``) or the connector never took."""
+    consumer = HUB if connector == HUB else f"deliver:{connector}"
     with store.transaction() as tx:
-        tx.conn.execute(sa.delete(seen_t).where(seen_t.c.consumer == HUB,
+        tx.conn.execute(sa.delete(seen_t).where(seen_t.c.consumer == consumer,
                                                 seen_t.c.message_id == message_id))
 
 

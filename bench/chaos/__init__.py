@@ -1,0 +1,1 @@
+"""The chaos harness: ``python -m bench.chaos --messages 20000``; see ``scenario``."""
