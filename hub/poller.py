@@ -1,11 +1,12 @@
-"""Polling KIS for quote and invoice events (GetEvents) with a persisted cursor.
+"""Polling a back end's event feed with a persisted cursor (KIS GetEvents, the metering
+coordinator's HTTP feed).
 
-Why polling rather than an inbound SOAP endpoint: KIS is a system gridhub calls, inside the
-grid owner's network; polling needs no port opened towards gridhub and no retry logic on the
-vendor's side, and the cursor is only advanced after the hub's broker confirmed the events.
-A crash in between replays them with the same message ids ("kis:<EventId>"), which the hub's
+Why polling rather than an inbound endpoint: the back end is a system gridhub calls, inside
+the grid owner's network; polling needs no port opened towards gridhub and no retry logic on
+the vendor's side, and the cursor is only advanced after the hub's broker confirmed the
+events. A crash in between replays them with the same message ids, which the hub's
 idempotency drops. An event that breaks the contract is set aside in the cursor file with its
-reason (and logged), so one poisoned event cannot stop billing for every other case.
+reason (and logged), so one poisoned event cannot stop every other case.
 """
 
 from __future__ import annotations
@@ -20,12 +21,21 @@ from typing import Any
 
 import structlog
 
-from connectors.kis.codec import EventBatch
 from hub.connector import Inbound
 from hub.errors import GridhubError
+from schemas.envelope import Envelope
 
-log = structlog.get_logger("gridhub.kis.poller")
+log = structlog.get_logger("gridhub.poller")
 MAX_QUARANTINE = 1000
+
+
+@dataclass
+class EventBatch:
+    """One fetch: the translated events, the ones set aside (id, why), and the next cursor."""
+
+    messages: list[Envelope] = field(default_factory=list)
+    quarantined: list[tuple[str, str]] = field(default_factory=list)
+    next_cursor: str | None = None
 
 
 @dataclass
@@ -63,7 +73,8 @@ class EventPoller:
     """Calls ``fetch(cursor, batch)``, publishes, then advances the cursor. A thread of its own."""
 
     def __init__(self, fetch: Fetch, inbound: Inbound, store: CursorStore, *,
-                 interval: float, batch: int = 100) -> None:
+                 interval: float, batch: int = 100, name: str = "events") -> None:
+        self.name = name
         self._fetch = fetch
         self._inbound = inbound
         self._store = store
@@ -74,12 +85,13 @@ class EventPoller:
         self._thread: threading.Thread | None = None
 
     def poll_once(self) -> int:
-        """One GetEvents round trip; returns how many events it handled (published or set aside)."""
+        """One fetch; returns how many events it handled (published or set aside)."""
         batch = self._fetch(self.state.cursor, self.batch)
         if batch.messages:
             self._inbound.publish(batch.messages)  # returns once the broker confirmed
         for event_id, reason in batch.quarantined:
-            log.error("kis.event_quarantined", event_id=event_id, reason=reason)
+            log.error("poller.event_quarantined", source=self.name, event_id=event_id,
+                      reason=reason)
             self.state.quarantined.append({"event_id": event_id, "reason": reason})
         del self.state.quarantined[:-MAX_QUARANTINE]
         if batch.next_cursor is not None:
@@ -91,7 +103,7 @@ class EventPoller:
         if self._thread is not None:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="kis-poller", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"{self.name}-poller", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -105,11 +117,11 @@ class EventPoller:
             try:
                 handled = self.poll_once()
             except GridhubError as exc:
-                log.warning("kis.poll_failed", error=type(exc).__name__, where=exc.where,
-                            reason=exc.message)
+                log.warning("poller.poll_failed", source=self.name, error=type(exc).__name__,
+                            where=exc.where, reason=exc.message)
                 handled = 0
             except Exception as exc:  # a bug must not kill the poller for good
-                log.error("kis.poll_crashed", error=repr(exc)[:300])
+                log.error("poller.poll_crashed", source=self.name, error=repr(exc)[:300])
                 handled = 0
             if handled < self.batch:  # a full batch means more are waiting: poll again now
                 self._stop.wait(self.interval)

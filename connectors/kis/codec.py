@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +17,7 @@ from lxml import etree
 
 from connectors.kis.wire import KisWire
 from hub.errors import InvalidMessage, RemoteFault, TargetRejected
+from hub.poller import EventBatch
 from schemas.envelope import Envelope, derived_message_id
 from schemas.message_types import MessageType
 from schemas.payloads import parse_payload
@@ -96,13 +96,6 @@ def check_registration(root: etree._Element, wire: KisWire, *, where: str) -> No
     raise TargetRejected(f"KIS refused the registration: {reason}", where=where,
                          remote=RemoteFault(kind="soap", status="AVVISAD", message=reason,
                                             body_excerpt=_excerpt(root)))
-
-
-@dataclass
-class EventBatch:
-    messages: list[Envelope] = field(default_factory=list)
-    quarantined: list[tuple[str, str]] = field(default_factory=list)  # (event id, why)
-    next_cursor: str | None = None
 
 
 def events_from_wire(root: etree._Element, wire: KisWire, *, strict: bool) -> EventBatch:

@@ -27,10 +27,10 @@ from urllib.parse import urlsplit
 from connectors.kis import codec
 from connectors.kis.client import KisClient
 from connectors.kis.contract import XSD_PATH
-from connectors.kis.poller import CursorStore, EventPoller
 from connectors.kis.wire import MAPPING_PATH, KisWire, from_soap, to_soap
 from hub.connector import Connector, Inbound
 from hub.errors import ConfigurationError, InvalidMessage
+from hub.poller import CursorStore, EventPoller
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
 
@@ -56,7 +56,7 @@ class KisConnector(Connector):
         store = CursorStore(_cursor_path(self.settings))
         self.poller = EventPoller(self.fetch_events, inbound, store,
                                   interval=_number(self.settings, "poll_interval", 30.0),
-                                  batch=int(_number(self.settings, "poll_batch", 100)))
+                                  batch=int(_number(self.settings, "poll_batch", 100)), name="kis")
 
     # -- outbound --------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from hub.errors import (
 _RETRYABLE_4XX = {408, 425, 429}
 WORKORDERS = "/api/v1/workorders"
 HEALTH = "/api/v1/health"
+EVENTS = "/api/v1/events"
 
 
 class CoordinatorClient:

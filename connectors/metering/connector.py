@@ -1,4 +1,5 @@
-"""The metering connector: work orders out over HTTP, the coordinator's events in over AMQP.
+"""The metering connector: work orders out over HTTP, the coordinator's events in over AMQP
+or, where gridhub cannot reach the coordinator's broker, from its HTTP event feed.
 
 Settings (routes.yaml ``connectors.metering.settings``; secrets as ``${ENV}``):
 
@@ -10,18 +11,26 @@ Settings (routes.yaml ``connectors.metering.settings``; secrets as ``${ENV}``):
     queue: gridhub.metering.events          # ours; <queue>.dead keeps the bad events
     routing_key: "#"
     prefetch: 50
+    events: auto                            # amqp | http | auto (amqp when amqp_url is set)
+    events_poll_interval: 5                 # seconds between feed reads (events: http)
+    state_dir: var/metering                 # where the feed cursor is kept (else in memory:
+                                            # a restart re-reads the feed; the hub drops
+                                            # what it has seen)
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 from connectors.metering import wire
-from connectors.metering.client import WORKORDERS, CoordinatorClient
+from connectors.metering.client import EVENTS, WORKORDERS, CoordinatorClient
 from connectors.metering.events import EventConsumer, Topology
 from hub.connector import Connector, Inbound
 from hub.errors import ConfigurationError, InvalidMessage
+from hub.poller import CursorStore, EventBatch, EventPoller
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
 
@@ -34,8 +43,15 @@ class MeteringConnector(Connector):
         self._client = CoordinatorClient(self.settings) if self.settings.get("base_url") \
             else None
         self.consumer: EventConsumer | None = None
+        self.poller: EventPoller | None = None
         amqp_url = self.settings.get("amqp_url")
-        if amqp_url:
+        events = str(self.settings.get("events") or "auto")
+        if events not in ("auto", "amqp", "http"):
+            raise ConfigurationError(f"events is amqp, http or auto, not {events!r}",
+                                     where="connectors.metering.settings.events")
+        if events == "http" or (events == "auto" and not amqp_url and self._client):
+            self.poller = self._feed_poller()
+        elif amqp_url:
             for key in ("exchange", "queue"):
                 if not self.settings.get(key):
                     raise ConfigurationError(f"{key} is required with amqp_url",
@@ -47,6 +63,37 @@ class MeteringConnector(Connector):
                                           self.inbound.publish,
                                           retry_pause=float(self.settings.get("retry_pause",
                                                                               2.0)))
+
+    def _feed_poller(self) -> EventPoller:
+        if self._client is None:
+            raise ConfigurationError("events: http needs base_url",
+                                     where="connectors.metering.settings.base_url")
+        state_dir = self.settings.get("state_dir")
+        store = CursorStore(Path(state_dir) / "metering-cursor.json" if state_dir else None)
+        return EventPoller(self.fetch_events, self.inbound, store, name="metering",
+                           interval=float(self.settings.get("events_poll_interval", 5.0)),
+                           batch=int(self.settings.get("events_batch", 200)))
+
+    def fetch_events(self, cursor: str | None, batch: int) -> EventBatch:
+        """One read of the coordinator's feed after ``cursor``; a bad event is set aside."""
+        assert self._client is not None
+        answer = self._client.get(f"{EVENTS}?after={int(cursor or 0)}&limit={batch}")
+        where = f"GET {self._client.base_url}{EVENTS} answer"
+        if not isinstance(answer, dict) or not isinstance(answer.get("events"), list):
+            raise InvalidMessage("the answer is not an object with an events list", where=where)
+        out = EventBatch(next_cursor=cursor)
+        for item in answer["events"]:
+            if not isinstance(item, dict) or not isinstance(item.get("seq"), int):
+                raise InvalidMessage("a feed entry is an object with an integer seq",
+                                     where=where)
+            event = item.get("event")
+            try:
+                out.messages.extend(self.translate_event(json.dumps(event).encode()))
+            except InvalidMessage as exc:
+                event_id = event.get("eventId") if isinstance(event, dict) else None
+                out.quarantined.append((str(event_id or f"seq {item['seq']}"), str(exc)))
+            out.next_cursor = str(item["seq"])
+        return out
 
     # -- outbound ------------------------------------------------------------------------------
 
@@ -94,10 +141,14 @@ class MeteringConnector(Connector):
     def start(self) -> None:
         if self.consumer is not None:
             self.consumer.start()
+        if self.poller is not None:
+            self.poller.start()
 
     def stop(self) -> None:
         if self.consumer is not None:
             self.consumer.stop()
+        if self.poller is not None:
+            self.poller.stop()
 
     def reachable(self) -> bool:
         return self._client.reachable() if self._client is not None else True

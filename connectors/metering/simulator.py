@@ -5,15 +5,19 @@ HTTP (JSON, contract ``schemas/contracts/metering/``):
     POST /api/v1/workorders          create (idempotent on requestId): 201, or 200 if known
     GET  /api/v1/workorders/{id}     the work order
     GET  /api/v1/health
+    GET  /api/v1/events?after=N&limit=M
+                                     the event feed: every event published, numbered from 1
+                                     ({"events": [{"seq", "routingKey", "event"}], "last": N})
     POST /_control/fail              {"mode": "slow|5xx|soap-fault|reject|down|none",
                                       "seconds": N}   (down: back up after N s, default 5)
     POST /_control/advance           {"workOrderId": optional}: one lifecycle step now
     POST /_control/outcome           {"outcome": "reported|deviation|cancelled"} for new orders
     POST /_control/meteringvalues    {"gsrn": ..., "day": "YYYY-MM-DD", "resolution": "PT15M"}
 
-Events go to a topic exchange on ``amqp_url`` (routing key ``workorder.<type>`` or
-``meteringvalues.collected``), persistent, with publisher confirms. With ``step_interval``
-every open work order moves one step per interval; without it, steps happen on request.
+Events go to the feed and, when ``amqp_url`` is set, to a topic exchange on it (routing key
+``workorder.<type>`` or ``meteringvalues.collected``), persistent, with publisher confirms.
+With ``step_interval`` every open work order moves one step per interval; without it, steps
+happen on request.
 Failure modes: slow (answers after ``slow_seconds``), 5xx (503), soap-fault (400, the JSON
 API's "malformed request"), reject (409, a business refusal), down (the port refuses).
 """
@@ -29,6 +33,7 @@ from collections import deque
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pika
 import structlog
@@ -40,6 +45,7 @@ from hub.simulator import FailureMode, Simulator
 
 log = structlog.get_logger("gridhub.metering.simulator")
 _JSON = "application/json"
+FEED_MAX = 100_000
 
 
 class MeteringSimulator(Simulator):
@@ -66,6 +72,9 @@ class MeteringSimulator(Simulator):
         self.by_request: dict[str, str] = {}
         # the events sent, newest last (for tests and the demo)
         self.published: deque[dict[str, Any]] = deque(maxlen=10_000)
+        # the HTTP event feed: (seq, routing key, event), the oldest dropped past FEED_MAX
+        self.feed: deque[tuple[int, str, Any]] = deque(maxlen=FEED_MAX)
+        self._seq = 0
 
     # -- life cycle ----------------------------------------------------------------------------
 
@@ -145,20 +154,25 @@ class MeteringSimulator(Simulator):
         return event
 
     def publish_raw(self, body: bytes, routing_key: str = "workorder.broken") -> None:
-        """Publish any bytes as an event (to show what a consumer does with a bad one)."""
+        """Publish any bytes as an event (to show what a consumer does with a bad one); the
+        feed carries it as JSON when it is JSON, else as a string."""
         with self._lock:
-            self._require_publisher().publish(routing_key, body, message_id=None)
+            if self._publisher is not None:
+                self._publisher.publish(routing_key, body, message_id=None)
+            try:
+                event: Any = json.loads(body)
+            except ValueError:
+                event = body.decode("utf-8", "replace")
+            self._seq += 1
+            self.feed.append((self._seq, routing_key, event))
 
     def _publish(self, routing_key: str, event: dict[str, Any]) -> None:
-        body = json.dumps(event, ensure_ascii=False).encode("utf-8")
-        self._require_publisher().publish(routing_key, body, message_id=event["eventId"])
+        if self._publisher is not None:
+            body = json.dumps(event, ensure_ascii=False).encode("utf-8")
+            self._publisher.publish(routing_key, body, message_id=event["eventId"])
+        self._seq += 1
+        self.feed.append((self._seq, routing_key, event))
         self.published.append(event)
-
-    def _require_publisher(self) -> _EventPublisher:
-        if self._publisher is None:
-            raise RuntimeError("the metering simulator has no amqp_url: it cannot publish "
-                               "events (set amqp_url or GRIDHUB_METERING_SIM_AMQP_URL)")
-        return self._publisher
 
     def create(self, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         with self._lock:
@@ -185,6 +199,8 @@ class MeteringSimulator(Simulator):
             return Response(200, b'{"status": "ok"}')
         if path == "/api/v1/workorders" and request.method == "POST":
             return self._post_workorder(request)
+        if path == "/api/v1/events" and request.method == "GET":
+            return self._events(request)
         if path.startswith("/api/v1/workorders/") and request.method == "GET":
             order = self.orders.get(path.rsplit("/", 1)[1])
             if order is None:
@@ -207,6 +223,18 @@ class MeteringSimulator(Simulator):
                           violation[0])
         status, body = self.create(doc)
         return _json(status, body)
+
+    def _events(self, request: Request) -> Response:
+        query = parse_qs(urlsplit(request.path).query)
+        try:
+            after = int(query.get("after", ["0"])[0])
+            limit = min(int(query.get("limit", ["100"])[0]), 1000)
+        except ValueError:
+            return _error(400, "INVALID_REQUEST", "after and limit are whole numbers")
+        with self._lock:
+            items = [{"seq": seq, "routingKey": key, "event": event}
+                     for seq, key, event in self.feed if seq > after][:limit]
+            return _json(200, {"events": items, "last": self._seq})
 
     def _control(self, action: str, request: Request) -> Response:
         try:
@@ -255,12 +283,16 @@ class MeteringSimulator(Simulator):
         self.orders = state.get("orders", {})
         self.by_request = {o["requestId"]: i for i, o in self.orders.items()}
         self.outcome = state.get("outcome", "reported")
+        self.feed.extend((int(seq), key, event) for seq, key, event in state.get("feed", []))
+        self._seq = int(state.get("seq", 0))
 
     def _save(self) -> None:
         if self._state_file is None:
             return
         tmp = self._state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"orders": self.orders, "outcome": self.outcome},
+        # The feed and its numbering survive a restart: a consumer's cursor stays valid.
+        tmp.write_text(json.dumps({"orders": self.orders, "outcome": self.outcome,
+                                   "seq": self._seq, "feed": list(self.feed)},
                                   ensure_ascii=False), encoding="utf-8")
         tmp.replace(self._state_file)
 

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from connectors.kis.poller import CursorStore
+from hub.poller import CursorStore
 
 
 def _wait_for(predicate, timeout=5.0):

@@ -106,7 +106,11 @@ def test_slow_mode_answers_late(simulator: MeteringSimulator) -> None:
         urllib.request.urlopen(request, timeout=0.2)
 
 
-def test_publishing_without_a_broker_says_how_to_configure_it() -> None:
+def test_without_a_broker_events_go_to_the_feed_only() -> None:
     sim = MeteringSimulator()
-    with pytest.raises(RuntimeError, match="GRIDHUB_METERING_SIM_AMQP_URL"):
-        sim.publish_raw(b"{}")
+    sim.publish_raw(b'{"eventId": "e-1"}')
+    sim.publish_raw(b"\xffnot json")
+    assert [(seq, key) for seq, key, _ in sim.feed] == [(1, "workorder.broken"),
+                                                        (2, "workorder.broken")]
+    assert sim.feed[0][2] == {"eventId": "e-1"}
+    assert isinstance(sim.feed[1][2], str)
