@@ -273,5 +273,9 @@ from hub.ops.cli import register as _register_ops  # noqa: E402 - after main is 
 
 _register_ops(main)
 
+from hub.demo.cli import register as _register_demo  # noqa: E402 - after main is defined
+
+_register_demo(main)
+
 if __name__ == "__main__":
     main()

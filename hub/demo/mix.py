@@ -1,0 +1,103 @@
+"""The demo's mix of cases: what each installer sends and how each case should go.
+
+Deterministic from a seed. Roughly: Swedish and Norwegian grid owners, every installation
+type, fuse changes the routes approve on their own, ~10% pre-notifications rejected and
+resent, a few completions rejected and resent, a few wrong installation types (copied to a new
+case, the old one deleted), a few cancellations, and Norwegian smart-meter rebuilds reported
+as completion-only cases.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from hub.demo.cases import case_for
+from schemas.case import Case
+
+# (installation type, job type, weight): the portal's offer (schemas.codes.VALID_JOB_TYPES).
+_TYPES = (
+    ("new_installation", "single_meter", 30),
+    ("new_installation", "production", 6),
+    ("extension", "single_meter", 8),
+    ("temporary", "construction_power", 5),
+    ("service_change", "service_relocation", 6),
+    ("fuse_change", "fuse_upgrade", 12),
+    ("fuse_change", "fuse_downgrade", 3),
+    ("work_in_existing", "meter_relocation", 5),
+)
+WORKORDER_KINDS = {"new_installation": "meter_new_installation"}
+"""Installation types whose completion orders a meter job (a phase rebuild does too)."""
+
+
+@dataclass
+class Plan:
+    """One case's script. The flags say which turns it takes; ``done`` steps are recorded by
+    the scenario as it plays them."""
+
+    case: Case
+    completion_only: bool = False
+    reject_pre: bool = False
+    wrong_type: bool = False
+    reject_completion: bool = False
+    cancel: bool = False
+    copy_of: str | None = None
+    done: list[str] = field(default_factory=list)
+
+    @property
+    def case_id(self) -> str:
+        return self.case.case_id
+
+    @property
+    def expects_workorder(self) -> bool:
+        return (self.case.installation_type in WORKORDER_KINDS
+                or self.case.job_type == "phase_rebuild")
+
+    @property
+    def auto_approved(self) -> bool:
+        """What the routes approve without a person: a fuse upgrade up to 25 A."""
+        fuse = self.case.facilities[0].main_fuse_a or 0
+        return self.case.job_type == "fuse_upgrade" and fuse <= 25
+
+    def did(self, step: str) -> bool:
+        return step in self.done
+
+
+def make_mix(cases: int, seed: int = 1) -> list[Plan]:
+    """``cases`` plans: about 10% rebuilds in Norway (completion only), the rest with a
+    pre-notification; a third Norwegian."""
+    rng = random.Random(seed)
+    weights = [w for _, _, w in _TYPES]
+    plans: list[Plan] = []
+    for n in range(cases):
+        country = "NO" if rng.random() < 0.33 else "SE"
+        if country == "NO" and rng.random() < 0.3:
+            case = case_for(n, "NO", installation_type="work_in_existing",
+                            job_type="phase_rebuild", main_fuse_a=25)
+            plans.append(Plan(case, completion_only=True))
+            continue
+        itype, job, _ = rng.choices(_TYPES, weights)[0]
+        fuse = 25 if job != "fuse_upgrade" or rng.random() < 0.8 else 35
+        plan = Plan(case_for(n, country, installation_type=itype, job_type=job,
+                             main_fuse_a=fuse))
+        roll = rng.random()
+        if roll < 0.10 and not plan.auto_approved:
+            plan.reject_pre = True
+        elif roll < 0.13 and not plan.auto_approved:
+            plan.wrong_type = True
+        elif roll < 0.17:
+            plan.cancel = True
+        elif roll < 0.21 and not plan.expects_workorder:
+            plan.reject_completion = True
+        plans.append(plan)
+    return plans
+
+
+def copy_for_new_type(plan: Plan) -> Plan:
+    """The installer's copy of a case rejected for a wrong installation type: a new case
+    (id suffixed -K) as an extension, which the handler then approves."""
+    old = plan.case
+    copy = {**old.model_dump(mode="json"), "case_id": f"{old.case_id}-K",
+            "reference": f"{old.reference}K", "installation_type": "extension",
+            "job_type": "single_meter", "temporary_kind": None}
+    return Plan(Case.model_validate(copy), copy_of=old.case_id)

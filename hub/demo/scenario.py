@@ -1,0 +1,254 @@
+"""Playing a mix of cases against a running driver: each actor reacts to where its cases
+stand in the hub's store, one round every ``tick`` seconds, until every case has settled, the
+hub has been idle for a while, or the time is up.
+
+Disturbances on the way: poison messages on the hub's inbound exchange at the start, and one
+back end (kis) down for a while in the middle of the run.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import structlog
+
+from hub.demo.driver import Driver
+from hub.demo.mix import Plan, copy_for_new_type
+from hub.demo.summary import all_cases
+from hub.store import CaseRow
+
+log = structlog.get_logger("gridhub.demo")
+FINAL = frozenset({"archived", "cancelled"})
+POISON: tuple[bytes, ...] = (
+    b"{this is not json",
+    json.dumps({"case_id": "SE-99999", "type": "case.exploded", "source": "elsmart",
+                "payload": {}}).encode(),
+    json.dumps({"message_id": "poison-3", "case_id": "SE-99998", "type": "case.approved",
+                "source": "handler", "payload": {"grid_data": "yes please"}}).encode(),
+    json.dumps({"message_id": "poison-4", "case_id": "NO-99997", "type": "case.archived",
+                "source": "handler", "payload": {}}).encode(),
+)
+"""Not JSON, an unknown type, a payload breaking its model, a case nobody submitted."""
+
+
+@dataclass
+class Options:
+    tick: float = 0.3
+    wave: int = 20  # new cases sent per round
+    outage_after: float | None = 4.0  # seconds into the run kis goes down (None: never)
+    outage_for: float = 20.0
+    poison: int = 4
+    values_for: int = 3  # metering points that get a day of 15-minute values
+    idle: float = 15.0  # stop when nothing moved for this long and no retry is waiting
+    limit: float = 300.0  # stop after this long whatever happens
+
+
+@dataclass
+class Played:
+    plans: list[Plan]
+    elapsed: float
+    timed_out: bool
+    problems: list[str] = field(default_factory=list)
+    outage: tuple[float, float] | None = None  # (start, end) seconds into the run
+
+    @property
+    def case_ids(self) -> list[str]:
+        return [p.case_id for p in self.plans]
+
+
+Progress = Callable[[int, int], None]
+
+
+class Scenario:
+    def __init__(self, driver: Driver, plans: list[Plan], options: Options | None = None,
+                 progress: Progress | None = None) -> None:
+        self.d = driver
+        self.plans = list(plans)
+        self.o = options or Options()
+        self.progress = progress or (lambda done, total: None)
+        self.problems: list[str] = []
+        self._coordinator_ok = True
+        self._values_sent = 0
+
+    def run(self) -> Played:
+        start = time.monotonic()
+        outage: tuple[float, float] | None = None
+        self._poison()
+        last_change, signature = start, None
+        timed_out = False
+        while True:
+            now = time.monotonic() - start
+            outage = self._outage(now, outage)
+            rows = {r.case_id: r for r in all_cases(self.d.store)}
+            self._round(rows)
+            done = sum(1 for p in self.plans if self._settled(p, rows.get(p.case_id)))
+            self.progress(done, len(self.plans))
+            new_signature = (tuple(sorted((k, r.version) for k, r in rows.items())),
+                             sum(p.did("sent") for p in self.plans))
+            if new_signature != signature:
+                signature, last_change = new_signature, time.monotonic()
+            if done == len(self.plans) and self._quiet():
+                break
+            if time.monotonic() - last_change > self.o.idle and self._quiet():
+                break
+            if now > self.o.limit:
+                timed_out = True
+                break
+            time.sleep(self.o.tick)
+        if outage and outage[1] < 0:
+            self.d.world.kis.fail("none")
+        return Played(self.plans, time.monotonic() - start, timed_out, self.problems, outage)
+
+    # -- disturbances --------------------------------------------------------------------------
+
+    def _poison(self) -> None:
+        for body in POISON[:self.o.poison]:
+            self.d.publish_raw(body)
+
+    def _outage(self, now: float, outage: tuple[float, float] | None
+                ) -> tuple[float, float] | None:
+        """kis goes down at ``outage_after`` and comes back ``outage_for`` later; (start,
+        -1) while it is down."""
+        if self.o.outage_after is None:
+            return outage
+        if outage is None and now >= self.o.outage_after:
+            self.d.world.kis.fail("down")
+            log.info("demo.kis_down", seconds=self.o.outage_for)
+            return (now, -1.0)
+        if outage is not None and outage[1] < 0 and now >= outage[0] + self.o.outage_for:
+            self.d.world.kis.fail("none")
+            log.info("demo.kis_back")
+            return (outage[0], now)
+        return outage
+
+    def _quiet(self) -> bool:
+        """No retry waiting and no work order left to move."""
+        return bool(self.d.store.scheduled_count() == 0
+                    and (not self._coordinator_ok or self.d.coordinator.open_orders() == 0))
+
+    # -- the actors' round ---------------------------------------------------------------------
+
+    def _round(self, rows: dict[str, CaseRow]) -> None:
+        sent = 0
+        for plan in list(self.plans):
+            if not plan.did("sent"):
+                if sent >= self.o.wave:
+                    continue
+                sent += 1
+            try:
+                self._act(plan, rows.get(plan.case_id))
+            except Exception as exc:  # an actor's call failed: say so, keep playing
+                self._problem(f"{plan.case_id}: {type(exc).__name__}: {str(exc)[:160]}")
+        self._advance_workorders()
+        self._metering_values(rows)
+
+    def _act(self, plan: Plan, row: CaseRow | None) -> None:
+        if not plan.did("sent"):
+            self._send(plan)
+            return
+        if row is None or row.status in FINAL:
+            return
+        status = row.status
+        if status == "submitted":
+            self._submitted(plan, row)
+        elif status == "pre_rejected":
+            self._pre_rejected(plan)
+        elif status == "approved" and not plan.did("completed"):
+            self.d.installer.complete(plan.case)
+            plan.done.append("completed")
+        elif status == "completion_submitted":
+            self._completion(plan)
+        elif status == "completion_rejected" and not plan.did("recompleted"):
+            self.d.installer.complete(plan.case, completion_only=plan.completion_only)
+            plan.done.append("recompleted")
+
+    def _send(self, plan: Plan) -> None:
+        self.d.known_to_kis(plan.case)
+        if plan.completion_only:
+            self.d.known_to_datahub(plan.case)  # a rebuild changes an existing meter
+            self.d.installer.complete(plan.case, completion_only=True)
+        else:
+            self.d.installer.submit(plan.case)
+        plan.done.append("sent")
+
+    def _submitted(self, plan: Plan, row: CaseRow) -> None:
+        if plan.cancel:
+            if not plan.did("cancelled"):
+                self.d.installer.cancel(plan.case_id)
+                plan.done.append("cancelled")
+            return
+        waiting = (row.state.get("side_tracks") or {}).get("preparation") == "to_preparation"
+        round_ = f"decided{plan.done.count('resent')}"
+        if not waiting or plan.did(round_):
+            return
+        if (plan.reject_pre or plan.wrong_type) and not plan.did("rejected"):
+            self.d.handler.reject(plan.case_id, "Situationsplan saknas.",
+                                  wrong_installation_type=plan.wrong_type)
+            plan.done.append("rejected")
+        else:
+            self.d.handler.approve(plan.case_id)
+        plan.done.append(round_)
+
+    def _pre_rejected(self, plan: Plan) -> None:
+        if plan.wrong_type:
+            if not plan.did("copied"):
+                copy = copy_for_new_type(plan)
+                self.plans.append(copy)
+                self._send(copy)
+                self.d.installer.request_deletion(plan.case_id, replaced_by=copy.case_id)
+                plan.done.append("copied")
+        elif not plan.did("resent"):
+            self.d.installer.resubmit(plan.case)
+            plan.done.append("resent")
+
+    def _completion(self, plan: Plan) -> None:
+        if plan.expects_workorder:
+            return  # the meter job runs; the coordinator's events move the case on
+        if plan.reject_completion and not plan.did("completion_rejected"):
+            self.d.handler.reject_completion(plan.case_id)
+            plan.done.append("completion_rejected")
+        elif not plan.did(f"completion_approved{plan.done.count('recompleted')}"):
+            self.d.handler.approve_completion(plan.case_id)
+            plan.done.append(f"completion_approved{plan.done.count('recompleted')}")
+
+    def _advance_workorders(self) -> None:
+        if not self._coordinator_ok:
+            return
+        try:
+            self.d.coordinator.advance()
+        except Exception as exc:  # no event channel to the hub: the meter jobs stand still
+            self._coordinator_ok = False
+            self._problem(f"metering coordinator cannot publish events: {exc}")
+
+    def _metering_values(self, rows: dict[str, CaseRow]) -> None:
+        """A day of 15-minute values for the first rebuilt metering points that are done."""
+        if not self._coordinator_ok or self._values_sent >= self.o.values_for:
+            return
+        for plan in self.plans:
+            row = rows.get(plan.case_id)
+            if (plan.completion_only and row is not None and row.status == "archived"
+                    and not plan.did("values")):
+                gsrn = plan.case.facilities[0].facility_id
+                if gsrn is not None:
+                    self.d.coordinator.publish_values(gsrn.reveal(), date(2024, 3, 13))
+                    plan.done.append("values")
+                    self._values_sent += 1
+                    if self._values_sent >= self.o.values_for:
+                        return
+
+    def _settled(self, plan: Plan, row: CaseRow | None) -> bool:
+        return row is not None and row.status in FINAL
+
+    def _problem(self, text: str) -> None:
+        if text not in self.problems:
+            self.problems.append(text)
+            log.warning("demo.problem", problem=text)
+
+
+def play(driver: Driver, plans: list[Plan], options: Options | None = None,
+         progress: Progress | None = None) -> Played:
+    return Scenario(driver, plans, options, progress).run()

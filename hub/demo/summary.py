@@ -1,0 +1,150 @@
+"""What a run did, from the hub's store alone: cases per status, messages per system in and
+out, retries, dead letters grouped by cause, the slowest case with its timeline.
+
+Counted from the store, not from the driver's own bookkeeping, so the summary shows what the
+hub really recorded; ``lost`` lists the cases the installer sent that the store knows nothing
+about (no projection, no trace, no dead letter).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from hub.ops.casetrace import case_trace
+from hub.ops.db import reading
+from hub.ops.render import age, clip, masked_text, table
+from hub.ops.views import case_trace_text
+from hub.store import CaseRow, DeadLetterGroup, Store
+from hub.store.tables import cases as cases_t
+from hub.store.tables import dead_letter as dl_t
+from hub.store.tables import trace as trace_t
+
+
+def all_cases(store: Store) -> list[CaseRow]:
+    """Every projected case (the demo's store holds only the demo's)."""
+    with reading(store) as conn:
+        return [CaseRow(**row) for row in conn.execute(sa.select(cases_t)).mappings()]
+
+
+@dataclass(frozen=True)
+class Slowest:
+    case_id: str
+    seconds: float
+    timeline: str  # hub.ops rendering, personal data masked
+
+
+@dataclass(frozen=True)
+class Summary:
+    sent: int  # cases the installers sent
+    by_status: dict[str, int]
+    lost: list[str]
+    messages_in: dict[str, int]  # per source system: messages the hub received
+    messages_out: dict[str, int]  # per target system: messages delivered
+    retries: int  # retries scheduled after a transient failure
+    dead_letters: list[DeadLetterGroup]
+    slowest: Slowest | None
+    late_values: int = 0
+    elapsed: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def accounted(self) -> int:
+        return self.sent - len(self.lost)
+
+    @property
+    def dead_letter_count(self) -> int:
+        return sum(g.count for g in self.dead_letters)
+
+
+def summarize(store: Store, case_ids: Sequence[str], *, elapsed: float = 0.0,
+              notes: Iterable[str] = ()) -> Summary:
+    rows = {r.case_id: r for r in all_cases(store)}
+    ours = [rows[c] for c in case_ids if c in rows]
+    with reading(store) as conn:
+        traced = _traced(conn, case_ids)
+        dead = {c for (c,) in conn.execute(sa.select(dl_t.c.case_id).distinct())}
+        received = _count(conn, "received", trace_t.c.source)
+        delivered = _count(conn, "delivered", trace_t.c.target)
+        retries = sum(_count(conn, "retry-scheduled", trace_t.c.target).values())
+        late = sum(_count(conn, "late", trace_t.c.source).values())
+        spans = _spans(conn, [r.case_id for r in ours])
+    lost = [c for c in case_ids if c not in rows and c not in traced and c not in dead]
+    return Summary(
+        sent=len(case_ids), by_status=dict(Counter(r.status for r in ours).most_common()),
+        lost=lost, messages_in=received, messages_out=delivered, retries=retries,
+        dead_letters=store.dead_letter_groups("open"), slowest=_slowest(store, spans),
+        late_values=late, elapsed=elapsed, notes=list(notes))
+
+
+def _traced(conn: sa.Connection, case_ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    ids = list(case_ids)
+    for start in range(0, len(ids), 500):
+        stmt = sa.select(trace_t.c.case_id).where(
+            trace_t.c.case_id.in_(ids[start:start + 500])).distinct()
+        found.update(c for (c,) in conn.execute(stmt))
+    return found
+
+
+def _count(conn: sa.Connection, hop: str, column: sa.Column[str]) -> dict[str, int]:
+    stmt = (sa.select(column, sa.func.count()).where(trace_t.c.hop == hop)
+            .group_by(column).order_by(column))
+    return {str(name or "-"): int(n) for name, n in conn.execute(stmt)}
+
+
+def _spans(conn: sa.Connection, case_ids: Sequence[str]) -> dict[str, float]:
+    """Seconds from each case's first hop to its last."""
+    out: dict[str, float] = {}
+    ids = list(case_ids)
+    for start in range(0, len(ids), 500):
+        stmt = (sa.select(trace_t.c.case_id, sa.func.min(trace_t.c.at), sa.func.max(trace_t.c.at))
+                .where(trace_t.c.case_id.in_(ids[start:start + 500]))
+                .group_by(trace_t.c.case_id))
+        for case_id, first, last in conn.execute(stmt):
+            out[case_id] = (_dt(last) - _dt(first)).total_seconds()
+    return out
+
+
+def _dt(value: datetime | str) -> datetime:
+    # min()/max() over SQLite hand back text
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _slowest(store: Store, spans: dict[str, float]) -> Slowest | None:
+    if not spans:
+        return None
+    case_id = max(spans, key=lambda c: (spans[c], c))
+    return Slowest(case_id, spans[case_id], case_trace_text(case_trace(store, case_id)))
+
+
+def render(s: Summary) -> str:
+    """The summary as a person reads it at a glance."""
+    verdict = ("every case accounted for" if not s.lost else
+               f"LOST {len(s.lost)} case(s): {', '.join(s.lost[:10])}")
+    lines = [f"gridhub demo: {s.sent} cases in {age(s.elapsed)}, {verdict}", "",
+             "cases per status", table(["STATUS", "CASES"],
+                                       [[k, v] for k, v in s.by_status.items()], indent="  "),
+             "", "messages per system",
+             table(["SYSTEM", "IN (to the hub)", "OUT (delivered)"],
+                   [[name, s.messages_in.get(name, 0), s.messages_out.get(name, 0)]
+                    for name in sorted(set(s.messages_in) | set(s.messages_out))],
+                   indent="  "),
+             "", f"retries scheduled: {s.retries}",
+             f"late metering values: {s.late_values}",
+             "", f"dead letters: {s.dead_letter_count} in {len(s.dead_letters)} group(s)"]
+    if s.dead_letters:
+        lines.append(table(["GROUP", "COUNT", "CONNECTOR", "TYPE", "CAUSE"], [
+            [g.fingerprint, g.count, g.connector, g.message_type or "-",
+             clip(masked_text(f"{g.exception_type}: {g.sample_error}"), 70)]
+            for g in s.dead_letters], indent="  "))
+    if s.slowest is not None:
+        lines += ["", f"slowest case: {s.slowest.case_id}, {age(s.slowest.seconds)} "
+                      "from first to last hop", s.slowest.timeline]
+    if s.notes:
+        lines += ["", "notes", *(f"  {n}" for n in s.notes)]
+    return "\n".join(lines)

@@ -1,0 +1,66 @@
+"""`gridhub demo --cases 12`: the summary's numbers are the store's, every case accounted for."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from click.testing import CliRunner
+
+from hub.cli import main
+from hub.demo.cli import register
+from hub.demo.mix import make_mix
+from hub.demo.summary import all_cases
+from hub.store import Store
+
+
+def _section(output: str, title: str) -> list[list[str]]:
+    """The rows of the table under ``title`` (header skipped) as lists of cells."""
+    lines = output.split(f"\n{title}\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    return [re.split(r"\s{2,}", line.strip()) for line in lines[1:]]
+
+
+def test_demo_summary_matches_the_store(tmp_path):
+    if "demo" not in main.commands:
+        register(main)
+    run = tmp_path / "run"
+    result = CliRunner().invoke(main, ["demo", "--cases", "12", "--seed", "3", "--outage", "2",
+                                       "--keep", str(run)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "every case accounted for" in out and "LOST" not in out
+
+    store = Store(f"sqlite:///{run / 'gridhub.db'}")
+    store.open()
+    try:
+        plans = make_mix(12, 3)
+        ids = {p.case_id for p in plans}
+        rows = all_cases(store)
+        copies = {r.case_id for r in rows if r.case_id.endswith("-K")}
+        ours = [r for r in rows if r.case_id in ids | copies]
+        assert ids <= {r.case_id for r in rows}  # every case the installers sent is projected
+        shown = {status: int(n) for status, n in _section(out, "cases per status")}
+        assert shown == dict(Counter(r.status for r in ours))
+        assert sum(shown.values()) == 12 + len(copies)
+
+        groups = store.dead_letter_groups("open")
+        header = re.search(r"dead letters: (\d+) in (\d+) group", out)
+        assert header and int(header[1]) == sum(g.count for g in groups)
+        assert int(header[2]) == len(groups)
+        poison = [g for g in groups if g.connector == "hub"]
+        assert sum(g.count for g in poison) == 4  # the poison messages, grouped by cause
+        for group in groups:
+            assert group.fingerprint in out
+
+        received = Counter(t.source for r in ours for t in store.trace(r.case_id)
+                           if t.hop == "received")
+        table = {row[0]: int(row[1]) for row in _section(out, "messages per system")}
+        assert table["elsmart"] >= received["elsmart"] >= 12
+        assert "slowest case:" in out and "trace of " in out
+    finally:
+        store.close()
+    # Personal data never reaches the terminal: no personal number of any case.
+    for plan in plans:
+        owner = plan.case.property_owner
+        assert owner is not None and owner.personal_number is not None
+        assert owner.personal_number.reveal() not in out
