@@ -12,7 +12,7 @@ from typing import Any
 
 from schemas.case import Address, Case, Facility, GridOwner, InstallerCompany, Party, Person
 from schemas.codes import Country, Language, PartyKind
-from schemas.identifiers import (
+from schemas.identifier_samples import (
     make_fodselsnummer,
     make_gln,
     make_gsrn,
