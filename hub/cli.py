@@ -277,5 +277,9 @@ from hub.demo.cli import register as _register_demo  # noqa: E402 - after main i
 
 _register_demo(main)
 
+from hub.access.cli import register as _register_access  # noqa: E402 - after main is defined
+
+_register_access(main)
+
 if __name__ == "__main__":
     main()

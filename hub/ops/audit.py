@@ -18,7 +18,10 @@ import sqlalchemy as sa
 
 from hub.store.tables import BigId, UtcDateTime, metadata
 
-ACTIONS = ("replay", "discard", "reveal", "pause", "resume", "approve", "reject")
+ACTIONS = ("replay", "discard", "reveal", "pause", "resume", "approve", "reject",
+           # access control (hub/access)
+           "user.add", "user.password", "user.personal_data", "role.grant", "role.renew",
+           "role.revoke", "token.create", "token.revoke")
 ACTOR_ENV = "GRIDHUB_ACTOR"
 
 audit = sa.Table(
