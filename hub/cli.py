@@ -281,5 +281,9 @@ from hub.access.cli import register as _register_access  # noqa: E402 - after ma
 
 _register_access(main)
 
+from hub.web.cli import register as _register_web  # noqa: E402 - after main is defined
+
+_register_web(main)
+
 if __name__ == "__main__":
     main()

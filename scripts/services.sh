@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install (Debian apt-get) and start the servers the tests need: RabbitMQ and PostgreSQL on loopback.
+# Install (Debian apt-get) and start the servers the tests need: RabbitMQ and PostgreSQL on loopback
+# (and install Chromium, the browser the web dashboard tests drive).
 # Usage: scripts/services.sh [ensure|status]   (default: ensure; idempotent, starts only what is down)
 #   ensure  install missing packages, start RabbitMQ on 127.0.0.1:5672 and PostgreSQL on
 #           127.0.0.1:5432, create role gridhub/gridhub and database gridhub_test
@@ -39,6 +40,8 @@ install_missing_packages() {
     || missing+=(rabbitmq-server)
   command -v pg_ctlcluster >/dev/null 2>&1 && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 \
     || missing+=(postgresql)
+  # The web dashboard's Playwright tests drive Debian's Chromium (no browser download).
+  command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || missing+=(chromium)
   [[ ${#missing[@]} -eq 0 ]] && return 0
   command -v apt-get >/dev/null 2>&1 \
     || die "missing ${missing[*]} and no apt-get here: install them with your package manager"
@@ -178,6 +181,6 @@ ensure() {
 case "${1:-ensure}" in
   ensure) ensure ;;
   status) status ;;
-  -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$1' (try --help)" ;;
 esac

@@ -1,0 +1,1 @@
+"""The web app's routes: login, pages, actions (replay/discard), machine API."""

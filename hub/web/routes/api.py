@@ -1,0 +1,186 @@
+"""For machines: /healthz (no login), /readyz, /metrics and JSON, with a bearer token or a
+session. Personal data in JSON is masked unless the principal may see it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
+
+from hub.ops.casetrace import case_trace
+from hub.ops.render import jsonable, masked
+from hub.ops.selection import Selection
+from hub.web.auth import check_csrf, current, require, web
+from hub.web.filters import BadFilter, Filters
+from hub.web.routes.actions import DEFAULT_RATE, dry_run, start_discard, start_replay
+from hub.web.routes.pages import group_rows, hub_status
+
+router = APIRouter()
+
+
+def _json(value: Any, status_code: int = 200) -> JSONResponse:
+    return JSONResponse(jsonable(value), status_code=status_code)
+
+
+@router.get("/healthz")
+def healthz() -> Response:
+    from hub.health import liveness
+
+    return JSONResponse(liveness())
+
+
+@router.get("/readyz")
+def readyz(request: Request) -> Response:
+    from hub.health import readiness
+
+    current(request)
+    s = web(request).settings
+    ok, detail = readiness(web(request).store, s.broker_url, s.namespace)
+    return JSONResponse(jsonable(detail), status_code=200 if ok else 503)
+
+
+@router.get("/metrics")
+def metrics(request: Request) -> Response:
+    current(request)
+    found = web(request).metrics
+    if found is None:
+        return PlainTextResponse("metrics are not collected by this process: scrape the "
+                                 "hub's own /metrics (gridhub run)", status_code=404)
+    body, content_type = found.exposition()
+    return Response(body, media_type=content_type)
+
+
+@router.get("/api/status")
+def status(request: Request) -> Response:
+    current(request)
+    return _json(hub_status(request))
+
+
+def _selection(request: Request, **extra: Any) -> Selection:
+    return Filters.of(request.query_params).selection(**extra)
+
+
+@router.get("/api/groups")
+def groups(request: Request) -> Response:
+    current(request)
+    from hub.ops.db import reading
+    from hub.ops.selection import select_rows
+
+    try:
+        selection = _selection(request)
+    except BadFilter as exc:
+        return _json({"error": str(exc)}, 400)
+    with reading(web(request).store) as conn:
+        rows = select_rows(conn, selection, ("open",), limit=10_000)
+    return _json([_masked_group(g) for g in group_rows(rows)])
+
+
+def _masked_group(group: Any) -> dict[str, Any]:
+    doc: dict[str, Any] = jsonable(group)
+    doc["sample_error"] = masked(doc["sample_error"])
+    return doc
+
+
+@router.get("/api/dead-letters")
+def dead_letters(request: Request, status: str = "open", limit: int = 500) -> Response:
+    current(request)
+    from hub.ops.db import reading
+    from hub.ops.selection import select_rows
+
+    try:
+        selection = _selection(request)
+    except BadFilter as exc:
+        return _json({"error": str(exc)}, 400)
+    with reading(web(request).store) as conn:
+        rows = select_rows(conn, selection, None if status == "any" else (status,),
+                           limit=max(1, min(limit, 10_000)))
+    return _json([_dead_letter(request, r, with_body=False) for r in rows])
+
+
+def _dead_letter(request: Request, dl: Any, *, with_body: bool) -> dict[str, Any]:
+    from hub.access import Action
+
+    reveal = current(request).can(Action.see_personal_data)
+    doc: dict[str, Any] = jsonable(dl)  # jsonable leaves the body out
+    if not reveal:
+        doc["exception_message"] = masked(doc["exception_message"])
+        doc["remote_fault"] = masked(doc["remote_fault"])
+    if with_body:
+        try:
+            body: Any = json.loads(dl.body)
+        except ValueError:
+            body = dl.body.decode("utf-8", "replace")
+        doc["message"] = body if reveal else masked(body)
+        doc["masked"] = not reveal
+    return doc
+
+
+@router.get("/api/dead-letters/{dl_id}")
+def dead_letter(request: Request, dl_id: int) -> Response:
+    current(request)
+    dl = web(request).store.dead_letter(dl_id)
+    if dl is None:
+        return _json({"error": f"no dead letter {dl_id}"}, 404)
+    return _json(_dead_letter(request, dl, with_body=True))
+
+
+@router.get("/api/trace")
+def trace(request: Request, key: str) -> Response:
+    current(request)
+    found = case_trace(web(request).store, key.strip())
+    if not found.found:
+        return _json({"error": f"nothing known about {key!r}"}, 404)
+    return _json(masked(jsonable(found)))
+
+
+class Operation(BaseModel):
+    """A replay or discard asked for by a script: the same selection as the CLI."""
+
+    reason: str = ""
+    dry_run: bool = False
+    group: str | None = None
+    ids: list[int] = Field(default_factory=list)
+    filters: dict[str, str] = Field(default_factory=dict)  # route, connector, type, key, ...
+    rate: float = Field(default=DEFAULT_RATE, gt=0, le=1000)
+
+
+@router.post("/api/{operation}")
+def operate(request: Request, operation: str, body: Operation) -> Response:
+    """POST /api/replay or /api/discard; a started job is followed at /api/jobs/ID."""
+    from hub.access import Action
+
+    if operation not in ("replay", "discard"):
+        return _json({"error": f"unknown operation {operation!r}: replay or discard"}, 404)
+    who = require(request, Action.replay if operation == "replay" else Action.discard)
+    check_csrf(request, None)  # a session must send X-CSRF-Token; a bearer token needs none
+    try:
+        selection = Filters.of(body.filters).selection(fingerprint=body.group,
+                                                       ids=tuple(body.ids))
+    except BadFilter as exc:
+        return _json({"error": str(exc)}, 400)
+    if selection.is_empty():
+        return _json({"error": "say which dead letters: group, ids or filters"}, 400)
+    ctx = web(request)
+    if body.dry_run:
+        return _json(dry_run(ctx, operation, selection).as_dict())
+    if not body.reason.strip():
+        return _json({"error": "a reason is required: it goes into the audit log"}, 400)
+    job = (start_replay(ctx, selection, actor=who.name, reason=body.reason, rate=body.rate)
+           if operation == "replay" else
+           start_discard(ctx, selection, actor=who.name, reason=body.reason))
+    return _json({"job": job.id, "total": job.total, "url": f"/api/jobs/{job.id}"}, 202)
+
+
+@router.get("/api/jobs/{job_id}")
+def job(request: Request, job_id: int) -> Response:
+    current(request)
+    found = web(request).jobs.get(job_id)
+    if found is None:
+        return _json({"error": f"no job {job_id}"}, 404)
+    return _json({"id": found.id, "operation": found.operation, "state": found.state,
+                  "selection": found.selection, "actor": found.actor, "total": found.total,
+                  "counts": dict(found.counts), "error": found.error,
+                  "started_at": found.started_at, "finished_at": found.finished_at})

@@ -1,0 +1,178 @@
+"""The pages people read: dashboard, failure groups, dead letters, case trace, jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from hub.ops import audit
+from hub.ops.casetrace import case_trace
+from hub.ops.db import reading
+from hub.ops.management import management_for
+from hub.ops.selection import select_rows
+from hub.ops.status import HubStatus, collect
+from hub.ops.views import body_text
+from hub.store import DeadLetterGroup, DeadLetterRow
+from hub.web.auth import check_csrf, current, require, web
+from hub.web.charts import charts, last_hour
+from hub.web.filters import BadFilter, Filters
+from hub.web.templating import page
+
+router = APIRouter()
+REACH_TIMEOUT_S = 2.0  # a page must come back quickly even when a target hangs
+ROWS = 500
+
+
+def hub_status(request: Request) -> HubStatus:
+    ctx = web(request)
+    s = ctx.settings
+    return collect(ctx.store, broker_url=s.broker_url, namespace=s.namespace,
+                   connectors=ctx.connectors, management=management_for(s.broker_url),
+                   reach_timeout=REACH_TIMEOUT_S)
+
+
+@router.get("/")
+def dashboard(request: Request) -> Response:
+    current(request)
+    status = hub_status(request)
+    series = last_hour(web(request).store)
+    down = [c.name for c in status.connectors if c.reachable is False]
+    open_total = sum(g.count for g in status.groups)
+    verdict = ("attention" if down or status.problems or open_total else "healthy")
+    return page(request, "dashboard.html.j2", title="Dashboard", status=status,
+                charts=charts(series), series=series, down=down, open_total=open_total,
+                verdict=verdict, jobs=web(request).jobs.all()[:5])
+
+
+def _filters(request: Request) -> tuple[Filters, str | None]:
+    filters = Filters.of(request.query_params)
+    try:
+        filters.selection()
+    except BadFilter as exc:
+        return Filters(), str(exc)
+    return filters, None
+
+
+def _rows(request: Request, filters: Filters, fingerprint: str | None = None,
+          statuses: Sequence[str] | None = ("open",)) -> list[DeadLetterRow]:
+    with reading(web(request).store) as conn:
+        return select_rows(conn, filters.selection(fingerprint=fingerprint), statuses,
+                           limit=ROWS)
+
+
+def group_rows(rows: Sequence[DeadLetterRow]) -> list[DeadLetterGroup]:
+    """``rows`` grouped by failure fingerprint, the largest group first."""
+    by: dict[str, list[DeadLetterRow]] = {}
+    for row in rows:
+        by.setdefault(row.fingerprint, []).append(row)
+    groups = []
+    for fp, members in by.items():
+        latest = max(members, key=lambda r: (r.last_failure_at, r.id or 0))
+        groups.append(DeadLetterGroup(
+            fingerprint=fp, count=len(members),
+            first_failure=min(r.first_failure_at for r in members),
+            last_failure=latest.last_failure_at, exception_type=latest.exception_type,
+            connector=latest.connector, message_type=latest.message_type, route=latest.route,
+            sample_error=latest.exception_message))
+    return sorted(groups, key=lambda g: (-g.count, -g.last_failure.timestamp(), g.fingerprint))
+
+
+@router.get("/groups")
+def groups(request: Request) -> Response:
+    current(request)
+    filters, error = _filters(request)
+    rows = _rows(request, filters)
+    return page(request, "groups.html.j2", title="Failure groups", groups=group_rows(rows),
+                filters=filters, error=error, limited=len(rows) == ROWS)
+
+
+@router.get("/groups/{fingerprint}")
+def group(request: Request, fingerprint: str) -> Response:
+    current(request)
+    filters, error = _filters(request)
+    rows = _rows(request, filters, fingerprint)
+    found = group_rows(rows)
+    return page(request, "group.html.j2", title=f"Group {fingerprint}", fingerprint=fingerprint,
+                group=found[0] if found else None, rows=rows, filters=filters, error=error,
+                limited=len(rows) == ROWS)
+
+
+@router.get("/dead-letters")
+def dead_letters(request: Request, status: str = "open") -> Response:
+    current(request)
+    filters, error = _filters(request)
+    wanted = None if status == "any" else (status,)
+    rows = _rows(request, filters, statuses=wanted)
+    return page(request, "dead_letters.html.j2", title="Dead letters", rows=rows,
+                filters=filters, error=error, status=status, limited=len(rows) == ROWS)
+
+
+def _detail(request: Request, dl_id: int, reveal: bool) -> Response:
+    ctx = web(request)
+    dl = ctx.store.dead_letter(dl_id)
+    if dl is None:
+        return page(request, "error.html.j2", status_code=404, title="Not found",
+                    message=f"no dead letter {dl_id}")
+    hops = [h for h in ctx.store.trace(dl.case_id) if h.message_id == dl.message_id] \
+        if dl.case_id else []
+    with reading(ctx.store) as conn:
+        log = audit.entries(conn, dead_letter_id=dl_id, limit=50)
+    return page(request, "dead_letter.html.j2", title=f"Dead letter {dl_id}", dl=dl, hops=hops,
+                log=log, body=body_text(dl.body, reveal), revealed=reveal,
+                remote=_remote(dl.remote_fault, reveal), filters=Filters())
+
+
+def _remote(fault: dict[str, Any] | None, reveal: bool) -> dict[str, Any]:
+    from hub.ops.render import masked
+
+    if not fault:
+        return {}
+    shown: dict[str, Any] = fault if reveal else masked(fault)
+    return shown
+
+
+@router.get("/dead-letters/{dl_id}")
+def dead_letter(request: Request, dl_id: int) -> Response:
+    current(request)
+    return _detail(request, dl_id, reveal=False)
+
+
+@router.post("/dead-letters/{dl_id}/reveal")
+def reveal(request: Request, dl_id: int, reason: str = Form(""),
+           csrf_token: str = Form("")) -> Response:
+    """Personal data, for those allowed to see it, with a reason: audited like the CLI."""
+    from hub.access import Action
+
+    check_csrf(request, csrf_token)
+    who = require(request, Action.see_personal_data)
+    if not reason.strip():
+        return page(request, "error.html.j2", status_code=400, title="Reason required",
+                    message="say why you need to see the personal data: it is audited")
+    ctx = web(request)
+    with ctx.store.transaction() as tx:
+        audit.record(tx.conn, [audit.AuditEntry(
+            actor=who.name, action="reveal", subject=f"dead-letter {dl_id}", reason=reason,
+            dead_letter_id=dl_id, detail={"via": "web"})])
+    return _detail(request, dl_id, reveal=True)
+
+
+@router.get("/trace")
+def trace(request: Request, key: str = "") -> Response:
+    current(request)
+    key = key.strip()
+    found = case_trace(web(request).store, key) if key else None
+    return page(request, "trace.html.j2", title=f"Trace {key}" if key else "Case trace",
+                key=key, trace=found)
+
+
+@router.get("/jobs/{job_id}")
+def job(request: Request, job_id: int) -> Response:
+    current(request)
+    found = web(request).jobs.get(job_id)
+    if found is None:
+        return page(request, "error.html.j2", status_code=404, title="Not found",
+                    message=f"no job {job_id} (jobs are kept while this process runs)")
+    return page(request, "job.html.j2", title=f"{found.operation} job {job_id}", job=found)

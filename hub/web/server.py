@@ -1,0 +1,42 @@
+"""Serve the web app from a thread, beside a running hub (``gridhub run``) or in tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import uvicorn
+
+START_TIMEOUT_S = 15.0
+
+
+class WebServer:
+    """uvicorn in a daemon thread; ``start`` returns once it listens (or raises why not)."""
+
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 8080) -> None:
+        self.host, self.port = host, port
+        self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port,
+                                                     log_level="warning", access_log=False))
+        self._thread = threading.Thread(target=self._server.run, name="web", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        self._thread.start()
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not self._server.started:
+            if not self._thread.is_alive():
+                raise RuntimeError(f"the web server did not start on {self.url} (port in use?)")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the web server did not listen on {self.url} within "
+                                   f"{START_TIMEOUT_S:g}s")
+            time.sleep(0.02)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Finish the requests in hand, then stop (running replay jobs stop after the
+        message in hand: the app's shutdown stops them)."""
+        self._server.should_exit = True
+        self._thread.join(timeout)

@@ -1,0 +1,136 @@
+"""Web tests: the real app under uvicorn on a loopback port, on the store of a running hub
+whose target refused messages (real dead letters), and Debian's Chromium via Playwright."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hub.access import Access, Role
+from tests.conftest import free_port
+from tests.factories import envelope, swedish_case
+from tests.hub.ops.conftest import hub_settings
+from tests.support.hubrun import running_hub, wait_until
+from tests.support.sink import Sink
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PASSWORD = "korrekt häst batteri 42"
+SECRET = "test-secret-for-signing-sessions"
+FAILED = 3  # cases the target refused
+DELIVERED = 2  # cases delivered before it began to refuse
+
+
+@dataclass
+class WebHub:
+    """A running hub with dead letters, its web app on ``url``, and users to log in as."""
+
+    url: str
+    hub: Any
+    alpha: Sink
+    access: Access
+    cases: list[Any]
+
+
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port; its base URL."""
+    from hub.web.server import WebServer
+
+    server = WebServer(app, port=free_port())
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def add_users(access: Access) -> None:
+    access.add_user("maria", PASSWORD, by="test")
+    access.grant("maria", Role.operator, by="test")
+    access.add_user("olle", PASSWORD, by="test")
+    access.grant("olle", Role.viewer, by="test")
+
+
+@contextmanager
+def started_web_hub(tmp_path: Path) -> Iterator[WebHub]:
+    from hub.web.app import create_app
+
+    with Sink() as alpha:
+        settings = hub_settings(tmp_path, "embedded", "gridhub", alpha.url)
+        with running_hub(settings) as hub:
+            hub.inbound.publish([envelope("case.submitted", swedish_case(40 + i))
+                                 for i in range(DELIVERED)])
+            wait_until(lambda: len(alpha.docs()) == DELIVERED, what="deliveries")
+            alpha.state.fail_always = 422
+            cases = [swedish_case(60 + i) for i in range(FAILED)]
+            hub.inbound.publish([envelope("case.submitted", c) for c in cases])
+            wait_until(lambda: len(hub.store.dead_letters(connector="alpha")) == FAILED,
+                       what=f"{FAILED} dead letters")
+            access = Access(hub.store)
+            access.ensure_tables()
+            add_users(access)
+            app = create_app(settings, access=access, metrics=None, store=hub.store,
+                             secret=SECRET, connectors=hub.connectors)
+            with serve(app) as url:
+                yield WebHub(url, hub, alpha, access, cases)
+
+
+@pytest.fixture
+def web_hub(tmp_path: Path) -> Iterator[WebHub]:
+    """A hub of its own, for a test that changes something."""
+    with started_web_hub(tmp_path) as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
+def shared_web_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebHub]:
+    """One hub for the tests of a module that only read (or add their own tokens)."""
+    with started_web_hub(tmp_path_factory.mktemp("web")) as found:
+        yield found
+
+
+def grant_long_ago(store: Any, name: str, role: Role, days: int) -> None:
+    """A user whose only role was granted ``days`` ago (a clock in the past grants it)."""
+    then = datetime.now(UTC) - timedelta(days=days)
+    past = Access(store, clock=lambda: then)
+    past.add_user(name, PASSWORD, by="test")
+    past.grant(name, role, by="test")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        found = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield found
+        finally:
+            found.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1360, "height": 900})
+    context.set_default_timeout(15_000)
+    found = context.new_page()
+    try:
+        yield found
+    finally:
+        context.close()
+
+
+def log_in(page: Any, url: str, user: str, password: str = PASSWORD) -> None:
+    page.goto(f"{url}/")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
