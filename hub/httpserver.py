@@ -20,6 +20,7 @@ from typing import Any
 import structlog
 
 MAX_BODY = 10 * 1024 * 1024
+DRAIN_LIMIT = 64 * 1024  # the most we read of a body we refuse without closing the connection
 log = structlog.get_logger("gridhub.http")
 
 
@@ -126,11 +127,16 @@ class HttpServer:
 
     def _serve(self, h: BaseHTTPRequestHandler, credentials: Credentials | None,
                max_body: int, realm: str) -> None:
-        length = int(h.headers.get("Content-Length") or 0)
+        length = _content_length(h)
+        if length is None:
+            return
         if credentials is not None and not credentials.accepts(h.headers.get("Authorization")):
+            # A small body is drained to keep the connection usable; a big one from a
+            # stranger is not read at all: the connection is closed instead.
+            big = length > DRAIN_LIMIT
             _reply(h, Response(401, b'{"error": "authentication required"}',
                                headers={"WWW-Authenticate": f'Basic realm="{realm}"'}),
-                   drain=length)
+                   drain=0 if big else length, close=big)
             return
         if length > max_body:
             _reply(h, Response(413, b'{"error": "body larger than %d bytes"}' % max_body),
@@ -146,10 +152,29 @@ class HttpServer:
         _reply(h, response, drain=0)
 
 
+def _content_length(h: BaseHTTPRequestHandler) -> int | None:
+    """The declared body length, or None after answering a request we will not read: a
+    chunked body (we need the length up front to refuse big bodies early) or a length that
+    is not a plain number (a negative one would read to the end of the stream)."""
+    if "chunked" in (h.headers.get("Transfer-Encoding") or "").lower():
+        _reply(h, Response(411, b'{"error": "Content-Length required (no chunked bodies)"}'),
+               drain=0, close=True)
+        return None
+    raw = (h.headers.get("Content-Length") or "0").strip()
+    if not raw.isdigit():
+        _reply(h, Response(400, b'{"error": "Content-Length is not a non-negative number"}'),
+               drain=0, close=True)
+        return None
+    return int(raw)
+
+
 def _reply(h: BaseHTTPRequestHandler, response: Response, *, drain: int,
            close: bool = False) -> None:
-    if drain:
-        h.rfile.read(min(drain, MAX_BODY))
+    while drain > 0:  # read and discard in pieces: never hold a refused body
+        piece = h.rfile.read(min(drain, 65536))
+        if not piece:
+            break
+        drain -= len(piece)
     h.send_response(response.status)
     h.send_header("Content-Type", response.content_type)
     h.send_header("Content-Length", str(len(response.body)))

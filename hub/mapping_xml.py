@@ -5,6 +5,7 @@ prefixes, relative to the document's root element; ``@attr`` as the last step is
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree
@@ -80,7 +81,8 @@ class XmlMapper:
             if f.each is not None:
                 self._write_each(f, element, value, where)
                 continue
-            self._set(element, f.path, to_wire_value(f, value, f"{where}.{f.name}"))
+            text = to_wire_value(f, value, f"{where}.{f.name}")
+            self._set(element, f.path, xml_text(text, where=f"{where}.{f.name}"))
 
     def _write_each(self, f: FieldMap, element: etree._Element, items: list[Any],
                     where: str) -> None:
@@ -121,6 +123,20 @@ class XmlMapper:
 
     def _nsmap(self) -> dict[str, str]:
         return dict(self.ns)
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str, *, where: str) -> str:
+    """``text`` if XML 1.0 can carry it; else InvalidMessage naming the field and the
+    character (not the value: it may be personal data). lxml would raise a bare ValueError,
+    which the hub would take for a transient fault and retry."""
+    bad = _NOT_XML.search(text)
+    if bad:
+        raise InvalidMessage(f"contains U+{ord(bad.group()):04X} at position {bad.start()}, "
+                             "a character XML 1.0 cannot carry", where=where)
+    return text
 
 
 def _path_of(element: etree._Element) -> str:

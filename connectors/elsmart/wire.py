@@ -19,7 +19,7 @@ from lxml import etree
 from connectors.elsmart.contract import XSD, Contract, contract
 from hub.errors import ConfigurationError, InvalidMessage
 from hub.mapping import DocumentMap, FieldGroup, Mapping, get, load_mapping, put
-from hub.mapping_xml import XmlMapper
+from hub.mapping_xml import XmlMapper, xml_text
 from schemas.case import Case
 from schemas.envelope import Envelope, derived_message_id
 from schemas.payloads import model_for, parse_payload
@@ -88,6 +88,7 @@ class ElsmartWire:
         if direction is not None and kinds:
             kinds = [k for k in kinds if self.direction(k) in (direction, BOTH)]
         if not kinds:
+            self._check_namespace(element)
             known = ", ".join(self.operations(direction or BOTH) if direction
                               else sorted(etree.QName(r).localname for r in self._by_root))
             raise InvalidMessage(f"unknown operation {operation} (known: {known})",
@@ -99,6 +100,16 @@ class ElsmartWire:
         if source is None:
             source = "hub" if self.direction(type_) == OUTBOUND else "elsmart"
         return self._envelope(type_, data, element, source)
+
+    def _check_namespace(self, element: etree._Element) -> None:
+        """A known operation in a foreign namespace: say so, not "unknown operation"."""
+        name = etree.QName(element)
+        expected = {etree.QName(root).namespace for root in self._by_root
+                    if etree.QName(root).localname == name.localname}
+        if expected and name.namespace not in expected:
+            raise InvalidMessage(f"{name.localname} is in namespace {name.namespace or '(none)'!r}"
+                                 f", expected {' or '.join(sorted(map(repr, expected)))}",
+                                 where=name.localname)
 
     def _select(self, kinds: list[str], element: etree._Element) -> str:
         status = self.mapper.read(kinds[0], element).get("status")
@@ -170,8 +181,9 @@ class ElsmartWire:
             for step in parents:
                 child = node.find(self.qname(step))
                 node = child if child is not None else etree.SubElement(node, self.qname(step))
-            for value in values:
-                etree.SubElement(node, self.qname(leaf)).text = str(value)
+            for i, value in enumerate(values):
+                text = xml_text(str(value), where=f"{doc.root}.{name}[{i}]")
+                etree.SubElement(node, self.qname(leaf)).text = text
 
 
 def wire_path(group: FieldGroup, loc: str) -> str | None:

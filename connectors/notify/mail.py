@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+from pydantic import ValidationError
 
 import connectors.notify.templates as _templates
 import schemas.contracts.notify as _contract
@@ -110,6 +111,9 @@ def read(raw: bytes) -> Envelope:
         ids = {key: mail[f"X-Gridhub-{header}"] for key, header in _ID_HEADERS.items()
                if mail[f"X-Gridhub-{header}"] is not None}
         to = mail["To"]
+        if mail["Date"] is None:  # also what an empty or binary document parses to
+            raise InvalidMessage("not a gridhub notification mail: it has no Date header",
+                                 where="mail: Date")
         fields = {"from": str(mail["From"] or ""),
                   "to": [a.addr_spec for a in to.addresses] if to is not None else [],
                   "subject": str(mail["Subject"] or ""),
@@ -126,17 +130,30 @@ def read(raw: bytes) -> Envelope:
     if fields["preview"]:
         raise InvalidMessage("the mail names no recipient address (a preview rendered "
                              "without the installer's contact)", where="mail: To")
-    event = InstallerNotified(recipient=fields["to"][0], status=fields["status"],
-                              subject=fields["subject"], language=fields["language"],
-                              sent_at=fields["date"])
     head = fields["gridhub"]
-    return Envelope(message_id=head["message_id"], case_id=head["case_id"],
-                    causation_id=head.get("causation_id"), type=NOTIFIED, source="notify",
-                    occurred_at=head["occurred_at"], payload=event.model_dump(mode="json"))
+    # The contract checks shapes; the models check meaning (an Occurred-At without a time
+    # zone, say). A ValidationError must not escape: the hub would retry it as transient.
+    try:
+        event = InstallerNotified(recipient=fields["to"][0], status=fields["status"],
+                                  subject=fields["subject"], language=fields["language"],
+                                  sent_at=fields["date"])
+        return Envelope(message_id=head["message_id"], case_id=head["case_id"],
+                        causation_id=head.get("causation_id"), type=NOTIFIED,
+                        source="notify", occurred_at=head["occurred_at"],
+                        payload=event.model_dump(mode="json"))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        header = _HEADER_OF.get(field, field)
+        raise InvalidMessage(f"not a gridhub notification mail: {header}: {first['msg']}",
+                             where=f"mail: {header}") from None
 
 
 _ID_HEADERS = {"message_id": "Message-Id", "causation_id": "Causation-Id",
                "case_id": "Case-Id", "occurred_at": "Occurred-At", "type": "Type"}
+_HEADER_OF = {**{key: f"X-Gridhub-{header}" for key, header in _ID_HEADERS.items()},
+              "recipient": "To", "sent_at": "Date", "language": "Content-Language",
+              "status": "X-Gridhub-Status", "subject": "Subject"}
 
 
 def check(fields: dict[str, Any], *, where: str) -> None:

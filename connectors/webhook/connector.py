@@ -62,7 +62,7 @@ class WebhookConnector(Connector):
     @retry(retry=retry_if_exception_type(ConnectionResetError), stop=stop_after_attempt(2),
            reraise=True)
     def _send(self, request: urllib.request.Request) -> None:
-        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+        with _OPENER.open(request, timeout=self.timeout) as response:
             response.read()
 
     def reachable(self) -> bool:
@@ -75,11 +75,27 @@ class WebhookConnector(Connector):
             return False
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not an instruction: following it would replay the message
+    (as a GET, body lost) and our Authorization header to whatever host it names."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def _http_error(exc: urllib.error.HTTPError) -> Exception:
     excerpt = exc.read(2048).decode("utf-8", "replace") if exc.fp else ""
     fault = RemoteFault(kind="http", status=str(exc.code), message=exc.reason,
                         body_excerpt=excerpt)
     where = exc.url
+    if 300 <= exc.code < 400:
+        location = exc.headers.get("Location") if exc.headers else None
+        return TargetRejected(f"HTTP {exc.code} {exc.reason}: redirects are not followed "
+                              f"(Location: {location}); configure the final URL",
+                              where=where, remote=fault)
     if exc.code >= 500 or exc.code in _RETRYABLE_4XX:
         return TargetServerError(f"HTTP {exc.code} {exc.reason}", where=where, remote=fault)
     return TargetRejected(f"HTTP {exc.code} {exc.reason}", where=where, remote=fault)
