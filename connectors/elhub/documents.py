@@ -31,6 +31,11 @@ def business_documents(data: bytes) -> list[etree._Element]:
     root = parse(data, where="elhub document")
     if root.tag == f"{{{soap.SOAP_NS}}}Envelope":
         root = soap.body_of(data, where="elhub SOAP envelope")
+    if root.tag == f"{{{soap.SOAP_NS}}}Fault":  # a fault carries no document: say so
+        code = (root.findtext("faultcode") or "?").split(":")[-1]
+        raise InvalidMessage(f"is a SOAP {code} fault, not a document: "
+                             f"{(root.findtext('faultstring') or '')[:200]}",
+                             where="elhub SOAP envelope/Body/Fault")
     service = polling.SERVICES.get(etree.QName(root).namespace or "")
     if service is None:
         return [root]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from operator import itemgetter
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
@@ -114,7 +115,7 @@ def to_bytes(message: Envelope, *, sender: str, recipient: str) -> tuple[bytes, 
         head = head.replace(f"@@{name}@@", escape(value))
     parts = [head]
     for o in values.observations:
-        opening, closing = around[o.quality.value]
+        opening, closing = around[o.quality]  # a StrEnum: hashes as its value, no .value
         parts += (str(o.position), opening, str(o.quantity), closing)
     parts[-1] = parts[-1][:parts[-1].rindex("<")]  # no next observation after the last
     parts.append(tail)
@@ -156,6 +157,9 @@ def from_document(root: etree._Element) -> list[Envelope]:
     return out
 
 
+_POSITION = itemgetter("position")
+
+
 def _read_observations(series: etree._Element, where: str) -> list[dict[str, Any]]:
     c = codes()
     read, seq, obs_tag = c.read, c.sequence, c.observation
@@ -167,12 +171,13 @@ def _read_observations(series: etree._Element, where: str) -> list[dict[str, Any
             raise InvalidMessage(f"{etree.QName(value).localname} with Quality "
                                  f"{value.get('Quality')!r} has no canonical quality",
                                  where=f"{where}/Observation[@Sequence={element.get(seq)}]")
-        found.append((int(element.get(seq)), value.text, quality))
+        found.append({"position": int(element.get(seq)), "quantity": value.text,
+                      "quality": quality})
     if not found:
         raise InvalidMessage("no interval Observation (profiled values are not mapped)",
                              where=where)
-    found.sort()
-    return [{"position": p, "quantity": q, "quality": k} for p, q, k in found]
+    found.sort(key=_POSITION)  # linear when already in order, as senders write them
+    return found
 
 
 def _split_days(head: dict[str, Any], observations: list[dict[str, Any]], where: str

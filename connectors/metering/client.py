@@ -68,7 +68,7 @@ class CoordinatorClient:
                                     where=f"{method} {url}") from exc
         try:
             return json.loads(raw) if raw else None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise TargetServerError(f"HTTP {status} answer is not JSON",
                                     where=f"{method} {url}", remote=RemoteFault(
                                         kind="http", status=str(status),

@@ -33,6 +33,9 @@ _SCHEMA_OF = {REQUEST: "workorder-request", RESOURCE: "workorder"}
 _EVENT_SCHEMA = "workorder-event"
 _VALUES_SCHEMA = "meteringvalues-event"
 VALUES_EVENT = "METERING_VALUES_COLLECTED"
+# The largest document is a list of values events (one metering point-day is ~10 KB):
+# anything beyond this is refused before it is parsed.
+MAX_JSON_BYTES = 10 * 1024 * 1024
 
 
 @cache
@@ -89,16 +92,16 @@ def _rule(error: ValidationError) -> str:
     return f"breaks the rule {error.validator}={error.validator_value!r}"[:300]
 
 
-def kind_of(doc: Any) -> str:
+def kind_of(doc: Any, where: str = "metering document") -> str:
     """The mapping's document kind of a wire document."""
     if not isinstance(doc, dict):
-        raise InvalidMessage("a metering document is a JSON object", where="metering document")
+        raise InvalidMessage("a metering document is a JSON object", where=where)
     if "eventType" in doc:
         event = doc["eventType"]
         if not isinstance(event, str) or event not in mapping().documents or event in _SCHEMA_OF:
             known = sorted(k for k in mapping().documents if k not in _SCHEMA_OF)
             raise InvalidMessage(f"unknown eventType (known: {', '.join(known)})",
-                                 where="metering event /eventType")
+                                 where=f"{where} /eventType")
         return event
     return RESOURCE if "workOrderId" in doc else REQUEST
 
@@ -117,16 +120,22 @@ def kind_for_type(type_: str, *, request_side: bool = False) -> str:
     raise InvalidMessage(f"the metering contract carries no {type_!r}", where="type")
 
 
-def parse_json(data: bytes, *, where: str) -> Any:
+def parse_json(data: bytes, *, where: str, max_bytes: int = MAX_JSON_BYTES) -> Any:
+    """``data`` as JSON; too large, too deeply nested or not JSON is an InvalidMessage."""
+    if len(data) > max_bytes:
+        raise InvalidMessage(f"JSON is {len(data)} bytes, more than the limit of {max_bytes}",
+                             where=where)
     try:
         return json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidMessage(f"not JSON: {exc}", where=where) from exc
+    except RecursionError:  # [[[[...]]]] deeper than the interpreter's stack: a bomb
+        raise InvalidMessage("JSON is nested too deeply", where=where) from None
 
 
 def to_envelope(doc: dict[str, Any], *, where: str = "metering document") -> Envelope:
     """One validated wire document -> its canonical envelope (payload checked by its model)."""
-    kind = kind_of(doc)
+    kind = kind_of(doc, where)
     validate(doc, schema_of(kind), where=where)
     spec = mapping().document(kind)
     payload = mapper().read(kind, doc)
@@ -139,7 +148,10 @@ def to_envelope(doc: dict[str, Any], *, where: str = "metering document") -> Env
         envelope = Envelope(type=type_, source=SOURCE, payload=payload, **ids)
     except ValueError as exc:
         raise InvalidMessage(f"envelope fields are invalid: {exc}", where=where) from None
-    parsed = parse_payload(envelope)
+    try:
+        parsed = parse_payload(envelope)
+    except InvalidMessage as exc:  # name the document too, not only the payload field
+        raise InvalidMessage(exc.message, where=f"{where} {exc.where or ''}".strip()) from exc
     return envelope.model_copy(update={"payload": parsed.model_dump(mode="json",
                                                                     exclude_none=True)})
 
