@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable, Sequence
 
 import pika
-from kombu import Connection
+from kombu import Connection, Queue
 
 from bench.messages import Input, stamp
 from hub.publisher import Outgoing, Publisher
-from hub.topology import HUB_KEY, Topology
+from hub.topology import HUB_KEY, PARTITIONS, Topology
 
 SINKS = ("sink-a", "sink-b")
 DEFAULT_URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
@@ -36,17 +36,39 @@ def input_queue(namespace: str) -> str:
     return str(topology(namespace).hub_queue().name)
 
 
-def declare(url: str, namespace: str) -> None:
-    """Exchanges, the input queue and the two output queues, as gridhub declares them."""
+def input_queues(namespace: str) -> list[str]:
+    """gridhub's partitions of the hub queue (``hub.topology``)."""
+    return [str(q.name) for q in topology(namespace).hub_queues()]
+
+
+def declare(url: str, namespace: str, partitioned: bool = True) -> None:
+    """Exchanges, the input queue(s) and the two output queues. ``partitioned``: as gridhub
+    declares them (the hub queue split by case); otherwise one input queue bound to every
+    partition key, so the relays consume everything the same load publisher sends."""
+    top = topology(namespace)
     with Connection(url) as conn:
-        topology(namespace).declare(conn, SINKS)
+        if partitioned:
+            top.declare(conn, SINKS)
+            return
+        channel = conn.channel()
+        try:
+            for queue in (top.delivery_queue(s) for s in SINKS):
+                queue.bind(channel).declare()
+            single = Queue(input_queue(namespace), top.inbound, routing_key=HUB_KEY,
+                           durable=True, queue_arguments={"x-queue-type": "quorum"})
+            bound = single.bind(channel)
+            bound.declare()
+            for p in range(PARTITIONS):
+                bound.bind_to(exchange=top.inbound, routing_key=f"{HUB_KEY}.{p}")
+        finally:
+            channel.close()
 
 
 def delete(url: str, namespace: str) -> None:
     """Remove every queue and exchange of ``namespace`` (missing ones are fine)."""
     top = topology(namespace)
     with contextlib.closing(pika.BlockingConnection(pika.URLParameters(url))) as conn:
-        for name in (input_queue(namespace), *output_queues(namespace)):
+        for name in (*input_queues(namespace), *output_queues(namespace)):
             with contextlib.closing(conn.channel()) as ch, contextlib.suppress(Exception):
                 ch.queue_delete(name)
         for exchange in (top.inbound.name, top.outbound.name):
@@ -72,6 +94,15 @@ def wait_for_consumers(url: str, queue: str, count: int, timeout_s: float,
             raise RuntimeError(f"the contender exited before it consumed from {queue}")
         time.sleep(0.1)
     raise TimeoutError(f"{queue}: fewer than {count} consumers after {timeout_s:g}s")
+
+
+def wait_for_partitions(url: str, namespace: str, timeout_s: float,
+                        alive: Callable[[], bool] = lambda: True, settle_s: float = 2.5) -> None:
+    """Block until every hub partition has a consumer, then let the workers' heartbeats
+    settle who owns which (``hub.partitions``) before the measured phase."""
+    for name in input_queues(namespace):
+        wait_for_consumers(url, name, 1, timeout_s, alive)
+    time.sleep(settle_s)
 
 
 def server_version(url: str) -> str:

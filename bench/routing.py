@@ -46,7 +46,7 @@ def run_contender(kind: str, args: argparse.Namespace, templates: list[Template]
                   profile_out: Path | None) -> dict[str, Any]:
     """Drain, full and half load for one contender; its namespace is gone afterwards."""
     idle = wait_until_quiet(args.quiet_wait) if args.quiet_wait > 0 else None
-    with Session(args.url, kind) as session:
+    with Session(args.url, kind, partitioned=kind == "gridhub") as session:
         start = _starter(kind, session, args)
         spy: list[Any] = []
 

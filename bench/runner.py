@@ -27,7 +27,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench.broker import Load, declare, delete, input_queue, output_queues, wait_for_consumers
+from bench.broker import (
+    Load,
+    declare,
+    delete,
+    input_queue,
+    output_queues,
+    wait_for_consumers,
+    wait_for_partitions,
+)
 from bench.cpu import CpuSampler, pids_named
 from bench.messages import Input, parse_input_id
 from bench.sink import Records, Sink
@@ -96,13 +104,14 @@ def _pg_exec(url: str, sql: str) -> None:
 class Session:
     """One contender's namespace, consumer, publisher and processes."""
 
-    def __init__(self, url: str, name: str) -> None:
+    def __init__(self, url: str, name: str, *, partitioned: bool = False) -> None:
         self.url = url
+        self.partitioned = partitioned  # gridhub's hub queue, split by case
         self.namespace = f"bench-{name}-{token()}"
         self.workdir = Path(tempfile.mkdtemp(prefix=f"{self.namespace}-"))
         self.procs: list[subprocess.Popen[bytes]] = []
         self.store: BenchStore | None = None
-        declare(url, self.namespace)
+        declare(url, self.namespace, partitioned)
         self.sink = Sink(url, output_queues(self.namespace))
         self.load = Load(url, self.namespace)
         self.cpu = CpuSampler(self._pid_groups)
@@ -141,8 +150,11 @@ class Session:
             self.procs.append(subprocess.Popen(
                 argv, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
                 env={**os.environ, **(env or {})}))
-        wait_for_consumers(self.url, input_queue(self.namespace), count, 60,
-                           alive=lambda: all(p.poll() is None for p in self.procs))
+        alive = lambda: all(p.poll() is None for p in self.procs)  # noqa: E731
+        if self.partitioned:
+            wait_for_partitions(self.url, self.namespace, 60, alive)
+        else:
+            wait_for_consumers(self.url, input_queue(self.namespace), count, 60, alive)
 
     def stop_procs(self) -> None:
         for proc in self.procs:

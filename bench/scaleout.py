@@ -43,7 +43,7 @@ def run_workers(workers: int, args: argparse.Namespace) -> dict[str, Any]:
     items = sequence_inputs(args.cases, args.per_case, args.interleave, submitted_templates(),
                             note_templates())
     idle = wait_until_quiet(args.quiet_wait) if args.quiet_wait > 0 else None
-    with Session(args.url, f"scale{workers}") as session:
+    with Session(args.url, f"scale{workers}", partitioned=True) as session:
         session.store = BenchStore(args.store, session.workdir, args.pg_url)
         write_routes(session.workdir / "routes.yaml")
 

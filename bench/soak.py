@@ -30,7 +30,7 @@ from bench.stats import percentile, tally
 
 def soak(args: argparse.Namespace) -> dict[str, Any]:
     templates = submitted_templates()
-    with Session(args.url, "soak") as session:
+    with Session(args.url, "soak", partitioned=True) as session:
         session.store = BenchStore(args.store, session.workdir, args.pg_url)
         write_routes(session.workdir / "routes.yaml")
 

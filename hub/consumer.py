@@ -5,6 +5,10 @@ Batching is what lets the hub write idempotency keys, projections, outbox rows a
 in one store transaction per batch instead of one per message. If the handler raises, nothing
 of the batch is acked: the channel is closed, the broker requeues every unacked delivery, and
 the loop reconnects after a pause. A stop request finishes the batch in hand first.
+
+The queues may be a function (the hub's partitions on RabbitMQ, ``hub.partitions``): when its
+answer changes, the consumer finishes the batch in hand, closes the channel (prefetched
+deliveries go back to their queues) and subscribes to the new set.
 """
 
 from __future__ import annotations
@@ -12,13 +16,14 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import structlog
 from kombu import Connection, Consumer, Queue
 from kombu.message import Message
 
 Handler = Callable[[list[Message]], None]
+Queues = Queue | Callable[[], Sequence[Queue]]
 log = structlog.get_logger("gridhub.consumer")
 
 
@@ -28,7 +33,7 @@ class BatchConsumer:
     def __init__(
         self,
         connect: Callable[[], Connection],
-        queue: Queue,
+        queue: Queues,
         handler: Handler,
         *,
         prefetch: int,
@@ -45,6 +50,12 @@ class BatchConsumer:
         self._idle = idle
         self._batch: list[Message] = []
 
+    def _queues(self) -> list[Queue]:
+        return [self._queue] if isinstance(self._queue, Queue) else list(self._queue())
+
+    def _name(self) -> str:
+        return ",".join(q.name for q in self._queues()) or "(none)"
+
     def run(self, stop: threading.Event) -> None:
         """Consume until ``stop`` is set; reconnect with a growing pause after failures."""
         pause = 0.5
@@ -53,27 +64,42 @@ class BatchConsumer:
                 self._run_connected(stop)
                 pause = 0.5
             except Exception as exc:  # the loop must outlive broker restarts and store outages
-                log.warning("consumer.failed", queue=self._queue.name, error=repr(exc),
+                log.warning("consumer.failed", queue=self._name(), error=repr(exc),
                             retry_in_s=pause)
                 stop.wait(pause)
                 pause = min(pause * 2, 15.0)
 
     def _run_connected(self, stop: threading.Event) -> None:
+        queues = self._queues()
+        if not queues:  # more workers than partitions: nothing is ours for now
+            stop.wait(0.5)
+            return
         with self._connect() as conn:
             conn.ensure_connection(max_retries=1)
             channel = conn.channel()
-            channel.basic_qos(prefetch_size=0, prefetch_count=self._prefetch, a_global=False)
-            consumer = Consumer(channel, queues=[self._queue], on_message=self._batch.append,
+            # The prefetch is per consumer (quorum queues have no per-channel limit): share it
+            # over the queues, so a process with many partitions holds no more than with one.
+            share = max(1, -(-self._prefetch // len(queues)))
+            channel.basic_qos(prefetch_size=0, prefetch_count=share, a_global=False)
+            consumer = Consumer(channel, queues=queues, on_message=self._batch.append,
                                 no_ack=False, auto_declare=False)
             self._batch.clear()
-            with consumer:
-                while not stop.is_set():
+            consumer.consume()
+            try:
+                while not stop.is_set() and _names(self._queues()) == _names(queues):
                     self._fill(conn, stop)
                     if self._batch:
                         self._flush(channel)
                     elif self._idle is not None:
                         self._idle()
+            finally:
                 # Prefetched but unhandled deliveries go back to the queue on channel close.
+                # On RabbitMQ we close without a basic.cancel first: a cancel would hand a
+                # single-active-consumer partition to the next worker while our prefetched
+                # deliveries are still out, and it could overtake them; a close returns
+                # them and hands over in one step.
+                if conn.transport.driver_type != "amqp":
+                    consumer.cancel()
             self._batch.clear()
 
     def _fill(self, conn: Connection, stop: threading.Event) -> None:
@@ -97,3 +123,6 @@ class BatchConsumer:
         last = max(m.delivery_tag for m in batch)
         channel.basic_ack(delivery_tag=last, multiple=True)  # type: ignore[attr-defined]
 
+
+def _names(queues: Sequence[Queue]) -> list[str]:
+    return [q.name for q in queues]

@@ -19,6 +19,7 @@ from typing import Any
 from kombu import Connection, Exchange, Producer
 
 from hub.errors import TargetUnavailable
+from hub.topology import HUB_KEY, partition_key
 
 CONFIRM_TIMEOUT_S = 30.0
 
@@ -65,7 +66,7 @@ class Publisher:
             self._producer.publish(
                 out.body,
                 exchange=out.exchange,
-                routing_key=out.routing_key,
+                routing_key=self._key(out),
                 headers=dict(out.headers),
                 delivery_mode=2,
                 content_type="application/json",
@@ -77,6 +78,13 @@ class Publisher:
                 self._unconfirmed.add(self._published)
         if self._confirms:
             self._wait_for_confirms()
+
+    def _key(self, out: Outgoing) -> str:
+        """On RabbitMQ the hub queue is partitioned by case (``hub.topology``): every
+        publisher of inbound messages goes through here, so every one partitions alike."""
+        if self._confirms and out.routing_key == HUB_KEY and out.exchange.name.endswith(".in"):
+            return partition_key(out.body)
+        return out.routing_key
 
     def _wait_for_confirms(self) -> None:
         deadline = time.monotonic() + CONFIRM_TIMEOUT_S

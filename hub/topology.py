@@ -4,6 +4,17 @@
     hub        --publish--> {ns}.out (direct) --name---> {ns}.out.<name>  (delivery workers)
     scheduler  --publish--> {ns}.out  (due retries and released held messages)
 
+On RabbitMQ the hub queue is split into ``PARTITIONS`` quorum queues by case, so that several
+hub processes can share the work and still apply each case's messages in order:
+
+    {ns}.in --"hub.<p>"--> {ns}.hub.in (p = 0) or {ns}.hub.in.<p>   p = crc32(case_id) % N
+
+Every partition queue has a single active consumer, so even two workers that both think they
+own a partition never process it at the same time (see ``hub.partitions`` for who consumes
+which). The publisher picks the partition from the body (``partition_key``); a message sent
+with the plain key "hub" (a client that bypasses ``hub.publisher``) lands in partition 0.
+The embedded broker serves one process: one queue, no partitions.
+
 Retry and dead-letter plumbing lives in the hub, not in broker features: delayed retries wait in
 the store's durable scheduler and dead letters in the store, so the embedded transport and
 RabbitMQ behave the same (kombu's memory transport would drop a rejected message, and
@@ -12,17 +23,37 @@ RabbitMQ's own dead-lettering could not keep the failure's context).
 
 from __future__ import annotations
 
+import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kombu import Connection, Exchange, Queue
 
 HUB_KEY = "hub"
+# 12 splits evenly over 1, 2, 3, 4 and 6 workers; more partitions only cost idle queues.
+PARTITIONS = 12
+# The envelope serialises message_id, then case_id, then the payload: the first match is the
+# envelope's own case id (a JSON string value cannot contain an unescaped quote).
+_CASE_ID = re.compile(rb'"case_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
+
+
+def partition_of(case_id: bytes | str, partitions: int = PARTITIONS) -> int:
+    """The partition of a case: stable across processes and restarts (not ``hash()``)."""
+    raw = case_id.encode() if isinstance(case_id, str) else case_id
+    return zlib.crc32(raw) % partitions
+
+
+def partition_key(body: bytes, partitions: int = PARTITIONS) -> str:
+    """The routing key for an inbound body: ``hub.<partition of its case>``."""
+    found = _CASE_ID.search(body)
+    return f"{HUB_KEY}.{partition_of(found.group(1) if found else b'', partitions)}"
 
 
 @dataclass(frozen=True)
 class Topology:
-    """Names under one namespace; ``quorum`` on RabbitMQ, plain durable queues elsewhere."""
+    """Names under one namespace; ``quorum`` (and partitions) on RabbitMQ, plain durable
+    queues elsewhere."""
 
     namespace: str
     quorum: bool
@@ -35,14 +66,28 @@ class Topology:
     def outbound(self) -> Exchange:
         return Exchange(f"{self.namespace}.out", type="direct", durable=True)
 
+    @property
+    def partitions(self) -> int:
+        return PARTITIONS if self.quorum else 1
+
     def _args(self) -> dict[str, object] | None:
         return {"x-queue-type": "quorum"} if self.quorum else None
 
     def hub_queue(self) -> Queue:
-        return Queue(
-            f"{self.namespace}.hub.in", self.inbound, routing_key=HUB_KEY, durable=True,
-            queue_arguments=self._args(),
-        )
+        """The (first) hub queue: partition 0 on RabbitMQ, the only one elsewhere."""
+        return self.hub_queues()[0]
+
+    def hub_queues(self) -> list[Queue]:
+        if not self.quorum:
+            return [Queue(f"{self.namespace}.hub.in", self.inbound, routing_key=HUB_KEY,
+                          durable=True)]
+        return [self.hub_partition(p) for p in range(self.partitions)]
+
+    def hub_partition(self, p: int) -> Queue:
+        name = f"{self.namespace}.hub.in" + (f".{p}" if p else "")
+        args = {"x-queue-type": "quorum", "x-single-active-consumer": True}
+        return Queue(name, self.inbound, routing_key=f"{HUB_KEY}.{p}", durable=True,
+                     queue_arguments=args)
 
     def delivery_queue(self, connector: str) -> Queue:
         return Queue(
@@ -51,7 +96,7 @@ class Topology:
         )
 
     def all_queues(self, connectors: Iterable[str]) -> list[Queue]:
-        return [self.hub_queue(), *(self.delivery_queue(c) for c in connectors)]
+        return [*self.hub_queues(), *(self.delivery_queue(c) for c in connectors)]
 
     def declare(self, connection: Connection, connectors: Iterable[str]) -> None:
         """Declare exchanges, queues and bindings (idempotent)."""
@@ -59,6 +104,9 @@ class Topology:
         try:
             for queue in self.all_queues(connectors):
                 queue.bind(channel).declare()
+            if self.quorum:  # the plain key still arrives somewhere: partition 0
+                self.hub_queue().bind(channel).bind_to(exchange=self.inbound,
+                                                       routing_key=HUB_KEY)
         finally:
             channel.close()
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from hub.store import deadletters, delivered, idempotency, outbox, scheduled
+from hub.store import deadletters, delivered, idempotency, members, outbox, scheduled
 from hub.store.cases import CaseRow, load_cases
 from hub.store.deadletters import DeadLetterGroup, DeadLetterRow
 from hub.store.engine import READ_ONLY, make_engine, safe_url
@@ -114,6 +114,16 @@ class Store:
         """Forget message ids seen before ``older_than``; returns how many."""
         with self.transaction() as tx:
             return idempotency.purge_seen(tx.conn, older_than)
+
+    def heartbeat(self, namespace: str, worker_id: str, at: datetime,
+                  alive_after: datetime) -> list[str]:
+        """Mark a hub worker alive; the workers alive since ``alive_after``, sorted."""
+        with self.transaction() as tx:
+            return members.heartbeat(tx.conn, namespace, worker_id, at, alive_after)
+
+    def leave(self, namespace: str, worker_id: str) -> None:
+        with self.transaction() as tx:
+            members.leave(tx.conn, namespace, worker_id)
 
     def purge_outbox(self, older_than: datetime) -> int:
         """Drop outbox rows written before ``older_than``; returns how many. Keep them as

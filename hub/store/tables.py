@@ -188,3 +188,12 @@ aggregation_part = sa.Table(
     sa.Column("part_type", sa.String, primary_key=True),
     sa.Column("message", sa.JSON, nullable=False),
 )
+
+# Hub workers alive on one broker namespace: each writes its heartbeat here; the live ones
+# split the hub queue's partitions among themselves (hub.partitions).
+hub_member = sa.Table(
+    "hub_member", metadata,
+    sa.Column("namespace", sa.String, primary_key=True),
+    sa.Column("worker_id", sa.String, primary_key=True),
+    sa.Column("seen_at", UtcDateTime, nullable=False),
+)
