@@ -15,7 +15,8 @@ then times, in this one process (one core):
     python -m bench.metering_values                         # 20 documents x 200 points
     python -m bench.metering_values --documents 2 --points 5 --json out.json
 
-Results are printed as JSON (observations/s for each); the page is docs/benchmarks.md (Metering values).
+Results are printed as JSON (observations/s for each); the page is docs/benchmarks.md
+(Metering values).
 """
 
 from __future__ import annotations

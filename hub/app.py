@@ -23,7 +23,9 @@ from hub.config import Settings
 from hub.connector import Connector
 from hub.consumer import BatchConsumer
 from hub.delivery import DeliveryStage
+from hub.metrics import Metrics, status_snapshot
 from hub.ops.db import ensure_tables as ensure_ops_tables
+from hub.ops.management import management_for
 from hub.partitions import Membership
 from hub.pipeline import HubStage
 from hub.plugins import load as load_plugin
@@ -71,12 +73,15 @@ class Hub:
         self.inbound = inbound
         self.topology = topology
         self.router = Router(table)
+        self.metrics = Metrics()
+        self._watching = False
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
         with self.connect() as conn:
             self.topology.declare(conn, self.connectors)
+        self._watch_state()
         roles = set(self.settings.roles)
         if "hub" in roles:
             for index, queues in enumerate(self._hub_queues()):
@@ -156,13 +161,23 @@ class Hub:
                             for p in members.owned()[index::HUB_THREADS]]
         return [slot(i) for i in range(HUB_THREADS)]
 
+    def _watch_state(self) -> None:
+        """Queue depths, dead-letter groups and reachability as gauges, read per scrape."""
+        if self._watching:  # a registry takes each collector once; start() may run again
+            return
+        self._watching = True
+        url = self.settings.broker_url
+        self.metrics.add_state_collector(status_snapshot(
+            self.store, broker_url=url, namespace=self.settings.namespace,
+            connectors=self.connectors, management=management_for(url)))
+
     def _hub_stage(self, conn: Connection) -> HubStage:
-        return HubStage(self.store, self.router, self.topology, Publisher(conn))
+        return HubStage(self.store, self.router, self.topology, Publisher(conn), self.metrics)
 
     def _delivery_stage(self, name: str) -> Callable[[Connection], DeliveryStage]:
         def make(conn: Connection) -> DeliveryStage:
             return DeliveryStage(name, self.connectors[name], self.store, self.topology,
-                                 Publisher(conn), self.route_policies())
+                                 Publisher(conn), self.route_policies(), self.metrics)
         return make
 
     def purge_expired(self) -> None:

@@ -62,25 +62,28 @@ def version() -> None:
 @click.option("--broker", "broker_url", help="embedded://FILE or amqp://... (GRIDHUB_BROKER_URL)")
 @click.option("--store", "store_url", help="sqlite:///FILE or postgresql+psycopg://...")
 @click.option("--routes", type=click.Path(path_type=Path, dir_okay=False), help="routes file")
+@click.option("--web", "web_listen", metavar="HOST:PORT",
+              help="also serve the ops web, /metrics and /healthz here (GRIDHUB_WEB_LISTEN)")
 @click.option("--role", "roles", multiple=True,
               type=click.Choice(["hub", "deliver", "scheduler", "inbound"]),
               help="run only these parts (repeatable); default all")
 @click.pass_context
 def run(ctx: click.Context, broker_url: str | None, store_url: str | None,
-        routes: Path | None, roles: tuple[str, ...]) -> None:
+        routes: Path | None, web_listen: str | None, roles: tuple[str, ...]) -> None:
     """Start the hub with every connector in routes.yaml; stop cleanly on SIGTERM/SIGINT."""
     from hub.app import build
     from hub.errors import ConfigurationError
     from hub.logs import configure_logging
 
     settings = _settings(ctx, broker_url=broker_url, store_url=store_url, routes=routes,
-                         roles=roles or None)
+                         roles=roles or None, web_listen=web_listen)
     configure_logging(settings.log_level, json=settings.log_json)
     try:
         hub = build(settings)
     except ConfigurationError as exc:
         _fail(str(exc), EXIT_CONFIG)
     hub.start()
+    web = _serve_web(hub) if settings.web_listen else None
 
     def _stop(signum: int, _frame: object) -> None:
         hub._stop.set()
@@ -88,7 +91,27 @@ def run(ctx: click.Context, broker_url: str | None, store_url: str | None,
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     hub.wait()
+    if web is not None:
+        web.stop()
     hub.stop()
+
+
+def _serve_web(hub: Any) -> Any:
+    """The ops web in this process: it shares the hub's metrics, store and connectors."""
+    from hub.access import Access
+    from hub.web.app import create_app
+    from hub.web.server import WebServer
+
+    assert hub.settings.web_listen is not None
+    host, port = hub.settings.web_listen.rsplit(":", 1)
+    access = Access(hub.store)
+    access.ensure_tables()
+    app = create_app(hub.settings, access=access, metrics=hub.metrics, store=hub.store,
+                     connectors=hub.connectors)
+    web = WebServer(app, host, int(port))
+    web.start()
+    click.echo(f"gridhub web on {web.url}", err=True)
+    return web
 
 
 @main.group()

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     batch_linger_ms: float = Field(default=5.0, ge=0, le=1_000)
     scheduler_interval_ms: float = Field(default=250.0, gt=0)
     idempotency_retention_days: float = Field(default=14.0, gt=0)
+    web_listen: str | None = Field(
+        default=None, pattern=r"^[^:\s]+:\d{1,5}$",
+        description="HOST:PORT to serve the ops web and /metrics from `gridhub run` (off if unset)",
+    )
     log_level: str = Field(default="INFO")
     log_json: bool = Field(default=True)
     roles: tuple[str, ...] = Field(

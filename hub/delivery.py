@@ -14,6 +14,7 @@ the flag the same way.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +25,7 @@ from kombu.message import Message
 from hub import codec
 from hub.connector import Connector
 from hub.errors import PermanentError, is_transient
+from hub.metrics import Metrics
 from hub.ops.pause import is_paused
 from hub.ops.replay import reopen
 from hub.publisher import Outgoing, Publisher
@@ -52,14 +54,17 @@ class _Item:
     due: datetime | None = None
     replies: Sequence[Envelope] = field(default_factory=list)
     parked: bool = False  # held because the connector is paused
+    group: str = ""  # the dead letter's fingerprint
 
 
 class DeliveryStage:
     """Handles batches from one connector's delivery queue."""
 
     def __init__(self, name: str, connector: Connector, store: Store, topology: Topology,
-                 publisher: Publisher, policies: Mapping[str, RetryPolicy]) -> None:
+                 publisher: Publisher, policies: Mapping[str, RetryPolicy],
+                 metrics: Metrics | None = None) -> None:
         self.name = name
+        self._metrics = metrics
         self._connector = connector
         self._store = store
         self._topology = topology
@@ -81,7 +86,19 @@ class DeliveryStage:
             self._publisher.publish([Outgoing(self._topology.inbound, HUB_KEY, codec.encode(r))
                                      for r in replies])
         with self._store.transaction() as tx:
-            self._write(tx, items, poison)
+            poison_groups = self._write(tx, items, poison)
+        if self._metrics is not None:  # after the commit, as the hub stage counts
+            self._count_outcomes(self._metrics, items, poison_groups)
+
+    def _count_outcomes(self, metrics: Metrics, items: list[_Item],
+                        poison_groups: list[str]) -> None:
+        for item in items:
+            if item.outcome == "later":
+                metrics.retried(item.route or "", self.name)
+            elif item.outcome == "dead":
+                metrics.dead_lettered(item.route, self.name, item.group)
+        for group in poison_groups:
+            metrics.dead_lettered(None, self.name, group)
 
     def _mark_cases(self, items: list[_Item]) -> None:
         """Add an on_hold flag change for each dead letter (and replay delivered) of a case."""
@@ -136,12 +153,15 @@ class DeliveryStage:
         policy = self._policies.get(item.route or "", DEFAULT_POLICY)
         while True:
             item.attempt += 1
+            started = time.monotonic()
             try:
                 item.replies = list(self._connector.deliver(item.env) or [])
                 item.outcome = "delivered"
+                self._observe(item, time.monotonic() - started)
                 return
             except Exception as exc:  # classify everything: nothing may escape unrecorded
                 item.error = exc
+                self._observe(item, None)
                 if not is_transient(exc):
                     item.outcome = "dead"
                     return
@@ -154,10 +174,25 @@ class DeliveryStage:
                 if decision.action == "dead":
                     item.outcome = "dead"
                     return
+                if self._metrics is not None:
+                    self._metrics.retried(item.route or "", self.name)
                 log.info("delivery.retry_now", connector=self.name,
                          message_id=item.env.message_id, attempt=item.attempt, error=str(exc))
 
-    def _write(self, tx: Tx, items: list[_Item], poison: list[tuple[Message, Exception]]) -> None:
+    def _observe(self, item: _Item, seconds: float | None) -> None:
+        """One delivery call: its time when it succeeded, its kind when it failed."""
+        if self._metrics is None:
+            return
+        route = item.route or ""
+        if seconds is not None:
+            self._metrics.delivered(route, self.name, seconds)
+        else:
+            kind = "transient" if is_transient(item.error or Exception()) else "permanent"
+            self._metrics.failed(route, self.name, kind)
+
+    def _write(self, tx: Tx, items: list[_Item],
+               poison: list[tuple[Message, Exception]]) -> list[str]:
+        """Record the batch's outcomes; the fingerprints of the poison bodies' dead letters."""
         at = now()
         release: list[str] = []
         delivered = [i.env.message_id for i in items if i.outcome == "delivered"]
@@ -174,12 +209,15 @@ class DeliveryStage:
             tx.mark_seen(self._consumer, delivered + dead, at)
         if delivered:
             tx.mark_delivered(self.name, delivered, at)
+        groups = []
         for msg, exc in poison:
-            tx.add_dead_letters([dead_letter(exc, body=_raw(msg), headers=msg.headers,
-                                             envelope=None, connector=self.name, route=None,
-                                             attempts=1)])
+            row = dead_letter(exc, body=_raw(msg), headers=msg.headers, envelope=None,
+                              connector=self.name, route=None, attempts=1)
+            tx.add_dead_letters([row])
+            groups.append(row.fingerprint)
         for case_id in release:  # after all inserts, so a message held in this batch is found
             tx.release_next(self.name, case_id, at)
+        return groups
 
     def _record(self, tx: Tx, item: _Item, at: datetime) -> None:
         env, out = item.env, item.outcome
@@ -212,6 +250,7 @@ class DeliveryStage:
                 item.error, body=_raw(item.msg), headers=item.msg.headers, envelope=env,
                 connector=self.name, route=item.route, attempts=item.attempt,
                 first_failure=item.first_failure, at=at)
+            item.group = row.fingerprint
             if not reopen(tx.conn, row):  # a replay that failed again reopens its dead letter
                 tx.add_dead_letters([row])
             tx.add_trace([hop(env, "dead-lettered", target=self.name, route=item.route,

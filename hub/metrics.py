@@ -91,8 +91,9 @@ class Metrics:
                                 ["route", "connector"], registry=r)
         self._dead = Counter(f"{NS}_dead_letters", "Messages put in the dead-letter store",
                              ["route", "connector", "group"], registry=r)
-        self._late = Counter(f"{NS}_late_metering_values", "Metering values that arrived "
-                             "after the next-day 07:00 deadline", registry=r)
+        self._late = Counter(f"{NS}_late_metering_values", "Metering value messages (one "
+                             "metering point, one day) that arrived after their deadline",
+                             registry=r)
 
     def received(self, type_: str, n: int = 1) -> None:
         self._received.labels(type_).inc(n)

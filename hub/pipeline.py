@@ -20,6 +20,7 @@ from kombu.message import Message
 
 from hub import codec
 from hub.errors import InvalidMessage, PermanentError
+from hub.metrics import Metrics
 from hub.ops.replay import reopen
 from hub.publisher import Outgoing, Publisher
 from hub.router import AggregatePart, Delivery, Emitted, Late, Router
@@ -31,6 +32,7 @@ from schemas.payloads import CASELESS, parse_payload
 from schemas.projection import CaseState, apply
 
 CONSUMER = "hub"
+POISON = "(undecodable)"  # the type label of a body that is not an envelope
 MAX_EMIT_DEPTH = 16  # a chain of emits longer than this is a loop in routes.yaml
 log = structlog.get_logger("gridhub.hub")
 
@@ -52,11 +54,12 @@ class HubStage:
     """Handles batches from the hub queue. One instance per consumer thread."""
 
     def __init__(self, store: Store, router: Router, topology: Topology,
-                 publisher: Publisher) -> None:
+                 publisher: Publisher, metrics: Metrics | None = None) -> None:
         self._store = store
         self._router = router
         self._topology = topology
         self._publisher = publisher
+        self._metrics = metrics
 
     def handle(self, batch: list[Message]) -> None:
         decoded: list[tuple[Message, Envelope]] = []
@@ -73,6 +76,8 @@ class HubStage:
             outgoing = self._apply(tx, decoded, work)
         if outgoing:
             self._publisher.publish(outgoing)
+        if self._metrics is not None:  # after the commit: a rolled-back batch is not counted
+            _count(self._metrics, batch, decoded, work)
 
     def _apply(self, tx: Tx, items: list[tuple[Message, Envelope]], work: _Work) -> list[Outgoing]:
         ids = [env.message_id for _, env in items]
@@ -176,6 +181,20 @@ class HubStage:
 
     def _outgoing(self, row: OutboxRow) -> Outgoing:
         return Outgoing(self._topology.outbound, row.destination, row.body, row.headers)
+
+
+def _count(metrics: Metrics, batch: list[Message], decoded: list[tuple[Message, Envelope]],
+           work: _Work) -> None:
+    for _, env in decoded:
+        metrics.received(str(env.type))
+    if len(batch) > len(decoded):
+        metrics.received(POISON, len(batch) - len(decoded))
+    for row in work.outbox:
+        metrics.routed(row.headers.get(codec.H_ROUTE, ""), row.destination)
+    for dead in work.dead:
+        metrics.dead_lettered(dead.route, dead.connector, dead.fingerprint)
+    if work.late:
+        metrics.late_values(work.late)
 
 
 def _states(rows: dict[str, CaseRow]) -> dict[str, CaseState | None]:
