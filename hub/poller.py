@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 import structlog
 
+from hub.background import Background
 from hub.connector import Inbound
 from hub.errors import GridhubError
 from schemas.envelope import Envelope
@@ -69,11 +69,12 @@ class CursorStore:
 Fetch = Callable[[str | None, int], EventBatch]
 
 
-class EventPoller:
+class EventPoller(Background):
     """Calls ``fetch(cursor, batch)``, publishes, then advances the cursor. A thread of its own."""
 
     def __init__(self, fetch: Fetch, inbound: Inbound, store: CursorStore, *,
                  interval: float, batch: int = 100, name: str = "events") -> None:
+        super().__init__(f"{name}-poller")
         self.name = name
         self._fetch = fetch
         self._inbound = inbound
@@ -81,8 +82,6 @@ class EventPoller:
         self.interval = interval
         self.batch = batch
         self.state = store.load()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def poll_once(self) -> int:
         """One fetch; returns how many events it handled (published or set aside)."""
@@ -98,19 +97,6 @@ class EventPoller:
             self.state.cursor = batch.next_cursor
         self._store.save(self.state)
         return len(batch.messages) + len(batch.quarantined)
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=f"{self.name}-poller", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -13,7 +13,6 @@ result can only be acknowledged whole (a partial or negative poll ack is not all
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -25,6 +24,7 @@ from lxml import etree
 
 from connectors.elhub import acknowledgement, documents, emif, polling
 from connectors.elhub.soapclient import ElhubClient
+from hub.background import Background
 from hub.errors import GridhubError, InvalidMessage
 from schemas.envelope import Envelope
 
@@ -50,30 +50,18 @@ class Sent:
     gsrn: str | None
 
 
-class Poller:
+class Poller(Background):
     def __init__(self, client: ElhubClient, publish: Callable[[Sequence[Envelope]], None], *,
                  sender: str, recipient: str, interval: float,
                  sent: Callable[[str], Sent | None]) -> None:
+        super().__init__("elhub-poller")
         self.client = client
         self._publish = publish
         self.sender, self.recipient = sender, recipient
         self.interval = interval
         self._sent = sent
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.skipped: deque[Skipped] = deque(maxlen=1000)
         self.published = 0
-
-    def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="elhub-poller", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
 
     def _run(self) -> None:
         while not self._stop.is_set():

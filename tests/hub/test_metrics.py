@@ -6,7 +6,6 @@ import socket
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from hub.connector import Connector
 from hub.metrics import Metrics, StateSnapshot, status_snapshot
 from hub.store import Store
 from hub.topology import topology_for
@@ -14,19 +13,7 @@ from hub.transports import connection_for
 from tests.conftest import free_port
 from tests.factories import envelope, swedish_case
 from tests.hub.ops.conftest import add_dead_letter, pg_schema_url, store  # noqa: F401
-
-
-class TcpTarget(Connector):
-    """Reachable when something listens on its port."""
-
-    name = "tcp-target"
-
-    def reachable(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.settings["port"]), timeout=1):
-                return True
-        except OSError:
-            return False
+from tests.support.targets import TcpTarget
 
 
 def samples(metrics: Metrics) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

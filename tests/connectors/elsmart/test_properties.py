@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.elsmart import ElsmartConnector
 from connectors.elsmart.wire import OUTBOUND, ElsmartWire
 from hub.errors import InvalidMessage
 from schemas.payloads import parse_payload
-from tests.factories import T0, block_case, envelope, norwegian_case, note, swedish_case
+from tests.factories import T0, envelope, note, swedish_case
+from tests.support.roundtrip import FAST, cases
 
-FAST = settings(max_examples=60, deadline=None)
 TYPES = sorted(ElsmartWire.load().mapping.documents)
-cases = st.one_of(st.builds(swedish_case, st.integers(0, 500)),
-                  st.builds(norwegian_case, st.integers(0, 500)),
-                  st.builds(block_case, st.integers(2, 5), st.integers(0, 50)))
 # Text the contract can carry: any character XML 1.0 allows, trimmed (the wire trims).
 xml_text = st.text(st.characters(blacklist_categories=("Cs", "Cc"),
                                  blacklist_characters="\ufffe\uffff"),

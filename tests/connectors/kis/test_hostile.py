@@ -9,12 +9,12 @@ import requests
 
 from connectors.kis.connector import KisConnector
 from hub.errors import InvalidMessage, TargetRejected
-from hub.httpserver import HttpServer, Request, Response
 from hub.soap import CONTENT_TYPE, SOAP_NS, envelope, fault
 from hub.xmlsafe import MAX_XML_BYTES
 from tests.connectors.kis.conftest import PASSWORD
 from tests.factories import envelope as message
 from tests.factories import swedish_case
+from tests.support.canned import canned
 
 CASE = swedish_case(3)
 LOOKUP = message("facility.lookup.requested", CASE)
@@ -73,26 +73,10 @@ def test_bad_gsrn_is_named_by_field_and_not_echoed():
     assert str(CASE.facilities[0].facility_id.reveal())[:-1] not in str(info.value)
 
 
-class FakeKis:
-    """A KIS that answers whatever the test sets: a real socket, not a mock."""
-
-    def __init__(self) -> None:
-        self.answer: tuple[int, bytes] = (200, b"")
-        self.server = HttpServer(self.handle, None).start()
-
-    def handle(self, request: Request) -> Response:
-        return Response(self.answer[0], self.answer[1], content_type=CONTENT_TYPE)
-
-    @property
-    def url(self) -> str:
-        return f"{self.server.url}/kis"
-
-
 @pytest.fixture
 def fake_kis():
-    fake = FakeKis()
-    yield fake
-    fake.server.stop()
+    with canned(CONTENT_TYPE) as fake:
+        yield fake
 
 
 def _soap_body(inner: bytes) -> bytes:
@@ -112,7 +96,7 @@ def _soap_body(inner: bytes) -> bytes:
 ])
 def test_hostile_answers_from_kis_are_our_errors(fake_kis, inbound, answer, error, expected):
     fake_kis.answer = (500 if b"Fault" in answer else 200, answer)
-    conn = KisConnector({"url": fake_kis.url, "timeout": 2, "poll_interval": 0}, inbound)
+    conn = KisConnector({"url": fake_kis.url + "/kis", "timeout": 2, "poll_interval": 0}, inbound)
     with pytest.raises(error) as info:
         conn.deliver(LOOKUP)
     assert expected.lower() in str(info.value).lower(), str(info.value)
@@ -126,7 +110,7 @@ def test_a_poisoned_event_is_set_aside_and_the_others_flow(fake_kis, inbound):
                                                ("e-3", "TELEPORTERAD", at),
                                                ("e-4", "BETALD", "igår"),
                                                ("e-5", "BETALD", at))))
-    conn = KisConnector({"url": fake_kis.url, "timeout": 2, "poll_interval": 0}, inbound)
+    conn = KisConnector({"url": fake_kis.url + "/kis", "timeout": 2, "poll_interval": 0}, inbound)
     batch = conn.fetch_events(None, 10)
     assert [m.message_id for m in batch.messages] == ["kis:e-1", "kis:e-5"]
     assert [q[0] for q in batch.quarantined] == ["e-2", "e-3", "e-4"]

@@ -5,22 +5,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.kis.codec import EVENT_PREFIX
 from connectors.kis.connector import KisConnector
 from hub.errors import InvalidMessage
 from schemas.codes import BillingState
-from schemas.payloads import parse_payload
-from tests.factories import T0, block_case, envelope, gsrn, norwegian_case, swedish_case
+from tests.factories import T0, envelope, gsrn, swedish_case
+from tests.support.roundtrip import FAST, cases, round_trip
 
-FAST = settings(max_examples=60, deadline=None)
-cases = st.one_of(st.builds(swedish_case, st.integers(0, 500)),
-                  st.builds(norwegian_case, st.integers(0, 500)),
-                  st.builds(block_case, st.integers(2, 5), st.integers(0, 50)))
 # Payload fields the KIS contract has no element for: lost by design, nothing else may be.
 NOT_CARRIED = {
     "facility.lookup.requested": {"overwrite"},  # an elsmart flag; the hub keeps it
@@ -31,25 +26,8 @@ word = st.text("ABCDEFGHJKLMNPRSTUVXYZÅÄÖØÆ0123456789-/ ", min_size=1, max_
     str.strip).filter(bool)
 
 
-def flat(value: Any, prefix: str = "") -> dict[str, Any]:
-    """{"a": {"b": [1]}} -> {"a.b.0": 1}: leaf paths, to compare what a trip kept."""
-    if isinstance(value, dict):
-        return {k: v for key, item in value.items() for k, v in flat(item, f"{prefix}{key}.")
-                .items()}
-    if isinstance(value, list):
-        return {k: v for i, item in enumerate(value) for k, v in flat(item, f"{prefix}{i}.")
-                .items()}
-    return {prefix[:-1]: value}
-
-
 def _trip(original):
-    [back] = KisConnector.to_canonical(KisConnector.to_wire(original))
-    assert (back.case_id, back.type, back.source) == (original.case_id, original.type, "kis")
-    expected = flat(parse_payload(original).model_dump(mode="json"))
-    got = flat(back.payload)
-    lost = {k for k in set(expected) | set(got) if expected.get(k) != got.get(k)}
-    assert lost <= NOT_CARRIED.get(original.type, set()), lost
-    return back
+    return round_trip(KisConnector, "kis", original, NOT_CARRIED)
 
 
 @FAST

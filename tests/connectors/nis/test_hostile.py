@@ -9,11 +9,11 @@ import requests
 
 from connectors.nis.connector import NisConnector
 from hub.errors import InvalidMessage, TargetRejected, TargetServerError
-from hub.httpserver import HttpServer, Request, Response
 from hub.soap import fault
 from hub.xmlsafe import MAX_XML_BYTES
 from tests.connectors.nis.conftest import PASSWORD, NoInbound
 from tests.factories import envelope, swedish_case
+from tests.support.canned import canned
 
 CASE = swedish_case(4)
 REQUEST = envelope("griddata.requested", CASE)
@@ -62,22 +62,10 @@ def test_hostile_document_is_invalid_naming_what_and_where(name):
     assert NisConnector.to_canonical(REGISTRATION)[0].case_id == CASE.case_id
 
 
-class FakeNis:
-    """A NIS that answers whatever the test sets: a real socket, not a mock."""
-
-    def __init__(self) -> None:
-        self.answer: tuple[int, bytes] = (200, b"")
-        self.server = HttpServer(self.handle, None).start()
-
-    def handle(self, request: Request) -> Response:
-        return Response(self.answer[0], self.answer[1], content_type=XML)
-
-
 @pytest.fixture
 def fake_nis():
-    fake = FakeNis()
-    yield fake
-    fake.server.stop()
+    with canned(XML) as fake:
+        yield fake
 
 
 @pytest.mark.parametrize("status, answer, error, expected", [
@@ -91,7 +79,7 @@ def fake_nis():
 ])
 def test_hostile_answers_from_nis_are_our_errors(fake_nis, status, answer, error, expected):
     fake_nis.answer = (status, answer)
-    conn = NisConnector({"url": fake_nis.server.url + "/nis", "timeout": 2}, NoInbound())
+    conn = NisConnector({"url": fake_nis.url + "/nis", "timeout": 2}, NoInbound())
     with pytest.raises(error) as info:
         conn.deliver(REQUEST)
     assert expected in str(info.value), str(info.value)

@@ -3,20 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.nis.connector import NisConnector
 from hub.errors import InvalidMessage
-from schemas.payloads import parse_payload
-from tests.factories import block_case, envelope, grid_data, gsrn, norwegian_case, swedish_case
+from tests.factories import envelope, grid_data, gsrn, swedish_case
+from tests.support.roundtrip import FAST, cases, round_trip
 
-FAST = settings(max_examples=60, deadline=None)
-cases = st.one_of(st.builds(swedish_case, st.integers(0, 500)),
-                  st.builds(norwegian_case, st.integers(0, 500)),
-                  st.builds(block_case, st.integers(2, 5), st.integers(0, 50)))
 # The NIS answers grid data only; billing and project fields are the grid owner's, not NIS's.
 NOT_CARRIED = {"griddata.answered": {"bill_customer", "connection_fee", "currency",
                                      "documentation", "project_number"}}
@@ -24,25 +18,8 @@ word = st.text("ABCDEFGHJKLMNPRSTUVXYZÅÄÖØÆabcdefghijklmnopqrsåäöøæ012
                max_size=30).map(str.strip).filter(bool)
 
 
-def flat(value: Any, prefix: str = "") -> dict[str, Any]:
-    """{"a": {"b": [1]}} -> {"a.b.0": 1}: leaf paths, to compare what a trip kept."""
-    if isinstance(value, dict):
-        return {k: v for key, item in value.items()
-                for k, v in flat(item, f"{prefix}{key}.").items()}
-    if isinstance(value, list):
-        return {k: v for i, item in enumerate(value)
-                for k, v in flat(item, f"{prefix}{i}.").items()}
-    return {prefix[:-1]: value}
-
-
 def _trip(original):
-    [back] = NisConnector.to_canonical(NisConnector.to_wire(original))
-    assert (back.case_id, back.type, back.source) == (original.case_id, original.type, "nis")
-    expected = flat(parse_payload(original).model_dump(mode="json"))
-    got = flat(back.payload)
-    lost = {k for k in set(expected) | set(got) if expected.get(k) != got.get(k)}
-    assert lost <= NOT_CARRIED.get(original.type, set()), lost
-    return back
+    return round_trip(NisConnector, "nis", original, NOT_CARRIED)
 
 
 @FAST

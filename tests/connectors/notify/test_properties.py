@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from connectors.notify.connector import NotifyConnector
 from hub.errors import InvalidMessage
 from schemas.payloads import parse_payload
 from tests.factories import T0, envelope
+from tests.support.roundtrip import FAST
 
-FAST = settings(max_examples=60, deadline=None)
 local = st.text("abcdefghijklmnopqrstuvwxyz0123456789._-", min_size=1, max_size=20).filter(
     lambda s: s[0] not in "._-" and s[-1] not in "._-" and ".." not in s)
 domain = st.sampled_from(["bollerud-elektro.se", "elisor.no", "helsingborgsnat.se",

@@ -22,19 +22,7 @@ from tests.factories import envelope, swedish_case
 from tests.hub.ops.conftest import add_dead_letter, hub_settings
 from tests.support.hubrun import running_hub, wait_until
 from tests.support.sink import Sink
-
-
-class TcpTarget(Connector):
-    """A connector whose target is a TCP port: reachable when something listens there."""
-
-    name = "tcp-target"
-
-    def reachable(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.settings["port"]), timeout=1):
-                return True
-        except OSError:
-            return False
+from tests.support.targets import TcpTarget
 
 
 class SlowTarget(Connector):
