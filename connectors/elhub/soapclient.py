@@ -25,6 +25,7 @@ from lxml import etree
 from connectors.elhub.polling import Service
 from connectors.elhub.wssecurity import Signer
 from hub import soap
+from hub.capped import CappedSession
 from hub.errors import (
     ConfigurationError,
     GridhubError,
@@ -52,7 +53,7 @@ class ElhubClient:
         self.url = url
         self.timeout = float(settings.get("timeout", 30.0))
         self.signer = _signer(settings)
-        self._session = requests.Session()
+        self._session = CappedSession()
         self._session.trust_env = False  # no proxy from the environment; say one explicitly
         if settings.get("proxy"):
             self._session.proxies = {"http": str(settings["proxy"]),

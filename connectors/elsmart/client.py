@@ -24,6 +24,7 @@ from tenacity import retry, retry_if_exception, stop_after_attempt
 from zeep.transports import Transport
 
 from connectors.elsmart.contract import NS, WSDL
+from hub.capped import CappedSession
 from hub.errors import (
     GridhubError,
     InvalidMessage,
@@ -47,7 +48,7 @@ class SoapCaller:
     def __init__(self, url: str, *, binding: str = PORTAL_BINDING, wsdl: Path = WSDL,
                  username: str | None = None, password: str | None = None,
                  timeout: float = 10.0) -> None:
-        session = requests.Session()
+        session = CappedSession()
         if username:
             session.auth = (username, password or "")
         transport = Transport(session=session, timeout=timeout, operation_timeout=timeout)

@@ -24,6 +24,7 @@ from zeep import Client
 from zeep.transports import Transport
 
 from connectors.kis.contract import WSDL_PATH
+from hub.capped import CappedSession
 from hub.errors import (
     ConfigurationError,
     InvalidMessage,
@@ -80,7 +81,7 @@ class KisClient:
     def _transport(self) -> Transport:
         transport = getattr(self._local, "transport", None)
         if transport is None:
-            session = requests.Session()
+            session = CappedSession()
             session.auth = self._auth
             transport = Transport(session=session, timeout=self.timeout,
                                   operation_timeout=self.timeout)

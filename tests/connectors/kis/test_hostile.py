@@ -93,6 +93,7 @@ def _soap_body(inner: bytes) -> bytes:
      InvalidMessage, "breaks kis.xsd"),
     (fault("Client", "KIS says no"), TargetRejected, "KIS says no"),
     (b'{"ok": true}', InvalidMessage, "malformed XML"),
+    (b"<a>" + b" " * MAX_XML_BYTES + b"</a>", InvalidMessage, "answer larger than"),
 ])
 def test_hostile_answers_from_kis_are_our_errors(fake_kis, inbound, answer, error, expected):
     fake_kis.answer = (500 if b"Fault" in answer else 200, answer)
