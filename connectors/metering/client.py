@@ -14,9 +14,11 @@ from urllib.parse import urlsplit
 
 from tenacity import retry, retry_if_exception_type, stop_after_attempt
 
+from connectors.metering.wire import MAX_JSON_BYTES
 from hub.errors import (
     ConfigurationError,
     GridhubError,
+    InvalidMessage,
     RemoteFault,
     TargetRejected,
     TargetServerError,
@@ -80,7 +82,11 @@ class CoordinatorClient:
            reraise=True)
     def _send(self, request: urllib.request.Request) -> tuple[int, bytes]:
         with urllib.request.urlopen(request, timeout=self.timeout) as response:
-            return int(response.status), response.read()
+            raw: bytes = response.read(MAX_JSON_BYTES + 1)  # a runaway answer is not read whole
+        if len(raw) > MAX_JSON_BYTES:
+            raise InvalidMessage(f"answer larger than {MAX_JSON_BYTES} bytes: refused unread",
+                                 where=f"{request.get_method()} {request.full_url}")
+        return int(response.status), raw
 
     def reachable(self) -> bool:
         try:

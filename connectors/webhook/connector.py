@@ -63,7 +63,7 @@ class WebhookConnector(Connector):
            reraise=True)
     def _send(self, request: urllib.request.Request) -> None:
         with _OPENER.open(request, timeout=self.timeout) as response:
-            response.read()
+            response.read(64 * 1024)  # the answer is not used: drain a little, never all of it
 
     def reachable(self) -> bool:
         parts = urlsplit(self.url)

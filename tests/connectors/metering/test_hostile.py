@@ -17,6 +17,7 @@ from connectors.metering.simulator import MeteringSimulator
 from hub.errors import InvalidMessage, TargetRejected
 from schemas.identifier_samples import make_gsrn
 from tests.connectors.metering.conftest import TOKEN, RecordingInbound, settings_for
+from tests.support.canned import canned
 
 GSRN = make_gsrn(31, prefix="707057").reveal()
 DAY = date(2024, 3, 13)
@@ -123,3 +124,14 @@ def test_wrong_credentials_on_the_feed_are_refused_and_right_ones_read(
     right = MeteringConnector(settings_for(sim, "unused", events="http"), RecordingInbound())
     batch = right.fetch_events(None, 10)
     assert [m.payload["gsrn"] for m in batch.messages] == [GSRN]
+
+
+def test_a_runaway_answer_from_the_coordinator_is_refused_unread(tmp_path: Path) -> None:
+    with canned("application/json") as fake:
+        fake.answer = (200, b'{"events": ["' + b"x" * wire.MAX_JSON_BYTES + b'"]}')
+        conn = MeteringConnector({"base_url": fake.url, "token": TOKEN, "events": "http",
+                                  "state_dir": str(tmp_path)}, RecordingInbound())
+        with pytest.raises(InvalidMessage) as info:
+            conn.fetch_events(None, 10)
+    assert "answer larger than" in info.value.message
+    assert (info.value.where or "").startswith(f"GET {fake.url}/api/v1/events")
