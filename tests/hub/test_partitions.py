@@ -1,17 +1,11 @@
 """The hub queue split by case on RabbitMQ: which partition a message goes to, and how the
 live hub processes share the partitions (hub.topology, hub.partitions)."""
 
-from datetime import timedelta
-from pathlib import Path
 
-import sqlalchemy as sa
 
 from hub import codec
-from hub.partitions import Membership, share
-from hub.store import Store
-from hub.store.tables import hub_member
+from hub.partitions import share
 from hub.topology import HUB_KEY, PARTITIONS, partition_key, partition_of, topology_for
-from hub.tracing import now
 from tests.factories import envelope, swedish_case
 
 
@@ -45,28 +39,3 @@ def test_partitions_only_on_rabbitmq() -> None:
     assert names[0] == "ns.hub.in" and names[-1] == f"ns.hub.in.{PARTITIONS - 1}"
     assert all(q.queue_arguments and q.queue_arguments["x-single-active-consumer"]
                for q in amqp.hub_queues())
-
-
-def test_two_processes_split_the_partitions_and_one_takes_all_when_the_other_leaves(
-        tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'hub.db'}")
-    store.open()
-    try:
-        first, second = Membership(store, "ns", 12), Membership(store, "ns", 12)
-        first.beat()
-        second.beat()
-        mine, theirs = first.beat(), second.owned()
-        assert len(mine) == len(theirs) == 6 and not set(mine) & set(theirs)
-        store.leave("ns", second.worker_id)
-        assert first.beat() == tuple(range(12))
-        # A process that died long ago without leaving is forgotten, not just ignored.
-        long_ago = now() - timedelta(hours=2)
-        store.heartbeat("ns", "0-dead", long_ago, long_ago - timedelta(seconds=4))
-        first.beat()
-        with store.transaction() as tx:
-            left = tx.conn.scalars(sa.select(hub_member.c.worker_id)).all()
-        assert "0-dead" not in left and first.worker_id in left
-        # Another namespace's members are not ours.
-        assert Membership(store, "other", 12).beat() == tuple(range(12))
-    finally:
-        store.close()
