@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from connectors.notify.connector import NotifyConnector
@@ -25,6 +25,9 @@ subjects = st.lists(st.text("abcdefghijklmnopqrstuvwxyzåäöæøABCDÅÄÖÆØ0
 
 
 @FAST
+@example(recipient="a@elisor.no", status="approved", language="sv", sent=None, micros=0,
+         case_id="SE-1000", caused=False,  # folded between two encoded words: space kept
+         subject="0ÄÄ 00000Ä 00000000000 000000000000 Ä Ä")
 @given(recipient=addresses, status=st.sampled_from(["approved", "pre_rejected",
                                                     "completion_rejected"]),
        subject=subjects, language=st.sampled_from(["sv", "nb"]),
