@@ -19,6 +19,8 @@ import structlog
 from kombu import Connection, Queue
 
 from hub import codec
+from hub.access.mailer import Mailer
+from hub.access.warn import DailyWarnings
 from hub.config import Settings
 from hub.connector import Connector
 from hub.consumer import BatchConsumer
@@ -196,12 +198,14 @@ class Hub:
         scheduler: Scheduler | None = None
         interval = self.settings.scheduler_interval_ms / 1000
         next_purge = 0.0
+        expiry_mail = DailyWarnings.for_hub(self.store, self.settings)  # off without smtp_url
         while not stop.wait(interval):
             try:
                 if scheduler is None:  # (re)connect here, inside the try: the broker may be away
                     conn = self.connect()
                     scheduler = Scheduler(self.store, self.router, self.topology, Publisher(conn))
                 scheduler.tick()
+                expiry_mail.tick()  # role-expiry mail, on a thread of its own, hourly at most
                 if time.monotonic() >= next_purge:
                     self.purge_expired()
                     next_purge = time.monotonic() + PURGE_EVERY_S
@@ -218,6 +222,7 @@ def build(settings: Settings, *, plugins: Mapping[str, type[Connector]] | None =
     """Wire a hub from settings. ``plugins`` adds or overrides connector classes by name."""
     _ensure_dirs(settings)
     table = load_routes(settings.routes)
+    Mailer.from_settings(settings)  # a bad smtp_url stops the start here, naming the setting
     store = Store(settings.store_url)
     store.open()
     ensure_ops_tables(store)

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, TomlConfigSettingsSource
 
 
@@ -46,6 +46,33 @@ class Settings(BaseSettings):
         default=("hub", "deliver", "scheduler", "inbound"),
         description="what this process runs; several processes may split the roles",
     )
+    # Mail (role-expiry warnings, hub/access/warn.py). The URL holds the SMTP password: give
+    # it in the environment (GRIDHUB_SMTP_URL), never on a command line; SecretStr keeps it out
+    # of reprs and logs. It is checked where it is used (hub.access.mailer), because a pydantic
+    # error would echo the raw value, password included.
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="smtp://USER:PASS@HOST:587?starttls=true or smtps://USER:PASS@HOST:465 "
+                    "(options: starttls, timeout, cafile); unset: no mail",
+    )
+    mail_from: str | None = Field(
+        default=None, max_length=254,
+        description="sender of gridhub's own mail, e.g. gridhub@nat.example (needed with "
+                    "smtp_url)",
+    )
+
+    @field_validator("mail_from")
+    @classmethod
+    def _one_address(cls, value: str | None) -> str | None:
+        from email.utils import parseaddr
+
+        if value is None:
+            return None
+        address = parseaddr(value)[1]
+        if not address or address.count("@") != 1 or not all(address.split("@")):
+            raise ValueError("an e-mail address (gridhub@nat.example or "
+                             "'gridhub <gridhub@nat.example>')")
+        return value.strip()
 
     @classmethod
     def load(cls, config_file: Path | None = None, **overrides: Any) -> Settings:

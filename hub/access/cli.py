@@ -1,7 +1,8 @@
 """``gridhub users``: users, expiring roles, personal-data permission and API tokens.
 
 Passwords never come from argv (shell history, ``ps``): from a prompt, or ``--password-stdin``
-for scripts. Exit codes: 0 ok, 2 usage, 1 refused or not found (one line saying what to do).
+for scripts. Exit codes: 0 ok, 2 usage, 1 refused or not found (one line saying what to do),
+or the mail server failed (``warn``), 3 configuration (``warn`` without a mail server).
 Who acts is recorded in the audit log: $GRIDHUB_ACTOR, else user@host.
 """
 
@@ -16,7 +17,15 @@ from typing import Any
 import click
 
 from hub.access.model import WARN_DAYS, Grant, Role
-from hub.ops.cli_support import actor, cli_store, guard, json_out, load_settings
+from hub.ops.cli_support import (
+    EXIT_CONFIG,
+    actor,
+    cli_store,
+    fail,
+    guard,
+    json_out,
+    load_settings,
+)
 
 ROLES = click.Choice([r.value for r in Role])
 
@@ -124,6 +133,18 @@ def revoke(ctx: click.Context, name: str, role: str) -> None:
     click.echo(f"revoked {role} of {name}")
 
 
+@users.command("email")
+@click.argument("name")
+@click.argument("address", required=False)
+@click.pass_context
+@guard
+def email(ctx: click.Context, name: str, address: str | None) -> None:
+    """Set where NAME's role-expiry warnings go (no ADDRESS: remove it)."""
+    with _access(ctx) as access:
+        access.set_email(name, address, by=actor())
+    click.echo(f"e-mail of {name} set to {address}" if address else f"e-mail of {name} removed")
+
+
 @users.command("personal-data")
 @click.argument("name")
 @click.argument("state", type=click.Choice(["on", "off"]))
@@ -190,3 +211,59 @@ def _note(grant: Grant, at: datetime) -> str:
     if grant.days_left(at) < WARN_DAYS:
         return f"  warning: expires in {grant.days_left(at)} days"
     return ""
+
+
+@users.command("warn")
+@click.option("--dry-run", is_flag=True, help="say what would be mailed; send nothing")
+@click.pass_context
+@guard
+def warn(ctx: click.Context, dry_run: bool) -> None:
+    """Mail today's role-expiry warnings: each user whose role expires within 30 days, and a
+    digest to every admin with an e-mail; once a day (the hub does it by itself when
+    smtp_url is set). Exit 1: the mail server failed; 3: no mail server configured."""
+    from hub.access.mailer import Mailer
+    from hub.access.warn import warn_due
+
+    mailer = Mailer.from_settings(load_settings(ctx))  # ConfigurationError: exit 3
+    if mailer is None and not dry_run:
+        fail(_NO_SERVER, EXIT_CONFIG)
+    with _access(ctx) as access:
+        report = warn_due(access, mailer, access.clock(), dry_run=dry_run)
+    _print_report(report)
+    if mailer is None:
+        fail(_NO_SERVER, EXIT_CONFIG)
+    if report.error is not None:
+        fail(f"the mail server failed, the warnings not sent wait for the next run: "
+             f"{report.error}")
+    if report.refused:
+        fail(f"{len(report.refused)} mail(s) refused by the server (see above)")
+
+
+_NO_SERVER = ("no mail server configured: set GRIDHUB_SMTP_URL (smtp://user:pass@host:587?"
+              "starttls=true) and GRIDHUB_MAIL_FROM")
+
+
+def _print_report(report: Any) -> None:
+    verb = "would send" if report.dry_run else "sent"
+    if not report.due:
+        click.echo(f"{report.day}: no role-expiry warning due (none within {WARN_DAYS} days, "
+                   "or all mailed today)")
+        return
+    click.echo(f"{report.day}: {len(report.due)} role-expiry warning(s) not mailed yet today")
+    for sent in report.sent:
+        if sent.kind == "user":
+            [g] = sent.grants
+            click.echo(f"{verb} to {sent.name} <{sent.address}>: {g.role} expires "
+                       f"{g.expires_at.date()}")
+        else:
+            click.echo(f"{verb} digest to admin {sent.name} <{sent.address}>: "
+                       f"{len(sent.grants)} role(s)")
+    for g in report.no_address:
+        click.echo(f"no e-mail address for {g.user}: {g.role} expires {g.expires_at.date()} "
+                   "(in the admins' digest only)")
+    digests = [s for s in report.sent if s.kind == "admin"]
+    if not digests and not report.refused and report.error is None:
+        click.echo("no admin digest: no admin has an e-mail address (gridhub users email "
+                   "NAME ADDRESS)")
+    for sent, why in report.refused:
+        click.echo(f"refused: {sent.name} <{sent.address}>: {why}", err=True)

@@ -49,6 +49,7 @@ class Access:
     def add_user(self, name: str, password: str, *, by: str, email: str | None = None) -> None:
         name = _valid_name(name)
         _non_empty(password)
+        email = _valid_email(email)
         with self.store.engine.begin() as conn:
             if conn.scalar(sa.select(users.c.name).where(users.c.name == name)) is not None:
                 raise AccessDenied(f"user {name!r} exists already", where="access")
@@ -64,6 +65,17 @@ class Access:
             conn.execute(sa.update(users).where(users.c.name == name)
                          .values(password_hash=self.hasher.hash(password)))
             _audit(conn, by, "user.password", f"user {name}", "password set", {}, self.clock())
+
+    def set_email(self, name: str, email: str | None, *, by: str) -> None:
+        """Where ``name``'s expiry warnings go (None: nowhere)."""
+        email = _valid_email(email)
+        with self.store.engine.begin() as conn:
+            self._require_user(conn, name)
+            conn.execute(sa.update(users).where(users.c.name == name).values(email=email))
+            # The address itself stays out of the audit detail: the user row has it.
+            _audit(conn, by, "user.email", f"user {name}",
+                   "e-mail address set" if email else "e-mail address removed", {},
+                   self.clock())
 
     def allow_personal_data(self, name: str, allowed: bool, *, by: str) -> None:
         with self.store.engine.begin() as conn:
@@ -210,10 +222,12 @@ class Access:
 
     # -- listings ----------------------------------------------------------------------------
 
-    def expiring(self, within_days: int = WARN_DAYS) -> list[Grant]:
-        """Grants that expire within ``within_days`` (not yet expired), soonest first. Each is
-        logged as a warning once per day, so the user and the admins can act in time."""
-        at = self.clock()
+    def expiring(self, within_days: int = WARN_DAYS, *, at: datetime | None = None
+                 ) -> list[Grant]:
+        """Grants that expire within ``within_days`` of ``at`` (default now; not yet expired),
+        soonest first. Each is logged as a warning once per day, so the user and the admins
+        can act in time (hub/access/warn.py mails them)."""
+        at = at or self.clock()
         with self.store.engine.connect() as conn:
             rows = conn.execute(sa.select(grants).where(
                 grants.c.expires_at > at,
@@ -294,3 +308,16 @@ def _valid_name(name: str) -> str:
 def _non_empty(password: str) -> None:
     if not password:
         raise AccessDenied("empty password", where="access")
+
+
+def _valid_email(email: str | None) -> str | None:
+    """One address (local@domain) or None; expiry warnings go there."""
+    if email is None or not email.strip():
+        return None
+    email = email.strip()
+    local, at, domain = email.rpartition("@")
+    if not at or not local or "." not in domain.strip(".") or len(email) > 254 or any(
+            c.isspace() or c in "<>,;" for c in email):
+        raise AccessDenied(f"e-mail {email!r}: one address like maria@nat.example",
+                           where="access")
+    return email

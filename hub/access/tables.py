@@ -47,14 +47,28 @@ tokens = sa.Table(
 )
 
 # "Role expires soon" is logged once per grant and day, across every process of the hub.
+# ``mailed_at``: the mailer claimed the row (hub/access/warn.py), so the warning is mailed once
+# that day however many processes run the daily trigger; NULL again if sending failed.
 warnings = sa.Table(
     "access_warning", metadata,
     sa.Column("user_name", sa.String, primary_key=True),
     sa.Column("role", sa.String, primary_key=True),
     sa.Column("day", sa.String, primary_key=True),  # ISO date, UTC
+    sa.Column("mailed_at", UtcDateTime),
 )
 
-ACCESS_TABLES = (users, grants, tokens, warnings)
+# Failed logins per user name (known or not, so a lockout says nothing about who exists):
+# the web refuses the name while ``locked_until`` is ahead (hub/web/throttle.py). In the store,
+# so a lockout holds across restarts and every web process.
+login_failures = sa.Table(
+    "access_login_failure", metadata,
+    sa.Column("user_name", sa.String, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("window_start", UtcDateTime, nullable=False, index=True),
+    sa.Column("locked_until", UtcDateTime),
+)
+
+ACCESS_TABLES = (users, grants, tokens, warnings, login_failures)
 
 
 def ensure_tables(store: Store) -> None:
@@ -65,3 +79,14 @@ def ensure_tables(store: Store) -> None:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_CREATE_LOCK)))
         metadata.create_all(conn, tables=[*ACCESS_TABLES, audit])
+        _add_missing_columns(conn, warnings)
+
+
+def _add_missing_columns(conn: sa.Connection, table: sa.Table) -> None:
+    """Columns added to ``table`` after a store was created (``create_all`` makes missing
+    tables only): nullable, so existing rows stay valid."""
+    present = {c["name"] for c in sa.inspect(conn).get_columns(table.name)}
+    for column in table.columns:
+        if column.name not in present:
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')

@@ -21,7 +21,9 @@ from hub.store.tables import BigId, UtcDateTime, metadata
 ACTIONS = ("replay", "discard", "reveal", "pause", "resume", "approve", "reject",
            # access control (hub/access)
            "user.add", "user.password", "user.personal_data", "role.grant", "role.renew",
-           "role.revoke", "token.create", "token.revoke")
+           "role.revoke", "token.create", "token.revoke", "user.email",
+           # the web's login throttling (hub/web/throttle.py)
+           "login.lockout")
 ACTOR_ENV = "GRIDHUB_ACTOR"
 
 audit = sa.Table(

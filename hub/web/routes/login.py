@@ -1,7 +1,12 @@
 """Log in and out. A failed login says why (unknown user, wrong password, role expired on a
-date: ask an admin to renew) because the person at 03:00 must know whom to call."""
+date: ask an admin to renew) because the person at 03:00 must know whom to call. Five failed
+logins for one user name within 15 minutes lock that name for 15 minutes (hub/web/throttle.py)
+with one message for every name, so guessing passwords is slow and a lockout reveals nothing."""
 
 from __future__ import annotations
+
+import math
+from datetime import datetime
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -9,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from hub.web.auth import check_csrf, session, web
 from hub.web.session import Session
 from hub.web.templating import page
+from hub.web.throttle import LoginThrottle, refusal
 
 router = APIRouter()
 
@@ -36,14 +42,34 @@ def login(request: Request, username: str = Form(""), password: str = Form(""),
     from hub.access import AccessDenied
 
     check_csrf(request, csrf_token)
+    name, access = username.strip(), web(request).access
+    throttle = LoginThrottle(web(request).store, clock=access.clock)
+    until = throttle.attempt(name)
+    if until is not None:  # refused before the password is even checked
+        return _locked(request, next, name, until)
     try:
-        who = web(request).access.authenticate(username.strip(), password)
+        who = access.authenticate(name, password)
     except AccessDenied as exc:
+        if exc.where == "login":  # a wrong name or password
+            until = throttle.failed(name, client=request.client.host if request.client else None)
+            if until is not None:
+                return _locked(request, next, name, until)
+        else:  # the right password, but no valid role: not a guess
+            throttle.succeeded(name)
         return page(request, "login.html.j2", status_code=401, title="Log in",
-                    next=_safe_next(next), error=str(exc), username=username.strip())
+                    next=_safe_next(next), error=str(exc), username=name)
+    throttle.succeeded(name)
     # A new CSRF token with the new identity: nothing learnt before login works after it.
     request.state.session = Session(user=who.name)
     return RedirectResponse(_safe_next(next), status_code=303)
+
+
+def _locked(request: Request, next: str, name: str, until: datetime) -> Response:
+    response = page(request, "login.html.j2", status_code=429, title="Log in",
+                    next=_safe_next(next), error=refusal(until), username=name)
+    wait = max(1, math.ceil((until - web(request).access.clock()).total_seconds()))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @router.post("/logout")

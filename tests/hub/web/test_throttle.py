@@ -1,0 +1,166 @@
+"""Login throttling through the real web app (uvicorn on loopback, urllib): five failed logins
+for a name within 15 minutes lock it for 15 minutes, with one message whether the name exists
+or not; a success resets the count; the lockout is audited and survives a restart."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from hub.access import Access, Role
+from hub.config import Settings
+from hub.ops.audit import entries
+from hub.ops.db import open_store
+from hub.store import Store
+from hub.web.throttle import LoginThrottle
+from tests.hub.access.conftest import Clock, cheap_hasher
+from tests.hub.ops.conftest import pg_schema_url, store  # noqa: F401 - fixtures reused
+from tests.hub.web.conftest import PASSWORD, SECRET, serve
+from tests.hub.web.test_app import Client
+
+WRONG = "fel lösenord 1"
+
+
+@dataclass
+class Web:
+    url: str
+    store: Store
+    clock: Clock
+
+    def attempt(self, user: str, password: str = WRONG) -> tuple[int, dict[str, str], str]:
+        client = Client(self.url)
+        return client.request("/login", {"username": user, "password": password,
+                                         "csrf_token": client.csrf(), "next": "/"})
+
+
+@contextmanager
+def web_app(db: str, tmp_path: Path, clock: Clock) -> Iterator[Web]:
+    """The ops web on the store ``db`` (one "process": its own store, access and server)."""
+    from hub.web.app import create_app
+
+    opened = open_store(db)
+    try:
+        access = Access(opened, clock=clock, hasher=cheap_hasher())
+        access.ensure_tables()
+        settings = Settings(store_url=db, routes=tmp_path / "no-routes.yaml")
+        app = create_app(settings, access=access, metrics=None, store=opened, secret=SECRET,
+                         connectors={})
+        with serve(app) as url:
+            yield Web(url, opened, clock)
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'gridhub.db'}"
+    opened = open_store(url)
+    try:
+        access = Access(opened, hasher=cheap_hasher())
+        access.ensure_tables()
+        access.add_user("maria", PASSWORD, by="test")
+        access.grant("maria", Role.operator, by="test")
+        access.add_user("kalle", PASSWORD, by="test")  # no role
+    finally:
+        opened.close()
+    return url
+
+
+@pytest.fixture
+def web(db: str, tmp_path: Path) -> Iterator[Web]:
+    with web_app(db, tmp_path, Clock()) as found:
+        yield found
+
+
+def error_of(html: str) -> str:
+    found = re.search(r'id="login-error">([^<]*)<', html)
+    assert found, "no error banner on the login page"
+    return found.group(1)
+
+
+def test_five_failures_lock_a_name_for_15_minutes_and_it_is_audited(web: Web) -> None:
+    for _ in range(4):
+        assert web.attempt("maria")[0] == 401
+    status, headers, html = web.attempt("maria")
+    assert status == 429 and headers["retry-after"] == "900"
+    assert "too many failed logins for this user name" in error_of(html)
+    assert "until 08:15 UTC" in error_of(html)
+    status, _, html = web.attempt("maria", PASSWORD)  # the right password: still refused
+    assert status == 429 and "too many failed logins" in error_of(html)
+    web.clock.advance(minutes=14, seconds=59)
+    assert web.attempt("maria", PASSWORD)[0] == 429
+    web.clock.advance(seconds=1)
+    assert web.attempt("maria", PASSWORD)[0] == 303
+    with web.store.engine.connect() as conn:
+        [row] = entries(conn, action="login.lockout")
+    assert row.subject == "user maria" and row.actor == "gridhub web"
+    assert row.detail["failures"] == 5 and row.detail["client"] == "127.0.0.1"
+
+
+def test_an_unknown_name_gets_the_same_lockout(web: Web) -> None:
+    for name in ("maria", "nobody"):
+        for _ in range(4):
+            web.attempt(name)
+    locked = {name: web.attempt(name) for name in ("maria", "nobody")}
+    assert [s for s, _, _ in locked.values()] == [429, 429]
+    assert error_of(locked["maria"][2]) == error_of(locked["nobody"][2])
+    assert "maria" not in error_of(locked["maria"][2])
+
+
+def test_a_success_resets_and_old_failures_fall_out_of_the_window(web: Web) -> None:
+    for _ in range(4):
+        web.attempt("maria")
+    assert web.attempt("maria", PASSWORD)[0] == 303
+    for _ in range(4):
+        assert web.attempt("maria")[0] == 401
+    web.clock.advance(minutes=15)
+    assert web.attempt("maria")[0] == 401  # the first of a new window
+    assert web.attempt("maria", PASSWORD)[0] == 303
+
+
+def test_the_right_password_without_a_role_is_no_guess(web: Web) -> None:
+    for _ in range(6):
+        status, _, html = web.attempt("kalle", PASSWORD)
+        assert status == 401 and "has no role" in error_of(html)
+
+
+def test_a_lockout_holds_across_a_restart(db: str, tmp_path: Path) -> None:
+    clock = Clock()
+    with web_app(db, tmp_path, clock) as first:
+        for _ in range(5):
+            first.attempt("maria")
+    with web_app(db, tmp_path, clock) as second:
+        status, _, html = second.attempt("maria", PASSWORD)
+    assert status == 429 and "too many failed logins" in error_of(html)
+
+
+def test_the_count_is_shared_by_every_process_on_each_database(store: Store) -> None:  # noqa: F811
+    Access(store).ensure_tables()
+    clock = Clock()
+    one, two = (LoginThrottle(store, clock=clock) for _ in range(2))  # two web processes
+    for i in range(4):
+        web = one if i % 2 else two
+        assert web.attempt("maria") is None and web.failed("maria", client="10.0.0.7") is None
+    assert two.attempt("maria") is None
+    until = two.failed("maria")
+    assert until == clock() + timedelta(minutes=15) and one.attempt("maria") == until
+    assert one.locked_until("maria") == until and one.locked_until("olle") is None
+    clock.advance(minutes=15)
+    assert one.attempt("maria") is None
+
+
+def test_tries_in_flight_count_before_their_outcome(store: Store) -> None:  # noqa: F811
+    Access(store).ensure_tables()
+    clock = Clock()
+    throttle = LoginThrottle(store, clock=clock)
+    # Five requests sent at once, their passwords still being checked: a sixth must wait.
+    assert [throttle.attempt("maria") for _ in range(5)] == [None] * 5
+    assert throttle.attempt("maria") == clock() + timedelta(minutes=15)
+    throttle.succeeded("maria")  # one of the five had the right password
+    assert throttle.attempt("maria") is None
