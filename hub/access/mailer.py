@@ -7,12 +7,7 @@ The server comes from ``smtp_url`` (environment GRIDHUB_SMTP_URL, it holds the p
     options: starttls=true|false, timeout=SECONDS (default 10), cafile=PATH (a private CA)
 
 Certificates and host names are always verified. Every socket operation has the time-out.
-Failures become hub errors (``raise ... from exc``), the SMTP reply kept as the remote fault:
-
-    refused / reset / DNS / TLS failure / disconnect  -> TargetUnavailable  (transient)
-    no answer within the time-out                      -> TargetTimeout      (transient)
-    4xx reply                                          -> TargetServerError  (transient)
-    5xx reply (recipient refused, login refused ...)   -> TargetRejected     (permanent)
+Failures become hub errors (``raise ... from exc``) as ``hub.smtp`` classifies them.
 """
 
 from __future__ import annotations
@@ -28,15 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from hub.errors import (
-    ConfigurationError,
-    GridhubError,
-    RemoteFault,
-    TargetRejected,
-    TargetServerError,
-    TargetTimeout,
-    TargetUnavailable,
-)
+from hub.errors import ConfigurationError, GridhubError
+from hub.smtp import smtp_error
 
 if TYPE_CHECKING:
     from hub.config import Settings
@@ -187,36 +175,7 @@ class Outbox:
 
 def _mapped(exc: Exception, server: SmtpServer) -> GridhubError:
     """The hub error for a driver error (the caller raises it ``from exc``)."""
-    where = server.where
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        replies = list(exc.recipients.values())
-        code, text = replies[0] if replies else (0, b"")
-        return _reply(code, text, where, "recipient refused")
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return _reply(exc.smtp_code, exc.smtp_error, where, "SMTP reply")
-    if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return TargetRejected(f"the server does not support what smtp_url asks: {exc}",
-                              where=where)
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        # smtplib turns a read time-out into "Connection unexpectedly closed: timed out".
-        if isinstance(exc.__context__, TimeoutError):
-            return TargetTimeout(f"no answer within {server.timeout:g}s", where=where)
-        return TargetUnavailable(f"the mail server closed the connection: {exc}", where=where)
-    if isinstance(exc, smtplib.SMTPException):  # an OSError too: test it first
-        return TargetServerError(f"SMTP failure: {exc}", where=where)
-    if isinstance(exc, TimeoutError):
-        return TargetTimeout(f"no answer within {server.timeout:g}s", where=where)
-    if isinstance(exc, OSError):  # refused, reset, unreachable, DNS, TLS handshake/certificate
-        return TargetUnavailable(f"cannot reach the mail server: {exc}", where=where)
-    return TargetServerError(f"SMTP failure: {type(exc).__name__}: {exc}", where=where)
-
-
-def _reply(code: int, text: bytes | str, where: str, what: str) -> GridhubError:
-    message = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
-    remote = RemoteFault(kind="smtp", status=str(code), message=message[:500])
-    if 500 <= code < 600:
-        return TargetRejected(f"{what} {code}: {message}", where=where, remote=remote)
-    return TargetServerError(f"{what} {code}: {message}", where=where, remote=remote)
+    return smtp_error(exc, where=server.where, timeout=server.timeout)
 
 
 def _domain(sender: str) -> str:

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from hub.access import Access, Action
-from hub.access.cli import register
 from hub.access.tables import grants
+from hub.cli import main
 from hub.ops.audit import audit
 from hub.ops.db import open_store
 
@@ -18,14 +18,8 @@ PASSWORD = "a long enough passphrase"
 
 
 def _root() -> click.Group:
-    @click.group()
-    @click.pass_context
-    def root(ctx: click.Context) -> None:
-        ctx.ensure_object(dict)
-        ctx.obj["config"] = None
-
-    register(root)
-    return root
+    """The real `gridhub` command group."""
+    return main
 
 
 class Cli:

@@ -16,10 +16,10 @@ from pydantic import ValidationError
 
 from connectors.notify.simulator import NotifySimulator
 from hub.access import Access, Role
-from hub.access.cli import register
 from hub.access.mailer import Mailer, SmtpServer
 from hub.access.tables import grants
 from hub.access.warn import DailyWarnings, warn_due
+from hub.cli import main
 from hub.config import Settings
 from hub.errors import ConfigurationError, TargetRejected, TargetUnavailable
 from hub.ops.db import open_store
@@ -191,14 +191,8 @@ def test_the_hub_trigger_runs_hourly_in_its_own_thread(access: Access, clock: Cl
 
 
 def _root() -> click.Group:
-    @click.group()
-    @click.pass_context
-    def root(ctx: click.Context) -> None:
-        ctx.ensure_object(dict)
-        ctx.obj["config"] = None
-
-    register(root)
-    return root
+    """The real `gridhub` command group."""
+    return main
 
 
 @pytest.fixture

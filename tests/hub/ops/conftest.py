@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from hub import codec
+from hub.cli import main
 from hub.errors import RemoteFault, TargetRejected
-from hub.ops.cli import register
 from hub.ops.db import open_store
 from hub.store import DeadLetterRow, Store
 from hub.tracing import dead_letter
@@ -69,18 +69,8 @@ def add_dead_letter(store: Store, env: Envelope, *, connector: str = "alpha",
 
 
 def gridhub_group() -> click.Group:
-    """The ``gridhub`` group as hub/cli.py builds it once the lead registers the ops commands:
-    a root whose context object carries the --config file (none here: settings come from
-    GRIDHUB_* environment variables)."""
-
-    @click.group()
-    @click.pass_context
-    def root(ctx: click.Context) -> None:
-        ctx.ensure_object(dict)
-        ctx.obj["config"] = None
-
-    register(root)
-    return root
+    """The real ``gridhub`` group (hub/cli.py); settings come from GRIDHUB_* variables."""
+    return main
 
 
 ROUTES = """\
