@@ -2,10 +2,13 @@
 
 Runs the steps ``HubStage`` runs for each case.submitted input of the routing benchmark,
 one at a time on the same bodies, and prints microseconds per input for each: decode and
-validate the envelope, apply it to the case projection (validates the payload), route it
-to two outputs, build the three trace rows (each computes the business keys), encode the
-two outputs, and dump the new case state for the store. Single process, no I/O; it
-complements py-spy on the running worker (``bench.routing --profile``).
+validate the envelope, apply it to the case projection (validates the payload once and
+finds the business keys), route it to two outputs, build the three trace rows (with the
+keys ``apply`` found), encode the two outputs, and dump the new case state for the store.
+The last line is the whole ``HubStage.handle`` per input, batches of 250, on a SQLite
+store in a temporary directory with a publisher that discards (no broker): the pure steps
+plus the store transaction. Single process; it complements py-spy on the running worker
+(``bench.routing --profile``).
 
     python -m bench.hotpath --inputs 3000
 """
@@ -13,53 +16,108 @@ complements py-spy on the running worker (``bench.routing --profile``).
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from kombu import Connection
+from kombu.message import Message
+
 from bench.hubworker import write_routes
 from bench.messages import case_inputs, stamp, submitted_templates
+from hub.publisher import Outgoing, Publisher
+
+BATCH = 250  # the hub's default batch size
 
 
 def measure(inputs: int, repeat: int = 3) -> dict[str, float]:
     """Best-of-``repeat`` microseconds per input for each step."""
-    import tempfile
-
     from hub import codec
     from hub.router import Delivery, Router
     from hub.routes import load_routes
     from hub.tracing import hop, safe_keys
-    from schemas.projection import apply
+    from schemas.projection import apply, project, state_json
 
     with tempfile.TemporaryDirectory() as tmp:
         router = Router(load_routes(write_routes(Path(tmp) / "routes.yaml")))
     bodies = [stamp(i, time.time()) for i in case_inputs(0, inputs, submitted_templates())]
     envs = [codec.decode(b) for b in bodies]
     states = [apply(None, e) for e in envs]
+    keys = [project(None, e).payload_keys for e in envs]
     actions = [router.route(e) for e in envs]
     steps: dict[str, Callable[[int], Any]] = {
         "decode envelope (JSON + model)": lambda i: codec.decode(bodies[i]),
-        "apply to projection (validates payload)": lambda i: apply(None, envs[i]),
+        "apply to projection (validates payload, finds keys)": lambda i: project(None, envs[i]),
         "route (2 outputs)": lambda i: router.route(envs[i]),
-        "trace: 3 hops, keys computed per hop": lambda i: [
-            hop(envs[i], "received"), *(hop(a.message, "routed") for a in actions[i]
-                                          if isinstance(a, Delivery))],
-        "trace: business keys once": lambda i: safe_keys(envs[i]),
+        "trace: 3 hops, keys from apply": lambda i: [
+            hop(envs[i], "received", keys=keys[i]),
+            *(hop(a.message, "routed", keys=keys[i]) for a in actions[i]
+              if isinstance(a, Delivery))],
+        "(business keys by a second validation, no longer run)": lambda i: safe_keys(envs[i]),
         "encode 2 outputs": lambda i: [codec.encode(a.message) for a in actions[i]
                                        if isinstance(a, Delivery)],
-        "dump case state (projection row)": lambda i: states[i].model_dump(mode="json"),
+        "dump case state (projection row)": lambda i: state_json(states[i]),
     }
-    result = {}
-    for name, step in steps.items():
-        best = float("inf")
-        for _ in range(repeat):
-            started = time.perf_counter()
-            for i in range(inputs):
-                step(i)
-            best = min(best, time.perf_counter() - started)
-        result[name] = best / inputs * 1e6
+    result = {name: _best(step, inputs, repeat) / inputs * 1e6 for name, step in steps.items()}
+    result["hub stage per input: all of the above + SQLite transaction"] = \
+        measure_stage(inputs, repeat)
     return result
+
+
+def measure_stage(inputs: int, repeat: int = 3) -> float:
+    """Best-of-``repeat`` microseconds per input of ``HubStage.handle`` on a SQLite store."""
+    from hub.pipeline import HubStage
+    from hub.router import Router
+    from hub.routes import load_routes
+    from hub.store import Store
+    from hub.topology import Topology
+
+    templates = submitted_templates()
+    with tempfile.TemporaryDirectory() as tmp:
+        router = Router(load_routes(write_routes(Path(tmp) / "routes.yaml")))
+        store = Store(f"sqlite:///{tmp}/hub.db")
+        store.open()
+        try:
+            stage = HubStage(store, router, Topology("hotpath", quorum=False), _Discard())
+            best = float("inf")
+            for round_ in range(repeat):  # fresh cases and ids: no duplicate shortcuts
+                batches = _batches(case_inputs(round_ * inputs, inputs, templates))
+                started = time.perf_counter()
+                for batch in batches:
+                    stage.handle(batch)
+                best = min(best, time.perf_counter() - started)
+        finally:
+            store.close()
+    return best / inputs * 1e6
+
+
+class _Discard(Publisher):
+    """A publisher without a broker: the stage's CPU without the confirm wait."""
+
+    def __init__(self) -> None:
+        self._connection = Connection("memory://")
+
+    def publish_unconfirmed(self, messages: Sequence[Outgoing]) -> int | None:
+        return None
+
+
+def _batches(items: Sequence[Any]) -> list[list[Message]]:
+    now = time.time()
+    messages = [Message(body=stamp(item, now), delivery_tag=n, headers={})
+                for n, item in enumerate(items, start=1)]
+    return [messages[i:i + BATCH] for i in range(0, len(messages), BATCH)]
+
+
+def _best(step: Callable[[int], Any], inputs: int, repeat: int) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        for i in range(inputs):
+            step(i)
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 def main(argv: list[str] | None = None) -> None:

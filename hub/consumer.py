@@ -9,6 +9,13 @@ the loop reconnects after a pause. A stop request finishes the batch in hand fir
 The queues may be a function (the hub's partitions on RabbitMQ, ``hub.partitions``): when its
 answer changes, the consumer finishes the batch in hand, closes the channel (prefetched
 deliveries go back to their queues) and subscribes to the new set.
+
+A handler may defer the wait for its publisher confirms (``defer_ack``): the batch is then
+acked after the NEXT batch has been handled, once those confirms are in, so the broker's
+confirm round trip overlaps the next batch's transaction instead of idling the thread. The
+ack still follows the confirms, and batches are still acked in order; a failure before the
+ack returns both batches to the queue, as a crash would (their outputs are re-published from
+the outbox and suppressed as duplicates downstream).
 """
 
 from __future__ import annotations
@@ -24,7 +31,22 @@ from kombu.message import Message
 
 Handler = Callable[[list[Message]], None]
 Queues = Queue | Callable[[], Sequence[Queue]]
+Settle = Callable[[], None]
 log = structlog.get_logger("gridhub.consumer")
+# The settle calls handed over by the handler of the batch in hand (see ``defer_ack``); the
+# handler runs in the consumer's thread, below it in the stack.
+_deferred = threading.local()
+
+
+def defer_ack(settle: Settle) -> bool:
+    """From inside a handler: let the consumer call ``settle`` (wait for this batch's
+    publisher confirms) before it acks the batch, instead of waiting now. False when the
+    caller is not a handler of a :class:`BatchConsumer`: then it must settle itself."""
+    pending: list[Settle] | None = getattr(_deferred, "settles", None)
+    if pending is None:
+        return False
+    pending.append(settle)
+    return True
 
 
 class BatchConsumer:
@@ -49,6 +71,8 @@ class BatchConsumer:
         self._linger = linger_s
         self._idle = idle
         self._batch: list[Message] = []
+        # A handled batch whose ack waits for its deferred settles (at most one).
+        self._unsettled: tuple[list[Message], list[Settle]] | None = None
 
     def _queues(self) -> list[Queue]:
         return [self._queue] if isinstance(self._queue, Queue) else list(self._queue())
@@ -84,14 +108,18 @@ class BatchConsumer:
             consumer = Consumer(channel, queues=queues, on_message=self._batch.append,
                                 no_ack=False, auto_declare=False)
             self._batch.clear()
+            self._unsettled = None
             consumer.consume()
             try:
                 while not stop.is_set() and _names(self._queues()) == _names(queues):
                     self._fill(conn, stop)
                     if self._batch:
                         self._flush(channel)
-                    elif self._idle is not None:
-                        self._idle()
+                    else:
+                        self._settle(channel)  # nothing new: don't hold the last acks
+                        if self._idle is not None:
+                            self._idle()
+                self._settle(channel)  # stop or hand-over: ack what is handled first
             finally:
                 # Prefetched but unhandled deliveries go back to the queue on channel close.
                 # On RabbitMQ we close without a basic.cancel first: a cancel would hand a
@@ -101,6 +129,7 @@ class BatchConsumer:
                 if conn.transport.driver_type != "amqp":
                     consumer.cancel()
             self._batch.clear()
+            self._unsettled = None
 
     def _fill(self, conn: Connection, stop: threading.Event) -> None:
         deadline = time.monotonic() + (self._linger if self._batch else 0.2)
@@ -118,10 +147,32 @@ class BatchConsumer:
     def _flush(self, channel: object) -> None:
         batch = list(self._batch)
         self._batch.clear()
-        self._handler(batch)
-        # One multiple-ack per batch: one frame on AMQP, one transaction on the embedded broker.
-        last = max(m.delivery_tag for m in batch)
-        channel.basic_ack(delivery_tag=last, multiple=True)  # type: ignore[attr-defined]
+        settles: list[Settle] = []
+        _deferred.settles = settles
+        try:
+            self._handler(batch)
+        finally:
+            _deferred.settles = None
+        self._settle(channel)  # the previous batch: its confirms came in meanwhile
+        if settles:
+            self._unsettled = (batch, settles)
+        else:
+            _ack(channel, batch)
+
+    def _settle(self, channel: object) -> None:
+        if self._unsettled is None:
+            return
+        batch, settles = self._unsettled
+        for settle in settles:
+            settle()
+        self._unsettled = None
+        _ack(channel, batch)
+
+
+def _ack(channel: object, batch: list[Message]) -> None:
+    # One multiple-ack per batch: one frame on AMQP, one transaction on the embedded broker.
+    last = max(m.delivery_tag for m in batch)
+    channel.basic_ack(delivery_tag=last, multiple=True)  # type: ignore[attr-defined]
 
 
 def _names(queues: Sequence[Queue]) -> list[str]:

@@ -6,11 +6,13 @@ For each batch of inbound deliveries:
    which is what makes a redelivery after a crash safe), apply the rest to the case projection
    (the status machine refuses impossible transitions: dead letter), route them, keep aggregator
    parts, write outputs to the outbox, the trace, the idempotency keys and the dead letters;
-3. publish every output with pipelined confirms; the consumer acks the batch only after that.
+3. publish every output with pipelined confirms; the consumer acks the batch only after the
+   broker confirmed them, which it waits for after handling the next batch (``defer_ack``).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -19,6 +21,7 @@ import structlog
 from kombu.message import Message
 
 from hub import codec
+from hub.consumer import defer_ack
 from hub.errors import InvalidMessage, PermanentError
 from hub.metrics import Metrics
 from hub.ops.replay import reopen
@@ -27,9 +30,10 @@ from hub.router import AggregatePart, Delivery, Emitted, Late, Router
 from hub.store import CaseRow, DeadLetterRow, OutboxRow, Store, TraceRow, Tx
 from hub.topology import Topology
 from hub.tracing import dead_letter, hop, now, safe_keys
+from schemas.business_keys import payload_keys
 from schemas.envelope import Envelope
 from schemas.payloads import CASELESS, parse_payload
-from schemas.projection import CaseState, apply
+from schemas.projection import CaseState, project, state_json
 
 CONSUMER = "hub"
 POISON = "(undecodable)"  # the type label of a body that is not an envelope
@@ -75,7 +79,9 @@ class HubStage:
         with self._store.transaction() as tx:
             outgoing = self._apply(tx, decoded, work)
         if outgoing:
-            self._publisher.publish(outgoing)
+            upto = self._publisher.publish_unconfirmed(outgoing)
+            if upto is not None and not defer_ack(lambda: self._publisher.settle(upto)):
+                self._publisher.settle(upto)
         if self._metrics is not None:  # after the commit: a rolled-back batch is not counted
             _count(self._metrics, batch, decoded, work)
 
@@ -100,17 +106,19 @@ class HubStage:
     def _one(self, tx: Tx, msg: Message | None, env: Envelope, work: _Work,
              depth: int = 0) -> None:
         work.applied.append(env.message_id)
-        keys = safe_keys(env)  # once per input: every hop of it shares the business keys
-        work.trace.append(hop(env, "received", target=CONSUMER, keys=keys))
+        received = now()
+        keys: dict[str, list[str]] | None = None  # from the one validation of the payload
         try:
             if depth > MAX_EMIT_DEPTH:
                 raise InvalidMessage(f"more than {MAX_EMIT_DEPTH} emits in a chain: routes.yaml "
                                      "has a loop of emit routes", where=f"emit of {env.type}")
             if env.type in CASELESS:
-                parse_payload(env)  # not projected onto a case, but still held to its contract
+                # not projected onto a case, but still held to its contract
+                keys = payload_keys(parse_payload(env))
             else:
-                state = apply(work.cases.get(env.case_id), env)
-                work.cases[env.case_id] = state
+                projected = project(work.cases.get(env.case_id), env)
+                keys = projected.payload_keys
+                work.cases[env.case_id] = projected.state
                 work.changed.add(env.case_id)
             case = case_view(work.cases.get(env.case_id)) \
                 if self._router.uses_case(env.type) else None
@@ -118,12 +126,17 @@ class HubStage:
         except PermanentError as exc:
             log.warning("hub.rejected", message_id=env.message_id, case_id=env.case_id,
                         error=str(exc))
+            if keys is None:  # refused before or by validation: what can be read of it
+                keys = safe_keys(env)
+            work.trace.append(hop(env, "received", target=CONSUMER, keys=keys, at=received))
             body = _raw(msg) if msg is not None else codec.encode(env)
             work.dead.append(dead_letter(exc, body=body, headers=msg.headers if msg else {},
-                                         envelope=env, connector=CONSUMER, route=None, attempts=1))
+                                         envelope=env, connector=CONSUMER, route=None, attempts=1,
+                                         keys=keys))
             work.trace.append(hop(env, "dead-lettered", outcome="error", detail=str(exc),
                                   keys=keys))
             return
+        work.trace.append(hop(env, "received", target=CONSUMER, keys=keys, at=received))
         if not actions:
             work.trace.append(hop(env, "unrouted", outcome="skipped", detail="no route matched",
                                   keys=keys))
@@ -185,12 +198,14 @@ class HubStage:
 
 def _count(metrics: Metrics, batch: list[Message], decoded: list[tuple[Message, Envelope]],
            work: _Work) -> None:
-    for _, env in decoded:
-        metrics.received(str(env.type))
+    # Counted per label set, not per message: a labelled counter costs microseconds a call.
+    for type_, n in Counter(str(env.type) for _, env in decoded).items():
+        metrics.received(type_, n)
     if len(batch) > len(decoded):
         metrics.received(POISON, len(batch) - len(decoded))
-    for row in work.outbox:
-        metrics.routed(row.headers.get(codec.H_ROUTE, ""), row.destination)
+    routed = Counter((row.headers.get(codec.H_ROUTE, ""), row.destination) for row in work.outbox)
+    for (route, destination), n in routed.items():
+        metrics.routed(route, destination, n)
     for dead in work.dead:
         metrics.dead_lettered(dead.route, dead.connector, dead.fingerprint)
     if work.late:
@@ -216,7 +231,7 @@ def case_view(state: CaseState | None) -> dict[str, Any] | None:
 def _case_row(state: CaseState) -> CaseRow:
     return CaseRow(
         case_id=state.case_id, status=str(state.status), flow=str(state.flow),
-        state=state.model_dump(mode="json"), keys=state.keys,
+        state=state_json(state), keys=state.keys,
         last_message_id=state.last_message_id, updated_at=now(), version=0)
 
 

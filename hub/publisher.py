@@ -14,14 +14,16 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
+import amqp
 from kombu import Connection, Exchange, Producer
 
 from hub.errors import TargetUnavailable
 from hub.topology import HUB_KEY, partition_key
 
 CONFIRM_TIMEOUT_S = 30.0
+JSON = "application/json"
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,9 @@ class Publisher:
         self._published = 0
         self._unconfirmed: set[int] = set()
         self._nacked: list[int] = []
+        # Set when a settle failed: its connection may be dead, and the consumer that called
+        # settle cannot drop it; the next publish raises, so its owner reconnects.
+        self._failed: str | None = None
         if self._confirms:
             self._channel.confirm_select()
             self._channel.events["basic_ack"].add(self._on_ack)
@@ -62,47 +67,67 @@ class Publisher:
 
     def publish(self, messages: Sequence[Outgoing]) -> None:
         """Publish persistently; block until every message is confirmed (or raise)."""
+        upto = self.publish_unconfirmed(messages)
+        if upto is not None:
+            self.settle(upto)
+
+    def publish_unconfirmed(self, messages: Sequence[Outgoing]) -> int | None:
+        """Publish persistently and return at once: the result is the tag to pass to
+        :meth:`settle` before the inputs may be acked (None: nothing to wait for)."""
+        if self._failed is not None:
+            raise TargetUnavailable(f"publisher is unusable after an earlier failure: "
+                                    f"{self._failed}", where="broker")
+        if not self._confirms:  # the embedded transport: a publish is a committed write
+            for out in messages:
+                self._producer.publish(
+                    out.body, exchange=out.exchange, routing_key=out.routing_key,
+                    headers=dict(out.headers), delivery_mode=2, content_type=JSON,
+                    content_encoding="utf-8", retry=False)
+            return None
         for out in messages:
-            self._producer.publish(
-                out.body,
-                exchange=out.exchange,
-                routing_key=self._key(out),
-                headers=dict(out.headers),
-                delivery_mode=2,
-                content_type="application/json",
-                content_encoding="utf-8",
-                retry=False,
-            )
-            if self._confirms:
-                self._published += 1
-                self._unconfirmed.add(self._published)
-        if self._confirms:
-            self._wait_for_confirms()
+            # py-amqp directly: the message kombu's Producer would build (same properties),
+            # without its per-message preparation (a sixth of the publish cost in a profile).
+            self._channel.basic_publish(  # type: ignore[attr-defined]
+                amqp.Message(out.body, content_type=JSON, content_encoding="utf-8",
+                             application_headers=dict(out.headers), delivery_mode=2),
+                exchange=out.exchange.name, routing_key=self._key(out))
+            self._published += 1
+            self._unconfirmed.add(self._published)
+        return self._published if messages else None
 
     def _key(self, out: Outgoing) -> str:
         """On RabbitMQ the hub queue is partitioned by case (``hub.topology``): every
         publisher of inbound messages goes through here, so every one partitions alike."""
-        if self._confirms and out.routing_key == HUB_KEY and out.exchange.name.endswith(".in"):
+        if out.routing_key == HUB_KEY and out.exchange.name.endswith(".in"):
             return partition_key(out.body)
         return out.routing_key
 
-    def _wait_for_confirms(self) -> None:
+    def settle(self, upto: int) -> None:
+        """Block until the broker confirmed every message up to tag ``upto`` (or raise).
+        Later messages may still be in flight: a batch's confirms can arrive while the
+        next batch is being worked on."""
         deadline = time.monotonic() + CONFIRM_TIMEOUT_S
-        while self._unconfirmed:
+        while self._unconfirmed and min(self._unconfirmed) <= upto:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TargetUnavailable(
-                    f"broker did not confirm {len(self._unconfirmed)} messages in "
-                    f"{CONFIRM_TIMEOUT_S:g}s", where="broker")
+                self._fail(f"broker did not confirm {len(self._unconfirmed)} messages in "
+                           f"{CONFIRM_TIMEOUT_S:g}s")
             try:
                 self._connection.drain_events(timeout=min(left, 1.0))
             except TimeoutError:
                 continue
             except socket.timeout:  # noqa: UP041 - py-amqp raises socket.timeout on old paths
                 continue
-        if self._nacked:
+            except Exception as exc:
+                self._failed = f"connection failed while waiting for confirms: {exc!r}"
+                raise
+        if self._nacked:  # a refusal fails the batch being settled, even if it was a later one
             count, self._nacked = len(self._nacked), []
-            raise TargetUnavailable(f"broker refused {count} messages (nack)", where="broker")
+            self._fail(f"broker refused {count} messages (nack)")
+
+    def _fail(self, reason: str) -> NoReturn:
+        self._failed = reason
+        raise TargetUnavailable(reason, where="broker")
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

@@ -7,8 +7,8 @@ from typing import Any
 
 from hub.errors import GridhubError
 from hub.store import DeadLetterRow, TraceRow, fingerprint
+from schemas.business_keys import business_keys
 from schemas.envelope import Envelope
-from schemas.projection import business_keys
 
 
 def now() -> datetime:
@@ -65,8 +65,10 @@ def dead_letter(
     attempts: int,
     first_failure: datetime | None = None,
     at: datetime | None = None,
+    keys: dict[str, list[str]] | None = None,
 ) -> DeadLetterRow:
-    """Everything ops needs to understand and replay a failure."""
+    """Everything ops needs to understand and replay a failure. Pass ``keys`` when known
+    (the envelope's business keys), as for :func:`hop`."""
     when = at or now()
     where = exc.where if isinstance(exc, GridhubError) else None
     remote = exc.remote.as_dict() if isinstance(exc, GridhubError) and exc.remote else None
@@ -88,7 +90,7 @@ def dead_letter(
         where=where,
         remote_fault=remote,
         fingerprint=fingerprint(exc_type, where, connector, message_type),
-        keys=safe_keys(envelope) if envelope else {},
+        keys=keys if keys is not None else safe_keys(envelope) if envelope else {},
     )
 
 

@@ -16,6 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.errors import InvalidMessage
+from schemas.business_keys import business_keys as business_keys  # kept importable from here
+from schemas.business_keys import business_keys_of, sorted_keys
 from schemas.case import Case, Flags, SideTracks
 from schemas.codes import (
     CaseFlag,
@@ -26,7 +28,6 @@ from schemas.codes import (
     WorkOrderState,
 )
 from schemas.envelope import Envelope
-from schemas.identifiers import Gsrn
 from schemas.message_types import MessageType
 from schemas.payloads import (
     CASELESS,
@@ -48,10 +49,6 @@ from schemas.payloads import (
 from schemas.status import transition
 
 M = MessageType
-KEY_GSRN = "gsrn"
-KEY_METER = "meter_number"
-KEY_WORKORDER = "workorder_id"
-_METER_FIELDS = frozenset({"meter_number", "old_meter_number"})
 # Lookup answers always overwrite these, whatever the installer chose (seed 001 step 11).
 ALWAYS_OVERWRITTEN = frozenset({"facility_id", "technical_number", "meter_number"})
 
@@ -84,9 +81,23 @@ class _Draft:
     keys: dict[str, set[str]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Projected:
+    """What :func:`project` found: the new state and the business keys of this one payload
+    (as :func:`business_keys` gives them), so the trace needs no second validation."""
+
+    state: CaseState
+    payload_keys: dict[str, list[str]]
+
+
 def apply(state: CaseState | None, envelope: Envelope) -> CaseState:
     """The state of ``envelope.case_id`` after ``envelope``. Raises InvalidMessage (bad
     payload, unknown case) and ImpossibleTransition (the status machine refuses)."""
+    return project(state, envelope).state
+
+
+def project(state: CaseState | None, envelope: Envelope) -> Projected:
+    """:func:`apply`, also handing back the business keys of the payload it validated."""
     type_ = MessageType(envelope.type)
     if type_ in CASELESS:
         raise InvalidMessage(f"{type_} is not about a case and is not projected", where="type")
@@ -99,9 +110,10 @@ def apply(state: CaseState | None, envelope: Envelope) -> CaseState:
     effect = _EFFECTS.get(type_)
     if effect is not None:
         effect(draft, payload)
-    for name, values in business_keys_of(payload).items():
+    found = business_keys_of(payload)
+    for name, values in found.items():
         draft.keys.setdefault(name, set()).update(values)
-    return _finish(draft, envelope)
+    return Projected(_finish(draft, envelope), sorted_keys(found))
 
 
 def _start(
@@ -160,7 +172,9 @@ def _finish(draft: _Draft, envelope: Envelope) -> CaseState:
     if case is not None:
         case = {**case, "status": str(draft.status), "flow": str(draft.flow),
                 "side_tracks": tracks.model_dump(mode="json"), "flags": [str(f) for f in flags]}
-    return CaseState(
+    # Every part is validated above (payload, side tracks) or built here from validated
+    # parts; validating the whole state again would copy the case JSON for nothing.
+    return CaseState.model_construct(
         case_id=envelope.case_id,
         status=draft.status,
         flow=draft.flow,
@@ -332,33 +346,9 @@ _EFFECTS: dict[MessageType, Callable[[_Draft, BaseModel], None]] = {
 }
 
 
-# ---------------------------------------------------------------- business keys
-
-
-def business_keys(envelope: Envelope) -> dict[str, list[str]]:
-    """GSRNs, meter numbers and work-order ids in the envelope's payload (for the trace).
-    Raises like :func:`~schemas.payloads.parse_payload` when the payload is invalid."""
-    found = business_keys_of(parse_payload(envelope))
-    return {name: sorted(values) for name, values in sorted(found.items())}
-
-
-def business_keys_of(payload: BaseModel) -> dict[str, set[str]]:
-    found: dict[str, set[str]] = {}
-    _collect(payload, None, found)
-    return {name: values for name, values in found.items() if values}
-
-
-def _collect(value: Any, name: str | None, found: dict[str, set[str]]) -> None:
-    if isinstance(value, Gsrn):
-        found.setdefault(KEY_GSRN, set()).add(value.reveal())
-    elif isinstance(value, str):
-        if name in _METER_FIELDS:
-            found.setdefault(KEY_METER, set()).add(value)
-        elif name == KEY_WORKORDER:
-            found.setdefault(KEY_WORKORDER, set()).add(value)
-    elif isinstance(value, BaseModel):
-        for field_name in type(value).model_fields:
-            _collect(getattr(value, field_name), field_name, found)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _collect(item, name, found)
+def state_json(state: CaseState) -> dict[str, Any]:
+    """``state.model_dump(mode="json")``, cheaper: the case JSON is JSON already (it is only
+    ever built from JSON dumps and stored JSON), so it is shared instead of serialised again."""
+    dumped = state.model_dump(mode="json", exclude={"case"})
+    dumped["case"] = state.case
+    return dumped

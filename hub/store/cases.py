@@ -35,10 +35,19 @@ def key_rows(case_id: str, keys: Mapping[str, Iterable[str]]) -> list[dict[str, 
             for kind, values in keys.items() for value in values if value]
 
 
-def add_keys(conn: sa.Connection, rows: Iterable[dict[str, str]]) -> None:
-    """Remember business keys; keys already known are skipped."""
-    unique = list({(r["case_id"], r["kind"], r["value"]): r for r in rows}.values())
-    insert_ignore(conn, case_key, unique, ["case_id", "kind", "value"])
+KeyRow = tuple[str, str, str]  # (case_id, kind, value)
+
+
+def add_keys(conn: sa.Connection, rows: Iterable[dict[str, str]],
+             written: set[KeyRow] | None = None) -> None:
+    """Remember business keys; keys already known are skipped. ``written`` holds the keys
+    this transaction wrote already (and gets the new ones): the hub writes a case's keys with
+    its projection and again with each of its trace rows, and one insert is enough."""
+    unique = {(r["case_id"], r["kind"], r["value"]): r for r in rows}
+    if written is not None:
+        unique = {key: row for key, row in unique.items() if key not in written}
+        written.update(unique)
+    insert_ignore(conn, case_key, list(unique.values()), ["case_id", "kind", "value"])
 
 
 def case_ids_for(key: str, kind: str | None = None) -> sa.Select[tuple[str]]:
@@ -55,7 +64,8 @@ def load_cases(conn: sa.Connection, case_ids: Sequence[str]) -> dict[str, CaseRo
     return found
 
 
-def save_cases(conn: sa.Connection, rows: Sequence[CaseRow]) -> None:
+def save_cases(conn: sa.Connection, rows: Sequence[CaseRow],
+               written_keys: set[KeyRow] | None = None) -> None:
     """Insert or replace each case (the last row wins for a repeated id). ``version`` becomes
     1 on insert and the stored version + 1 on update; the row's own ``version`` is ignored."""
     latest = {r.case_id: r for r in rows}
@@ -71,4 +81,5 @@ def save_cases(conn: sa.Connection, rows: Sequence[CaseRow]) -> None:
         return {name: new[name] for name in changed} | {"version": t.c.version + 1}
 
     upsert(conn, t, values, ["case_id"], update)
-    add_keys(conn, (k for r in latest.values() for k in key_rows(r.case_id, r.keys)))
+    add_keys(conn, (k for r in latest.values() for k in key_rows(r.case_id, r.keys)),
+             written_keys)

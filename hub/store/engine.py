@@ -12,6 +12,11 @@ from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Pages in the WAL before a commit copies them back into the database file (SQLite's default
+# is 1,000, 4 MB: about every hub batch of 250 inputs). Checkpointing every ~40 MB copies a
+# page changed by several batches once, not each time, and syncs less often: the hub's
+# commit cost per input fell from ~56 to ~32 µs (bench.hotpath's store stage).
+SQLITE_WAL_AUTOCHECKPOINT = 10_000
 READ_ONLY = "gridhub_read_only"
 """Execution option: a read-side transaction (SQLite starts it DEFERRED, not IMMEDIATE)."""
 
@@ -77,6 +82,7 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_AUTOCHECKPOINT}")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from hub.store.cases import add_keys, case_ids_for, key_rows
+from hub.store.cases import KeyRow, add_keys, case_ids_for, key_rows
 from hub.store.tables import trace as t
 
 HOPS = ("received", "routed", "delivered", "retry-scheduled", "dead-lettered", "duplicate",
@@ -39,11 +39,12 @@ _FIELDS = ("message_id", "case_id", "type", "hop", "source", "target", "route", 
            "attempt", "at", "detail", "keys")
 
 
-def add_trace(conn: sa.Connection, rows: Sequence[TraceRow]) -> None:
+def add_trace(conn: sa.Connection, rows: Sequence[TraceRow],
+              written_keys: set[KeyRow] | None = None) -> None:
     if not rows:
         return
     conn.execute(sa.insert(t), [{f: getattr(r, f) for f in _FIELDS} for r in rows])
-    add_keys(conn, (k for r in rows for k in key_rows(r.case_id, r.keys)))
+    add_keys(conn, (k for r in rows for k in key_rows(r.case_id, r.keys)), written_keys)
 
 
 def trace_for(conn: sa.Connection, key: str, kind: str | None = None) -> list[TraceRow]:

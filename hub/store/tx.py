@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from hub.store import aggregations, deadletters, delivered, idempotency, outbox, scheduled
-from hub.store.cases import CaseRow, load_cases, save_cases
+from hub.store.cases import CaseRow, KeyRow, load_cases, save_cases
 from hub.store.deadletters import DeadLetterRow
 from hub.store.outbox import OutboxRow
 from hub.store.scheduled import ScheduledRow
@@ -21,6 +21,9 @@ class Tx:
 
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
+        # Business keys written in this transaction: each (case, key) is inserted once,
+        # though a case's projection and every trace row of it carry the same keys.
+        self._keys: set[KeyRow] = set()
 
     # Idempotent consumer. ``consumer`` is e.g. "hub" or "deliver:kis".
     def seen(self, consumer: str, message_ids: Sequence[str]) -> set[str]:
@@ -41,11 +44,11 @@ class Tx:
         return load_cases(self.conn, case_ids)
 
     def save_cases(self, rows: Sequence[CaseRow]) -> None:
-        save_cases(self.conn, rows)
+        save_cases(self.conn, rows, self._keys)
 
     # Trace.
     def add_trace(self, rows: Sequence[TraceRow]) -> None:
-        add_trace(self.conn, rows)
+        add_trace(self.conn, rows, self._keys)
 
     # Dead letters.
     def add_dead_letters(self, rows: Sequence[DeadLetterRow]) -> list[int]:
