@@ -28,6 +28,7 @@ from pika.adapters.blocking_connection import BlockingChannel
 from pika.exceptions import AMQPError
 from pika.spec import Basic, BasicProperties
 
+from hub.background import Background
 from hub.errors import PermanentError
 from schemas.envelope import Envelope
 
@@ -89,48 +90,39 @@ def declare(channel: BlockingChannel, topology: Topology) -> None:
     channel.queue_bind(topology.queue, topology.exchange, routing_key=topology.routing_key)
 
 
-class EventConsumer:
+class EventConsumer(Background):
     """Runs a pika consumer in a daemon thread; reconnects until :meth:`stop`."""
 
     def __init__(self, url: str, topology: Topology, translate: Translate, publish: Publish,
                  *, retry_pause: float = 2.0) -> None:
+        super().__init__("metering-events")
         self.url = url
         self.topology = topology
         self._translate = translate
         self._publish = publish
         self._retry_pause = retry_pause
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
         self.consuming = threading.Event()
         self.rejected: deque[RejectedEvent] = deque(maxlen=1000)
         self.acked = 0
 
-    def start(self) -> None:
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name="metering-events", daemon=True)
-        self._thread.start()
-
     def stop(self, timeout: float = 10.0) -> None:
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        super().stop(timeout)
         self.consuming.clear()
 
     def _run(self) -> None:
-        while not self._stopping.is_set():
+        while not self._stop.is_set():
             try:
                 self._consume()
             except _Pause:
-                self._stopping.wait(self._retry_pause)
+                self._stop.wait(self._retry_pause)
             except AMQPError as exc:
                 log.warning("metering.events.broker_lost", error=type(exc).__name__,
                             retry_in_s=self._retry_pause)
-                self._stopping.wait(self._retry_pause)
+                self._stop.wait(self._retry_pause)
             except Exception as exc:  # a bug must not end consuming for good: log, go on
                 log.error("metering.events.consumer_failed", error=repr(exc)[:300],
                           retry_in_s=self._retry_pause)
-                self._stopping.wait(self._retry_pause)
+                self._stop.wait(self._retry_pause)
 
     def _consume(self) -> None:
         connection = pika.BlockingConnection(parameters(self.url))
@@ -140,7 +132,7 @@ class EventConsumer:
             channel.basic_qos(prefetch_count=self.topology.prefetch)
             channel.basic_consume(self.topology.queue, self._on_message)
             self.consuming.set()
-            while not self._stopping.is_set():
+            while not self._stop.is_set():
                 connection.process_data_events(time_limit=0.2)
         finally:
             self.consuming.clear()

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -179,8 +179,6 @@ def _mapped(exc: Exception, server: SmtpServer) -> GridhubError:
 
 
 def _domain(sender: str) -> str:
-    from email.utils import parseaddr
-
     return parseaddr(sender)[1].rpartition("@")[2] or "gridhub.invalid"
 
 

@@ -200,20 +200,24 @@ def hub_db(tmp_path: Path) -> str:
     """A SQLite store whose users maria (operator) and ola (admin) have roles ending in 14
     days (the CLI runs on the real clock)."""
     url = f"sqlite:///{tmp_path / 'gridhub.db'}"
-    store = open_store(url)
+    users_expiring(url, timedelta(days=14, hours=12),
+                   {"maria": Role.operator, "ola": Role.admin})
+    return url
+
+
+def users_expiring(store_url: str, left: timedelta, roles: dict[str, Role]) -> None:
+    """Users (with an e-mail each) whose roles end ``left`` from now on the real clock."""
+    store = open_store(store_url)
     try:
         access = Access(store, hasher=cheap_hasher())
         access.ensure_tables()
-        access.add_user("maria", PASSWORD, by="test", email="maria@helsingborgsnat.se")
-        access.grant("maria", Role.operator, by="test")
-        access.add_user("ola", PASSWORD, by="test", email="ola@helsingborgsnat.se")
-        access.grant("ola", Role.admin, by="test")
+        for name, role in roles.items():
+            access.add_user(name, PASSWORD, by="test", email=f"{name}@helsingborgsnat.se")
+            access.grant(name, role, by="test")
         with store.engine.begin() as conn:
-            conn.execute(sa.update(grants).values(
-                expires_at=datetime.now(UTC) + timedelta(days=14, hours=12)))
+            conn.execute(sa.update(grants).values(expires_at=datetime.now(UTC) + left))
     finally:
         store.close()
-    return url
 
 
 def warn(url: str, tmp_path: Path, *args: str, smtp_url: str | None) -> Result:
@@ -262,17 +266,7 @@ def test_a_running_hub_mails_the_warnings_by_itself(tmp_path: Path,
     settings = settings_for(tmp_path, "embedded", "ns", routes,
                             smtp_url=f"smtp://127.0.0.1:{smtp.port}?timeout=5",
                             mail_from=SENDER)
-    store = open_store(settings.store_url)
-    try:
-        access = Access(store, hasher=cheap_hasher())
-        access.ensure_tables()
-        access.add_user("maria", PASSWORD, by="test", email="maria@helsingborgsnat.se")
-        access.grant("maria", Role.operator, by="test")
-        with store.engine.begin() as conn:
-            conn.execute(sa.update(grants).values(
-                expires_at=datetime.now(UTC) + timedelta(days=9, hours=12)))
-    finally:
-        store.close()
+    users_expiring(settings.store_url, timedelta(days=9, hours=12), {"maria": Role.operator})
     with running_hub(settings):
         wait_until(lambda: len(smtp.mails) == 1, what="the expiry mail")
     [mail] = smtp.mails
