@@ -206,6 +206,9 @@ def _replay_one(store: Store, publisher: Publishes, topology: Topology, dl: Dead
     if item.action == SKIP:
         return
     sent = item.action == REPLAY
+    # The hop's time is the send's: the delivery it causes may be traced before this
+    # transaction commits, and the timeline must still read replayed -> delivered.
+    at = datetime.now(UTC)
     if sent:
         if dl.message_id:
             _forget_receipt(store, dl.connector, dl.message_id)
@@ -214,7 +217,7 @@ def _replay_one(store: Store, publisher: Publishes, topology: Topology, dl: Dead
         tx.set_dead_letter_status([item.dead_letter_id], "replayed", replayed=sent)
         record(tx.conn, [_audit("replay", item, actor, reason, selection, {
             "sent": sent, "replay_count": dl.replay_count + (1 if sent else 0)})])
-        tx.add_trace(_hops([dl], "replayed" if sent else "resolved", actor, reason))
+        tx.add_trace(_hops([dl], "replayed" if sent else "resolved", actor, reason, at))
 
 
 def _forget_receipt(store: Store, connector: str, message_id: str) -> None:
@@ -239,9 +242,10 @@ def _audit(action: str, item: PlanItem, actor: str, reason: str, selection: Sele
                 "decision": item.why, **extra})
 
 
-def _hops(rows: Sequence[DeadLetterRow], name: str, actor: str, reason: str) -> list[TraceRow]:
+def _hops(rows: Sequence[DeadLetterRow], name: str, actor: str, reason: str,
+          at: datetime | None = None) -> list[TraceRow]:
     """The operator's action in the case's timeline, beside the hops it caused."""
-    at = datetime.now(UTC)
+    at = at or datetime.now(UTC)
     return [TraceRow(message_id=dl.message_id, case_id=dl.case_id, type=dl.message_type,
                      hop=name, source="ops", target=dl.connector, route=dl.route,
                      outcome="ok", at=at, keys=dl.keys,

@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
@@ -17,6 +18,7 @@ from hub.ops.plan import outgoing
 from hub.ops.replay import Control, count_selected, discard, reopen, replay
 from hub.ops.selection import Selection, load_rows
 from hub.publisher import Publisher
+from hub.store.trace import TraceRow
 from hub.transports import connection_for
 from tests.factories import envelope, swedish_case
 from tests.hub.ops.conftest import add_dead_letter, hub_settings
@@ -195,6 +197,35 @@ def test_a_paused_replay_waits_until_resumed(tmp_path, store):
     finally:
         conn.release()
     assert not worker.is_alive() and result["out"].done == {"replay": 1}
+
+
+class _DeliversAtOnce:
+    """A publisher whose message is delivered, and traced, before ``publish`` returns: the
+    fastest a delivery stage can be, ahead of the replay's own transaction."""
+
+    def __init__(self, store, env):
+        self.store, self.env = store, env
+
+    def publish(self, messages):
+        assert len(messages) == 1
+        with self.store.transaction() as tx:
+            tx.add_trace([TraceRow(message_id=self.env.message_id, case_id=self.env.case_id,
+                                   type=self.env.type, hop="delivered", source="alpha",
+                                   at=datetime.now(UTC))])
+
+
+def test_the_trace_reads_replayed_before_the_delivery_it_caused(tmp_path, store):
+    env = envelope("case.submitted", swedish_case(91))
+    dl_id = add_dead_letter(store, env)
+    settings = hub_settings(tmp_path, "embedded", "gridhub", "http://127.0.0.1:9/in")
+    from hub.topology import topology_for
+
+    topology = topology_for("gridhub", settings.broker_url)
+    out = replay(store, _DeliversAtOnce(store, env), topology, Selection(ids=(dl_id,)), actor="a@b",
+                 reason=REASON)
+    assert out.done == {"replay": 1}
+    hops = [row.hop for row in store.trace(env.case_id)]
+    assert hops.index("replayed") < hops.index("delivered"), hops
 
 
 def test_discard_keeps_the_record_audits_and_is_never_replayed(store):
