@@ -56,12 +56,20 @@ def case_ids_for(key: str, kind: str | None = None) -> sa.Select[tuple[str]]:
     return query.where(case_key.c.kind == kind) if kind else query
 
 
+_LOAD = sa.select(t).where(t.c.case_id.in_(sa.bindparam("ids", expanding=True)))
+
+
 def load_cases(conn: sa.Connection, case_ids: Sequence[str]) -> dict[str, CaseRow]:
     found: dict[str, CaseRow] = {}
     for part in chunks(list(dict.fromkeys(case_ids))):
-        for row in conn.execute(sa.select(t).where(t.c.case_id.in_(part))).mappings():
+        for row in conn.execute(_LOAD, {"ids": part}).mappings():
             found[row["case_id"]] = CaseRow(**row)
     return found
+
+
+def _update(new: Any) -> dict[str, Any]:
+    changed = ("status", "flow", "state", "keys", "last_message_id", "updated_at")
+    return {name: new[name] for name in changed} | {"version": t.c.version + 1}
 
 
 def save_cases(conn: sa.Connection, rows: Sequence[CaseRow],
@@ -75,11 +83,6 @@ def save_cases(conn: sa.Connection, rows: Sequence[CaseRow],
          "version": 1}
         for r in latest.values()
     ]
-
-    def update(new: Any) -> dict[str, Any]:
-        changed = ("status", "flow", "state", "keys", "last_message_id", "updated_at")
-        return {name: new[name] for name in changed} | {"version": t.c.version + 1}
-
-    upsert(conn, t, values, ["case_id"], update)
+    upsert(conn, t, values, ["case_id"], _update)
     add_keys(conn, (k for r in latest.values() for k in key_rows(r.case_id, r.keys)),
              written_keys)

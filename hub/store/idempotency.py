@@ -10,14 +10,16 @@ import sqlalchemy as sa
 from hub.store.statements import chunks, insert_ignore
 from hub.store.tables import seen as t
 
+_SEEN = sa.select(t.c.message_id).where(
+    t.c.consumer == sa.bindparam("consumer"),
+    t.c.message_id.in_(sa.bindparam("ids", expanding=True)))
+
 
 def seen(conn: sa.Connection, consumer: str, message_ids: Sequence[str]) -> set[str]:
     """The subset of ``message_ids`` that ``consumer`` has marked seen."""
     found: set[str] = set()
     for part in chunks(list(dict.fromkeys(message_ids))):
-        query = sa.select(t.c.message_id).where(t.c.consumer == consumer,
-                                                t.c.message_id.in_(part))
-        found.update(conn.scalars(query))
+        found.update(conn.scalars(_SEEN, {"consumer": consumer, "ids": part}))
     return found
 
 

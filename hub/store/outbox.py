@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hub.store.statements import chunks
+from hub.store.statements import chunks, plain_insert
 from hub.store.tables import outbox as t
 
 
@@ -31,20 +31,23 @@ def add_outbox(conn: sa.Connection, rows: Sequence[OutboxRow]) -> None:
     if not rows:
         return
     created = datetime.now(UTC)
-    conn.execute(sa.insert(t), [
+    conn.execute(plain_insert(t), [
         {"input_id": r.input_id, "message_id": r.message_id, "destination": r.destination,
          "body": r.body, "headers": r.headers, "created_at": created}
         for r in rows
     ])
 
 
+_FOR_INPUTS = sa.select(t.c.seq, t.c.input_id, t.c.message_id, t.c.destination, t.c.body,
+                        t.c.headers).where(t.c.input_id.in_(sa.bindparam("ids", expanding=True)))
+
+
 def outbox_for(conn: sa.Connection, input_ids: Sequence[str]) -> list[OutboxRow]:
     """Every output of ``input_ids``, in the order they were written."""
     found: list[OutboxRow] = []
     for part in chunks(list(dict.fromkeys(input_ids))):
-        query = sa.select(t.c.seq, t.c.input_id, t.c.message_id, t.c.destination, t.c.body,
-                          t.c.headers).where(t.c.input_id.in_(part))
-        found.extend(OutboxRow(**row) for row in conn.execute(query).mappings())
+        rows = conn.execute(_FOR_INPUTS, {"ids": part}).mappings()
+        found.extend(OutboxRow(**row) for row in rows)
     found.sort(key=lambda r: r.seq or 0)
     return found
 

@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from hub.store.cases import KeyRow, add_keys, case_ids_for, key_rows
+from hub.store.statements import plain_insert
 from hub.store.tables import trace as t
 
 HOPS = ("received", "routed", "delivered", "retry-scheduled", "dead-lettered", "duplicate",
@@ -43,7 +44,7 @@ def add_trace(conn: sa.Connection, rows: Sequence[TraceRow],
               written_keys: set[KeyRow] | None = None) -> None:
     if not rows:
         return
-    conn.execute(sa.insert(t), [{f: getattr(r, f) for f in _FIELDS} for r in rows])
+    conn.execute(plain_insert(t), [{f: getattr(r, f) for f in _FIELDS} for r in rows])
     add_keys(conn, (k for r in rows for k in key_rows(r.case_id, r.keys)), written_keys)
 
 
