@@ -5,10 +5,11 @@ one at a time on the same bodies, and prints microseconds per input for each: de
 validate the envelope, apply it to the case projection (validates the payload once and
 finds the business keys), route it to two outputs, build the three trace rows (with the
 keys ``apply`` found), encode the two outputs, and dump the new case state for the store.
-The last line is the whole ``HubStage.handle`` per input, batches of 250, on a SQLite
-store in a temporary directory with a publisher that discards (no broker): the pure steps
-plus the store transaction. Single process; it complements py-spy on the running worker
-(``bench.routing --profile``).
+The last lines are the whole ``HubStage.handle`` per input on a SQLite store in a temporary
+directory with a publisher that discards (no broker): the pure steps plus the store
+transaction, in batches of 250 (a drain) and of 3 (what a steady half load brings within
+the 5 ms linger), so the per-batch cost shows. Single process; it complements py-spy on the
+running worker (``bench.routing --profile``).
 
     python -m bench.hotpath --inputs 3000
 """
@@ -30,6 +31,7 @@ from bench.messages import case_inputs, stamp, submitted_templates
 from hub.publisher import Outgoing, Publisher
 
 BATCH = 250  # the hub's default batch size
+SMALL_BATCH = 3  # ~575 inputs/s within the hub's 5 ms linger
 
 
 def measure(inputs: int, repeat: int = 3) -> dict[str, float]:
@@ -61,12 +63,13 @@ def measure(inputs: int, repeat: int = 3) -> dict[str, float]:
         "dump case state (projection row)": lambda i: state_json(states[i]),
     }
     result = {name: _best(step, inputs, repeat) / inputs * 1e6 for name, step in steps.items()}
-    result["hub stage per input: all of the above + SQLite transaction"] = \
-        measure_stage(inputs, repeat)
+    for batch in (BATCH, SMALL_BATCH):
+        result[f"hub stage per input: all of the above + SQLite transaction, batches of "
+               f"{batch}"] = measure_stage(inputs, repeat, batch)
     return result
 
 
-def measure_stage(inputs: int, repeat: int = 3) -> float:
+def measure_stage(inputs: int, repeat: int = 3, size: int = BATCH) -> float:
     """Best-of-``repeat`` microseconds per input of ``HubStage.handle`` on a SQLite store."""
     from hub.pipeline import HubStage
     from hub.router import Router
@@ -83,7 +86,7 @@ def measure_stage(inputs: int, repeat: int = 3) -> float:
             stage = HubStage(store, router, Topology("hotpath", quorum=False), _Discard())
             best = float("inf")
             for round_ in range(repeat):  # fresh cases and ids: no duplicate shortcuts
-                batches = _batches(case_inputs(round_ * inputs, inputs, templates))
+                batches = _batches(case_inputs(round_ * inputs, inputs, templates), size)
                 started = time.perf_counter()
                 for batch in batches:
                     stage.handle(batch)
@@ -103,11 +106,11 @@ class _Discard(Publisher):
         return None
 
 
-def _batches(items: Sequence[Any]) -> list[list[Message]]:
+def _batches(items: Sequence[Any], size: int) -> list[list[Message]]:
     now = time.time()
     messages = [Message(body=stamp(item, now), delivery_tag=n, headers={})
                 for n, item in enumerate(items, start=1)]
-    return [messages[i:i + BATCH] for i in range(0, len(messages), BATCH)]
+    return [messages[i:i + size] for i in range(0, len(messages), size)]
 
 
 def _best(step: Callable[[int], Any], inputs: int, repeat: int) -> float:
