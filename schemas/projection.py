@@ -16,7 +16,6 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.errors import InvalidMessage
-from schemas.business_keys import business_keys as business_keys  # kept importable from here
 from schemas.business_keys import business_keys_of, sorted_keys
 from schemas.case import Case, Flags, SideTracks
 from schemas.codes import (
@@ -84,7 +83,8 @@ class _Draft:
 @dataclass(frozen=True)
 class Projected:
     """What :func:`project` found: the new state and the business keys of this one payload
-    (as :func:`business_keys` gives them), so the trace needs no second validation."""
+    (as :func:`schemas.business_keys.business_keys` gives them), so the trace needs no
+    second validation."""
 
     state: CaseState
     payload_keys: dict[str, list[str]]

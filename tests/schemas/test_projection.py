@@ -3,10 +3,11 @@
 import pytest
 
 from hub.errors import ImpossibleTransition, InvalidMessage
+from schemas.business_keys import business_keys
 from schemas.codes import CaseFlag, CaseStatus, Flow
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
-from schemas.projection import CaseState, apply, business_keys, merge_facility
+from schemas.projection import CaseState, apply, merge_facility
 from tests.factories import (
     block_case,
     envelope,

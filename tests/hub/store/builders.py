@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from hub.store import CaseRow, DeadLetterRow, OutboxRow, ScheduledRow, TraceRow, fingerprint
+from schemas.business_keys import business_keys
 from schemas.envelope import Envelope
-from schemas.projection import business_keys
 from tests.factories import T0, envelope, sample_payload, swedish_case
 
 AT = T0
