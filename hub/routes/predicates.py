@@ -39,8 +39,10 @@ class Getter(Protocol):
 OPERATORS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists", "matches")
 ENVELOPE_FIELDS = ("message_id", "case_id", "causation_id", "type", "source", "occurred_at",
                    "schema_version", "payload")
-ROOTS = (*ENVELOPE_FIELDS, "case")
-_NESTED = ("payload", "case")
+ROOTS = (*ENVELOPE_FIELDS, "case", "item")
+_NESTED = ("payload", "case", "item")
+ITEM_KEY = "__item__"
+"""Where a route with ``each:`` puts the element at hand in the case view (read as ``item.``)."""
 MISSING: Any = object()
 _SEGMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9]+")
 
@@ -59,35 +61,63 @@ def parse_path(path: object) -> tuple[str, ...]:
         raise ValueError(f"bad field path {path!r}: it must start with one of "
                          f"{', '.join(ROOTS)}")
     if head not in _NESTED and len(segments) > 1:
-        raise ValueError(f"bad field path {path!r}: only payload and case have fields below "
-                         "them")
+        raise ValueError(f"bad field path {path!r}: only payload, case and item have fields "
+                         "below them")
     return segments
 
 
 def getter(path: str) -> Getter:
-    """A function returning the value at ``path`` of an envelope (and its case), or MISSING."""
+    """A function returning the value at ``path`` of an envelope (and its case), or MISSING.
+
+    ``all`` or ``any`` where the path meets a list (``case.facilities.all.main_fuse_a``)
+    reads the rest of the path in every element: the value is a :class:`Quantified` list, and
+    a condition on it holds when it holds for every element (``all``; not for an empty list)
+    or for at least one (``any``)."""
     head, *rest = parse_path(path)
     if head == "occurred_at":
         return lambda env, case=None, /: env.occurred_at.isoformat()
     if head not in _NESTED:
         return lambda env, case=None, /: _present(getattr(env, head))
     steps = tuple((s, int(s) if s.isdigit() else None) for s in rest)
+    if head == "item":
+        def get_item(env: Envelope, case: CaseView = None, /) -> Any:
+            return _walk(case.get(ITEM_KEY, MISSING) if case is not None else MISSING, steps)
+
+        return get_item
     from_case = head == "case"
 
     def get(env: Envelope, case: CaseView = None, /) -> Any:
         value: Any = (case if case is not None else MISSING) if from_case else env.payload
-        for key, index in steps:
-            if isinstance(value, Mapping):
-                value = value.get(key, MISSING)
-            elif index is not None and isinstance(value, list) and index < len(value):
-                value = value[index]
-            else:
-                return MISSING
-            if value is MISSING:
-                return MISSING
-        return _present(value)
+        return _walk(value, steps)
 
     return get
+
+
+class Quantified(list[Any]):
+    """The values of a path through ``all``/``any``: one per list element (MISSING where the
+    element lacks the rest of the path)."""
+
+    def __init__(self, kind: str, values: list[Any]) -> None:
+        super().__init__(values)
+        self.kind = kind
+
+
+QUANTIFIERS = ("all", "any")
+
+
+def _walk(value: Any, steps: tuple[tuple[str, int | None], ...]) -> Any:
+    for at, (key, index) in enumerate(steps):
+        if isinstance(value, list) and key in QUANTIFIERS:
+            return Quantified(key, [_walk(element, steps[at + 1:]) for element in value])
+        if isinstance(value, Mapping):
+            value = value.get(key, MISSING)
+        elif index is not None and isinstance(value, list) and index < len(value):
+            value = value[index]
+        else:
+            return MISSING
+        if value is MISSING:
+            return MISSING
+    return _present(value)
 
 
 def _present(value: Any) -> Any:
@@ -193,6 +223,14 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
+def _holds(test: Callable[[Any], bool], value: Any) -> bool:
+    if isinstance(value, Quantified):
+        if value.kind == "any":
+            return any(test(v) for v in value)
+        return bool(value) and all(test(v) for v in value)
+    return test(value)
+
+
 def compile_condition(condition: Condition | None) -> Predicate:
     """One closure for a whole condition tree; None (no ``where``) accepts everything."""
     if condition is None:
@@ -200,7 +238,7 @@ def compile_condition(condition: Condition | None) -> Predicate:
     if isinstance(condition, Compare):
         get = getter(condition.field)
         test = _comparison(condition.op, condition.value)
-        return lambda env, case=None, /: test(get(env, case))
+        return lambda env, case=None, /: _holds(test, get(env, case))
     if isinstance(condition, AllOf):
         parts = tuple(compile_condition(c) for c in condition.conditions)
         return lambda env, case=None, /: all(p(env, case) for p in parts)
