@@ -242,6 +242,8 @@ def _reads_case(route: Route) -> bool:
 def _condition_paths(condition: Condition | None, out: list[str]) -> None:
     if isinstance(condition, Compare):
         out.append(condition.field)
+        if condition.op == "same_as":
+            out.append(condition.value)
     elif isinstance(condition, AllOf | AnyOf):
         for inner in condition.conditions:
             _condition_paths(inner, out)

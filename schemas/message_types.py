@@ -38,6 +38,8 @@ class MessageType(StrEnum):
     BILLING_UPDATED = "billing.updated"
     # Metering coordinator work orders (metering)
     WORKORDER_REQUESTED = "workorder.requested"
+    WORKORDER_RELEASE_REQUESTED = "workorder.release.requested"  # start a held work order
+    WORKORDER_CANCEL_REQUESTED = "workorder.cancel.requested"  # the case was cancelled
     WORKORDER_CREATED = "workorder.created"
     WORKORDER_EQUIPMENT_PLANNED = "workorder.equipment.planned"
     WORKORDER_WAREHOUSE_TASK_CREATED = "workorder.warehousetask.created"

@@ -267,6 +267,8 @@ PAYLOAD_MODELS: dict[MessageType, type[BaseModel]] = {
     M.CUSTOMER_REGISTERED: CustomerRegistered,
     M.BILLING_UPDATED: BillingUpdated,
     M.WORKORDER_REQUESTED: WorkOrderRequested,
+    M.WORKORDER_RELEASE_REQUESTED: WorkOrderEvent,
+    M.WORKORDER_CANCEL_REQUESTED: WorkOrderEvent,
     M.WORKORDER_CREATED: WorkOrderEvent,
     M.WORKORDER_EQUIPMENT_PLANNED: EquipmentPlanned,
     M.WORKORDER_WAREHOUSE_TASK_CREATED: WarehouseTaskCreated,

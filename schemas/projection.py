@@ -38,11 +38,13 @@ from schemas.payloads import (
     CaseDecision,
     CaseEnriched,
     CaseRejection,
+    CustomerRegistered,
     FacilityLookupAnswered,
     NoteAdded,
     SideTrackUpdated,
     StatusChange,
     WorkOrderReported,
+    WorkOrderRequested,
     parse_payload,
 )
 from schemas.status import transition
@@ -66,6 +68,9 @@ class CaseState(BaseModel):
     last_message_id: str
     updated_at: datetime
     case: dict[str, Any] | None = Field(default=None, description="Latest full case JSON")
+    progress: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Per facility (GSRN) with a meter job: work_order state, kis asked|registered")
 
 
 @dataclass
@@ -78,6 +83,7 @@ class _Draft:
     flags: set[CaseFlag]
     case: dict[str, Any] | None
     keys: dict[str, set[str]] = field(default_factory=dict)
+    progress: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,7 @@ def _start(
         flags=set(state.flags),
         case=dict(state.case) if state.case is not None else None,
         keys={name: set(values) for name, values in state.keys.items()},
+        progress={gsrn: dict(step) for gsrn, step in state.progress.items()},
     )
     if draft.status == CaseStatus.draft and type_ == M.CASE_COMPLETION_SUBMITTED:
         # A draft (e.g. made by a facility lookup) has no flow until it is first sent.
@@ -154,7 +161,15 @@ def _take_case(draft: _Draft, case: Case, envelope: Envelope) -> None:
         )
     if draft.status == CaseStatus.draft:
         draft.flow = case.flow
+    before = draft.case or {}
     draft.case = case.model_dump(mode="json")
+    # The portal resends the installer's case (resubmission, completion): what the grid owner
+    # decided stays with the case, the grid data and every note a handler wrote.
+    if draft.case.get("grid_data") is None and before.get("grid_data") is not None:
+        draft.case["grid_data"] = before["grid_data"]
+    kept = [n for n in before.get("notes", []) if n not in draft.case["notes"]]
+    if kept:
+        draft.case["notes"] = sorted([*kept, *draft.case["notes"]], key=lambda n: n["at"])
     draft.flags.update(case.flags)
     if case.notes:
         draft.flags.add(CaseFlag.has_notes)
@@ -181,6 +196,7 @@ def _finish(draft: _Draft, envelope: Envelope) -> CaseState:
         side_tracks=tracks,
         flags=flags,
         keys={name: sorted(values) for name, values in sorted(draft.keys.items()) if values},
+        progress=draft.progress,
         last_message_id=envelope.message_id,
         updated_at=envelope.occurred_at,
         case=case,
@@ -252,6 +268,8 @@ def _side_track(draft: _Draft, payload: BaseModel) -> None:
     assert isinstance(payload, SideTrackUpdated)
     if payload.track is not None:
         draft.tracks[str(payload.track)] = payload.state
+        if payload.state == CustomerServiceState.registered_in_kis:
+            _kis_confirmed(draft)
     draft.flags.update(payload.set_flags)
     draft.flags.difference_update(payload.clear_flags)
 
@@ -302,13 +320,6 @@ def _grid_data(draft: _Draft, payload: BaseModel) -> None:
     _set_grid_data(draft, payload)
 
 
-def _track(track: SideTrack, state: str) -> Callable[[_Draft, BaseModel], None]:
-    def effect(draft: _Draft, payload: BaseModel) -> None:
-        draft.tracks[str(track)] = state
-
-    return effect
-
-
 def _billing(draft: _Draft, payload: BaseModel) -> None:
     assert isinstance(payload, BillingUpdated)
     draft.tracks[str(SideTrack.billing)] = str(payload.state)
@@ -316,9 +327,49 @@ def _billing(draft: _Draft, payload: BaseModel) -> None:
 
 def _workorder_reported(draft: _Draft, payload: BaseModel) -> None:
     assert isinstance(payload, WorkOrderReported)
-    draft.tracks[str(SideTrack.work_order)] = str(WorkOrderState.reported)
+    _work_order(WorkOrderState.reported)(draft, payload)
     if payload.documentation:
         draft.flags.add(CaseFlag.documented)
+
+
+def _step(draft: _Draft, gsrn: object, key: str, value: str) -> None:
+    """Record one facility's step; a facility enters the progress with its meter job."""
+    if gsrn is not None:
+        name = gsrn.reveal() if hasattr(gsrn, "reveal") else str(gsrn)
+        draft.progress.setdefault(name, {"gsrn": name})[key] = value
+
+
+def _workorder_requested(draft: _Draft, payload: BaseModel) -> None:
+    assert isinstance(payload, WorkOrderRequested)
+    _step(draft, payload.gsrn, "work_order", "requested")
+    _step(draft, payload.gsrn, "kind", str(payload.kind))
+
+
+def _work_order(state: WorkOrderState) -> Callable[[_Draft, BaseModel], None]:
+    def effect(draft: _Draft, payload: BaseModel) -> None:
+        draft.tracks[str(SideTrack.work_order)] = str(state)
+        gsrn = getattr(payload, "gsrn", None)
+        if gsrn is not None and gsrn.reveal() in draft.progress:
+            _step(draft, gsrn, "work_order", str(state))
+            _step(draft, gsrn, "workorder_id", getattr(payload, "workorder_id", ""))
+
+    return effect
+
+
+def _customer_registered(draft: _Draft, payload: BaseModel) -> None:
+    """The hub asked KIS: "Till kundservice" until KIS confirms (seed 000 §7)."""
+    assert isinstance(payload, CustomerRegistered)
+    draft.tracks[str(SideTrack.customer_service)] = str(CustomerServiceState.to_customer_service)
+    _step(draft, payload.facility_id, "kis", "asked")
+
+
+def _kis_confirmed(draft: _Draft) -> None:
+    """KIS confirms registrations in the order they were asked (one case's messages reach
+    KIS in order), so the confirmation is the oldest facility still waiting."""
+    for step in draft.progress.values():
+        if step.get("kis") == "asked":
+            step["kis"] = "registered"
+            return
 
 
 _EFFECTS: dict[MessageType, Callable[[_Draft, BaseModel], None]] = {
@@ -335,14 +386,13 @@ _EFFECTS: dict[MessageType, Callable[[_Draft, BaseModel], None]] = {
     M.CASE_ENRICHED: _enriched,
     M.FACILITY_LOOKUP_ANSWERED: _lookup_answered,
     M.GRID_DATA_ANSWERED: _grid_data,
-    M.CUSTOMER_REGISTERED: _track(
-        SideTrack.customer_service, str(CustomerServiceState.registered_in_kis)
-    ),
+    M.CUSTOMER_REGISTERED: _customer_registered,
     M.BILLING_UPDATED: _billing,
-    M.WORKORDER_CREATED: _track(SideTrack.work_order, str(WorkOrderState.created)),
+    M.WORKORDER_REQUESTED: _workorder_requested,
+    M.WORKORDER_CREATED: _work_order(WorkOrderState.created),
     M.WORKORDER_REPORTED: _workorder_reported,
-    M.WORKORDER_CANCELLED: _track(SideTrack.work_order, str(WorkOrderState.cancelled)),
-    M.WORKORDER_DEVIATION: _track(SideTrack.work_order, str(WorkOrderState.done_with_deviation)),
+    M.WORKORDER_CANCELLED: _work_order(WorkOrderState.cancelled),
+    M.WORKORDER_DEVIATION: _work_order(WorkOrderState.done_with_deviation),
 }
 
 

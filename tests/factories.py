@@ -266,6 +266,8 @@ _SAMPLES: dict[MessageType, Any] = {
                                      "documentation": [attachment("sluttkontroll.pdf")
                                                        .model_dump(mode="json")]},
     M.WORKORDER_CANCELLED: _workorder,
+    M.WORKORDER_RELEASE_REQUESTED: _workorder,
+    M.WORKORDER_CANCEL_REQUESTED: _workorder,
     M.WORKORDER_DEVIATION: lambda c: {**_workorder(c), "deviation": "Ingen tilgang til måler"},
     M.METERINGPOINT_UPDATED: lambda c: {"gsrn": _first_gsrn(c), "event": "new",
                                         "effective_at": T0.isoformat(),

@@ -7,7 +7,8 @@
     username, password  SMTP AUTH after STARTTLS (optional)
     sender              the From address, e.g. "Helsingborgs Nät <noreply@helsingborgsnat.se>"
     state_dir           where the contact book lives (default: in memory, this process only)
-    statuses            statuses mailed by default: approved, pre_rejected, completion_rejected
+    statuses            statuses mailed by default: approved, pre_rejected, completion_rejected,
+                        cancelled
     companies           per installer company (organisation number or name):
                         {enabled: true|false, statuses: [...]}: Elsmart's "Sändning aktiverad"
                         and "välj vilka status som ska generera ett meddelande"
@@ -28,7 +29,8 @@ from hub.settings_fields import port as port_number
 from schemas.codes import CaseStatus
 
 WHERE = "connectors.notify.settings"
-MAILED = (CaseStatus.approved, CaseStatus.pre_rejected, CaseStatus.completion_rejected)
+MAILED = (CaseStatus.approved, CaseStatus.pre_rejected, CaseStatus.completion_rejected,
+          CaseStatus.cancelled)
 _KEYS = {"host", "port", "timeout", "starttls", "ca_file", "username", "password", "sender",
          "state_dir", "statuses", "companies", "fallback_recipient"}
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")

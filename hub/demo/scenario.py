@@ -206,8 +206,7 @@ class Scenario:
             plan.done.append("resent")
 
     def _completion(self, plan: Plan) -> None:
-        if plan.expects_workorder:
-            return  # the meter job runs; the coordinator's events move the case on
+        # Every completion notice is reviewed; its approval releases the meter job.
         if plan.reject_completion and not plan.did("completion_rejected"):
             self.d.handler.reject_completion(plan.case_id)
             plan.done.append("completion_rejected")

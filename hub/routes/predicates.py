@@ -7,6 +7,8 @@ case the message is about, as projected after it (``case.status``, ``case.instal
 every ``case.`` path is missing. A path that leads nowhere,
 or to JSON null, is *missing*: every comparison with a missing field is false, except ``ne``
 and ``not_in`` (a missing field is not equal to anything) and ``exists: false``.
+``same_as: PATH`` compares with another path of the same message (``item.facility_id``
+with ``payload.gsrn``); ``all``/``any`` step through a list (see :func:`getter`).
 
 Comparisons are type-strict: ``true`` never equals ``1``, and ``lt``/``gt`` compare numbers
 with numbers and strings with strings (ISO dates order correctly as strings); a decimal in a
@@ -36,7 +38,8 @@ class Getter(Protocol):
     def __call__(self, env: Envelope, case: CaseView = None, /) -> Any: ...
 
 
-OPERATORS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists", "matches")
+OPERATORS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists", "matches",
+             "same_as")
 ENVELOPE_FIELDS = ("message_id", "case_id", "causation_id", "type", "source", "occurred_at",
                    "schema_version", "payload")
 ROOTS = (*ENVELOPE_FIELDS, "case", "item")
@@ -148,6 +151,12 @@ def check_operand(op: str, value: object) -> str | None:
         return None if _orderable(value) else f"{op} takes a number or a string"
     if op == "exists":
         return None if isinstance(value, bool) else "exists takes true or false"
+    if op == "same_as":
+        try:
+            parse_path(value)
+        except ValueError as exc:
+            return f"same_as takes the path of the value to compare with: {exc}"
+        return None
     if op == "matches":
         if not isinstance(value, str):
             return "matches takes a regular expression as a string"
@@ -235,6 +244,15 @@ def compile_condition(condition: Condition | None) -> Predicate:
     """One closure for a whole condition tree; None (no ``where``) accepts everything."""
     if condition is None:
         return lambda env, case=None, /: True
+    if isinstance(condition, Compare) and condition.op == "same_as":
+        # {field: item.facility_id, same_as: payload.gsrn}: two paths of the same message
+        get, other = getter(condition.field), getter(condition.value)
+
+        def same(env: Envelope, case: CaseView = None, /) -> bool:
+            value = other(env, case)
+            return value is not MISSING and _holds(lambda v: _same(v, value), get(env, case))
+
+        return same
     if isinstance(condition, Compare):
         get = getter(condition.field)
         test = _comparison(condition.op, condition.value)
