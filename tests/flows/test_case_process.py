@@ -1,0 +1,119 @@
+"""Issue 15, items 2, 5, 6 and 7: cancellation reaches the systems, the handler signs the
+Installationsmedgivande, one work order and metering point per facility, and the market
+message follows the grid owner."""
+
+from __future__ import annotations
+
+from hub.demo.cases import facility, norwegian_case, swedish_case
+from tests.flows.conftest import in_handler_queue, mails_to, portal, work_until
+
+NO_AREA = "50Y73EMZ34CQL9AJ"  # Sørlandsnett's metering grid area in routes.yaml
+
+
+def _approved(d, case):
+    d.known_to_kis(case)
+    d.installer.submit(case)
+    d.wait_for(lambda: in_handler_queue(d, case.case_id), f"{case.case_id} in the queue")
+    d.handler.approve(case.case_id)
+    d.wait_status(case.case_id, "approved")
+
+
+def _completed(d, case):
+    d.installer.complete(case)
+    d.wait_for(lambda: in_handler_queue(d, case.case_id), "the completion in the queue")
+    d.handler.approve_completion(case.case_id)
+    work_until(d, case.case_id, "archived")
+
+
+def test_item2_cancellation_cancels_the_meter_job_and_tells_the_installer(d):
+    case = swedish_case(31)
+    _approved(d, case)
+    [order] = d.wait_for(lambda: list(d.world.metering.orders.values()), "the held job")
+    d.installer.cancel(case.case_id)
+    d.wait_status(case.case_id, "cancelled")
+    d.wait_for(lambda: d.world.metering.cancelled == [order["workOrderId"]],
+               "the work order cancelled at the coordinator")
+    d.wait_for(lambda: portal(d, case.case_id).get("side_tracks", {}).get("work_order")
+               == "cancelled", "Arbetsorder avbruten in the portal")
+    [mail] = d.wait_for(lambda: [m for m in mails_to(d, case.installer.email)
+                                 if "avbrutet" in m["subject"]], "the cancellation mail")
+    assert "Kunden har ångrat sig." in mail["body"]
+    assert d.coordinator.advance() == []  # nothing left to mount
+    assert case.facilities[0].facility_id.reveal() not in d.world.elhub.hub.metering_points
+    assert not d.store.dead_letters()
+
+
+def test_item2_no_cancellation_after_the_completion_is_approved(d):
+    case = norwegian_case(32)
+    _approved(d, case)
+    d.installer.complete(case)
+    d.wait_for(lambda: in_handler_queue(d, case.case_id), "the completion in the queue")
+    d.handler.approve_completion(case.case_id)
+    d.wait_status(case.case_id, "completion_approved")
+    d.installer.cancel(case.case_id)  # Arkiverad av Nätthandläggare: too late
+    [dead] = d.wait_for(lambda: d.store.dead_letters(), "the refused cancellation")
+    assert dead.message_type == "case.cancelled"
+    assert "cannot go from completion_approved" in dead.exception_message
+    work_until(d, case.case_id, "archived")  # the hub goes on with the case
+    assert d.world.metering.cancelled == []
+
+
+def test_item5_installationsmedgivande_signed_by_the_handler_and_kept(d):
+    case = swedish_case(33, installation_type="extension", job_type="single_meter")
+    d.known_to_kis(case)
+    d.installer.submit(case)
+    d.wait_for(lambda: in_handler_queue(d, case.case_id), "the case in the queue")
+    d.handler.reject(case.case_id, "Situationsplan saknas.")
+    d.wait_status(case.case_id, "pre_rejected")
+    d.installer.resubmit(case)
+    d.wait_for(lambda: in_handler_queue(d, case.case_id), "the resent case in the queue")
+    d.handler.approve(case.case_id)
+    d.wait_for(lambda: portal(d, case.case_id).get("status") == "approved", "approved")
+    shown = portal(d, case.case_id)["grid_data"]
+    assert shown["signature"] == "Maria Holm"  # not "NIS Netbas (simulator)"
+    assert shown["decision"] == "approved" and shown["bill_customer"] is True
+    assert shown["project_number"].startswith("59") and shown["currency"] == "SEK"
+    assert float(shown["connection_fee"]) >= 1500
+    assert shown["service"]["substation"]  # NIS's grid data, carried on
+    _completed(d, case)
+    kept = d.case(case.case_id).state["case"]
+    assert kept["grid_data"]["signature"] == "Maria Holm"
+    assert "Situationsplan saknas." in [n["text"] for n in kept["notes"]]
+    assert not d.store.dead_letters()
+
+
+def test_item6_block_one_work_order_and_metering_point_per_facility(d):
+    facilities = [facility(340 + i, "NO") for i in range(3)]
+    case = norwegian_case(34, facilities=facilities)
+    _approved(d, case)
+    d.wait_for(lambda: len(d.world.metering.orders) == 3, "three held work orders")
+    _completed(d, case)
+    gsrns = {f.facility_id.reveal() for f in facilities}
+    ordered = {o["meteringPoint"]["gsrn"] for o in d.world.metering.orders.values()}
+    assert ordered == gsrns
+    points = d.world.elhub.hub.metering_points
+    assert {g: points[g]["status"] for g in gsrns} == dict.fromkeys(gsrns, "active")
+    registrations = d.world.kis.state.data["registrations"].values()
+    assert {r["facility_id"] for r in registrations if r["case_ref"] == case.case_id} == gsrns
+    assert "block_notification" in d.case(case.case_id).state["flags"]
+    assert not d.store.dead_letters()
+
+
+def test_item7_the_market_message_follows_the_grid_owner(d):
+    se, no = swedish_case(35), norwegian_case(35)
+    for case in (se, no):
+        _approved(d, case)
+        _completed(d, case)
+    points = d.world.elhub.hub.metering_points
+    assert se.facilities[0].facility_id.reveal() not in points  # Sweden: Ediel, not Elhub
+    point = points[no.facilities[0].facility_id.reveal()]
+    assert point["status"] == "active"  # 121, then 122 once accepted
+    assert point["grid_owner"] == no.grid_owner.gln.reveal()  # the grid owner's market party
+    to_elhub = [t for t in d.store.trace(se.case_id) if t.target == "elhub"]
+    assert to_elhub == []
+    delivered = [t for t in d.store.trace(no.case_id)
+                 if t.target == "elhub" and t.hop == "delivered"]
+    assert len(delivered) == 2  # the new metering point, then its activation
+    registrations = d.world.kis.state.data["registrations"].values()
+    assert {r["case_ref"] for r in registrations} == {se.case_id, no.case_id}
+    assert not d.store.dead_letters()
