@@ -71,6 +71,9 @@ class CaseState(BaseModel):
     progress: dict[str, dict[str, str]] = Field(
         default_factory=dict,
         description="Per facility (GSRN) with a meter job: work_order state, kis asked|registered")
+    awaiting_decision: bool = Field(
+        default=False, description="Enriched since it was (re)submitted: a person decides "
+        "unless a rule approved it in the same step")
 
 
 @dataclass
@@ -84,6 +87,7 @@ class _Draft:
     case: dict[str, Any] | None
     keys: dict[str, set[str]] = field(default_factory=dict)
     progress: dict[str, dict[str, str]] = field(default_factory=dict)
+    awaiting_decision: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,8 @@ def project(state: CaseState | None, envelope: Envelope) -> Projected:
         _take_case(draft, payload, envelope)
     if type_ in STATUS_EFFECT:
         draft.status = transition(draft.status, STATUS_EFFECT[type_], draft.flow)
+        # A new status starts a new round: waiting for a person again only once enriched.
+        draft.awaiting_decision = False
     effect = _EFFECTS.get(type_)
     if effect is not None:
         effect(draft, payload)
@@ -146,6 +152,7 @@ def _start(
         case=dict(state.case) if state.case is not None else None,
         keys={name: set(values) for name, values in state.keys.items()},
         progress={gsrn: dict(step) for gsrn, step in state.progress.items()},
+        awaiting_decision=state.awaiting_decision,
     )
     if draft.status == CaseStatus.draft and type_ == M.CASE_COMPLETION_SUBMITTED:
         # A draft (e.g. made by a facility lookup) has no flow until it is first sent.
@@ -197,6 +204,7 @@ def _finish(draft: _Draft, envelope: Envelope) -> CaseState:
         flags=flags,
         keys={name: sorted(values) for name, values in sorted(draft.keys.items()) if values},
         progress=draft.progress,
+        awaiting_decision=draft.awaiting_decision,
         last_message_id=envelope.message_id,
         updated_at=envelope.occurred_at,
         case=case,
@@ -276,6 +284,7 @@ def _side_track(draft: _Draft, payload: BaseModel) -> None:
 
 def _enriched(draft: _Draft, payload: BaseModel) -> None:
     assert isinstance(payload, CaseEnriched)
+    draft.awaiting_decision = draft.status == CaseStatus.submitted
     _set_grid_data(draft, payload.griddata)
     if payload.lookup is not None:
         _lookup_answered(draft, payload.lookup)

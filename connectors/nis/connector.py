@@ -3,12 +3,15 @@
 Outbound (deliver):
     griddata.requested      -> POST {url}/griddata      -> returns [griddata.answered]
     installation.registered -> POST {url}/installations -> returns []
-No inbound side: the NIS only answers.
+Inbound (polled): the grid owner's preparation of a case (beredning, seed 000 §7) from
+POST {url}/projects/events -> case.sidetrack.updated (track preparation).
 
 Settings (routes.yaml ``connectors.<x>.settings``; credentials as ${ENV}):
     url                 NIS base url, required
     username, password  HTTP Basic
     timeout             seconds per call (10)
+    poll_interval       seconds between reads of the project feed (30; 0: not read)
+    state_dir           where the feed cursor is kept (else in memory)
     mapping, xsd        a grid owner's own mapping file and contract
 """
 
@@ -20,12 +23,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from connectors.nis import codec
+from connectors.nis import codec, projects
 from connectors.nis.client import NisClient
 from connectors.nis.contract import XSD_PATH
 from connectors.nis.wire import MAPPING_PATH, NisWire
 from hub.connector import Connector, Inbound
 from hub.errors import ConfigurationError, InvalidMessage
+from hub.poller import CursorStore, EventBatch, EventPoller
 from hub.xmlsafe import parse
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
@@ -50,6 +54,27 @@ class NisConnector(Connector):
                                 username=self.settings.get("username"),
                                 password=self.settings.get("password"),
                                 error_reader=self._error_of)
+        interval = float(self.settings.get("poll_interval", 30))
+        state_dir = self.settings.get("state_dir")
+        store = CursorStore(Path(state_dir) / "nis-cursor.json" if state_dir else None)
+        self.poller = EventPoller(self.fetch_events, inbound, store, interval=interval,
+                                  name="nis") if interval > 0 else None
+
+    def fetch_events(self, cursor: str | None, batch: int) -> EventBatch:
+        """One read of the project feed after ``cursor``."""
+        path = "/projects/events"
+        answer = parse(self.client.post(path, projects.events_request(cursor, batch)),
+                       where=f"nis answer from {self.client.base_url}{path}")
+        self.wire.contract.validate(answer, where=f"nis answer from {path}")
+        return projects.events_from(answer, cursor)
+
+    def start(self) -> None:
+        if self.poller is not None:
+            self.poller.start()
+
+    def stop(self) -> None:
+        if self.poller is not None:
+            self.poller.stop()
 
     def deliver(self, message: Envelope) -> Sequence[Envelope]:
         if message.type not in (M.GRID_DATA_REQUESTED, M.INSTALLATION_REGISTERED):

@@ -155,6 +155,17 @@ class Coordinator:
         return dict(self.sim.publish_metering_values(gsrn, day))
 
 
+class Planners:
+    """The grid owner's planners (beredning) working NIS projects, one step per call; NIS
+    reports each move on its project feed, which the hub reads."""
+
+    def __init__(self, sim: Any) -> None:
+        self.sim = sim
+
+    def advance(self) -> int:
+        return int(self.sim.advance_projects())
+
+
 @dataclass
 class Driver:
     world: World
@@ -176,6 +187,10 @@ class Driver:
     @property
     def coordinator(self) -> Coordinator:
         return Coordinator(self.world.metering)
+
+    @property
+    def planners(self) -> Planners:
+        return Planners(self.world.nis)
 
     def case(self, case_id: str) -> CaseRow | None:
         row: CaseRow | None = self.hub.store.case(case_id)

@@ -144,6 +144,7 @@ class Scenario:
             except Exception as exc:  # an actor's call failed: say so, keep playing
                 self._problem(f"{plan.case_id}: {type(exc).__name__}: {str(exc)[:160]}")
         self._advance_workorders()
+        self.d.planners.advance()  # the grid owner's preparation (beredning) moves on
         self._metering_values(rows)
 
     def _act(self, plan: Plan, row: CaseRow | None) -> None:
@@ -181,7 +182,7 @@ class Scenario:
                 self.d.installer.cancel(plan.case_id)
                 plan.done.append("cancelled")
             return
-        waiting = (row.state.get("side_tracks") or {}).get("preparation") == "to_preparation"
+        waiting = bool(row.state.get("awaiting_decision"))
         round_ = f"decided{plan.done.count('resent')}"
         if not waiting or plan.did(round_):
             return

@@ -59,8 +59,7 @@ def waiting(store: Store) -> list[Waiting]:
 
 
 def _why_waiting(status: str, state: dict[str, Any]) -> str | None:
-    tracks = state.get("side_tracks") or {}
-    if status == "submitted" and tracks.get("preparation") == "to_preparation":
+    if status == "submitted" and state.get("awaiting_decision"):
         return "pre-notification: not approved by rule"
     if status == "completion_submitted":
         # Every completion notice is reviewed (seed 000 §12): its approval releases the

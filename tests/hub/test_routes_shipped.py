@@ -104,10 +104,11 @@ def test_everything_else_waits_in_the_handler_queue(walk, case):
     walk.feed(envelope("case.submitted", case))
     _answer_lookups(walk, case)
     assert not walk.to("elsmart", "case.approved")
-    [queued] = walk.to("elsmart", "case.sidetrack.updated")
-    assert queued.payload == {"track": "preparation", "state": "to_preparation"}
+    # The handler queue; preparation (beredning) is NIS's to report, not the queue's.
+    assert not walk.to("elsmart", "case.sidetrack.updated")
     state = walk.cases[case.case_id]
-    assert (str(state.status), state.side_tracks.preparation) == ("submitted", "to_preparation")
+    assert (str(state.status), state.awaiting_decision) == ("submitted", True)
+    assert state.side_tracks.preparation is None
 
 
 def test_a_rejected_grid_answer_is_never_approved_by_rule(walk):
@@ -120,7 +121,7 @@ def test_a_rejected_grid_answer_is_never_approved_by_rule(walk):
     walk.reply(griddata, "griddata.answered", grid_data(approved=False).model_dump(mode="json"),
                "nis")
     assert not walk.to("elsmart", "case.approved")
-    assert walk.cases[case.case_id].side_tracks.preparation == "to_preparation"
+    assert walk.cases[case.case_id].awaiting_decision
 
 
 def test_a_new_connection_without_facility_is_enriched_by_nis_alone(walk):
@@ -132,7 +133,7 @@ def test_a_new_connection_without_facility_is_enriched_by_nis_alone(walk):
     [griddata] = walk.to("nis", "griddata.requested")
     assert griddata.payload["address"]["town"] == "Helsingborg"
     walk.reply(griddata, "griddata.answered", grid_data().model_dump(mode="json"), "nis")
-    assert walk.cases[case.case_id].side_tracks.preparation == "to_preparation"
+    assert walk.cases[case.case_id].awaiting_decision
     assert walk.cases[case.case_id].case["grid_data"]["project_number"] == "5900315"
 
 

@@ -19,7 +19,7 @@ ROUTES = """\
     match:
       type: case.submitted
       where: {field: case.installation_type, ne: fuse_change}
-    emit: {type: case.sidetrack.updated, payload: {track: preparation, state: to_preparation}}
+    emit: {type: case.enriched, payload: {missing: [lookup, griddata]}}
   - name: decisions-to-alpha
     match: {type: [case.approved, case.rejected]}
     to: [alpha]
