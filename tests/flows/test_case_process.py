@@ -117,3 +117,18 @@ def test_item7_the_market_message_follows_the_grid_owner(d):
     registrations = d.world.kis.state.data["registrations"].values()
     assert {r["case_ref"] for r in registrations} == {se.case_id, no.case_id}
     assert not d.store.dead_letters()
+
+
+def test_item10_nis_documents_the_new_installation(d):
+    case = norwegian_case(36)
+    gsrn = case.facilities[0].facility_id.reveal()
+    _approved(d, case)
+    assert gsrn not in d.world.nis.state.installations
+    _completed(d, case)
+    registered = d.wait_for(lambda: d.world.nis.state.installations.get(gsrn),
+                            "the installation in NIS")
+    order = next(iter(d.world.metering.orders.values()))
+    assert registered["case_ref"] == case.case_id
+    assert registered["meter_number"] == order["meteringPoint"]["meterNumber"]  # the new meter
+    assert registered["substation"] == case.facilities[0].substation
+    assert not d.store.dead_letters()
