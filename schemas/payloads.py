@@ -23,6 +23,7 @@ from schemas.case import (
     Facility,
     GridData,
     Note,
+    Party,
     Phone,
     Text,
 )
@@ -212,11 +213,15 @@ class InstallationRegistered(CanonicalModel):
 
 
 class CustomerRegistered(CanonicalModel):
-    """Registrerad i KIS."""
+    """Register the customer of a facility in KIS ("Registrerad i KIS" once KIS confirms):
+    the end customer and the payer, created when KIS does not know them, and a new facility."""
 
     customer_number: Text
     facility_id: Gsrn | None = None
     registered_on: date | None = None
+    end_customer: Party | None = None
+    payer: Party | None = None
+    facility: Facility | None = None
 
 
 class BillingUpdated(CanonicalModel):

@@ -113,12 +113,21 @@ class KisState:
     # -- RegisterCustomer ------------------------------------------------------------------
 
     def register(self, message_id: str, case_ref: str, customer_number: str,
-                 facility_id: str | None) -> tuple[bool, str | None]:
-        """(accepted, reason). The same MessageId gets the same answer again."""
+                 facility_id: str | None, *, new_customer: dict[str, Any] | None = None,
+                 new_facility: dict[str, Any] | None = None) -> tuple[bool, str | None]:
+        """(accepted, reason). The same MessageId gets the same answer again. An unknown
+        customer (facility) is created from ``new_customer`` (``new_facility``) when given."""
         with self._lock:
             done = self.data["registrations"].get(message_id)
             if done is not None:
                 return done["accepted"], done.get("reason")
+            customers, facilities = self.data["customers"], self.data["facilities"]
+            if new_customer is not None and customer_number not in customers:
+                customers[customer_number] = {**new_customer, "customer_number": customer_number}
+            if new_facility is not None and facility_id and facility_id not in facilities \
+                    and customer_number in customers:
+                facilities[facility_id] = {**new_facility, "facility_id": facility_id,
+                                           "customer_number": customer_number}
             accepted, reason = self._check_registration(customer_number, facility_id)
             self.data["registrations"][message_id] = {
                 "case_ref": case_ref, "customer_number": customer_number,

@@ -168,7 +168,10 @@ class Scenario:
             plan.done.append("recompleted")
 
     def _send(self, plan: Plan) -> None:
-        self.d.known_to_kis(plan.case)
+        if plan.case.installation_type != "new_installation":
+            # An existing facility is in the customer register; a new one is created there
+            # by its registration once the meter is up.
+            self.d.known_to_kis(plan.case)
         if plan.completion_only:
             self.d.known_to_datahub(plan.case)  # a rebuild changes an existing meter
             self.d.installer.complete(plan.case, completion_only=True)

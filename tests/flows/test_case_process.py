@@ -132,3 +132,39 @@ def test_item10_nis_documents_the_new_installation(d):
     assert registered["meter_number"] == order["meteringPoint"]["meterNumber"]  # the new meter
     assert registered["substation"] == case.facilities[0].substation
     assert not d.store.dead_letters()
+
+
+def test_item9_kis_registration_creates_the_customer_and_waits_for_kis(d):
+    refused, created = swedish_case(37), swedish_case(38)  # new: not in KIS beforehand
+    for case in (refused, created):
+        assert case.facilities[0].facility_id.reveal() not in d.world.kis.state.data[
+            "facilities"]
+        d.installer.submit(case)
+        d.wait_for(lambda c=case: in_handler_queue(d, c.case_id), "queued")
+        d.handler.approve(case.case_id)
+        d.wait_status(case.case_id, "approved")
+    d.world.kis.fail("reject")  # KIS refuses the first registration
+    d.installer.complete(refused)
+    d.wait_for(lambda: in_handler_queue(d, refused.case_id), "the completion in the queue")
+    d.handler.approve_completion(refused.case_id)
+    [dead] = d.wait_for(lambda: (d.coordinator.advance() or True)
+                        and d.store.dead_letters(connector="kis"), "KIS's refusal")
+    assert dead.message_type == "customer.registered"
+    row = d.case(refused.case_id)
+    assert row.status == "completion_approved"  # not archived: KIS has not confirmed
+    assert row.state["side_tracks"]["customer_service"] == "to_customer_service"
+    d.wait_for(lambda: portal(d, refused.case_id).get("side_tracks", {})
+               .get("customer_service") != "registered_in_kis", "not Registrerad i KIS")
+
+    d.world.kis.fail("none")
+    d.installer.complete(created)
+    d.wait_for(lambda: in_handler_queue(d, created.case_id), "the completion in the queue")
+    d.handler.approve_completion(created.case_id)
+    work_until(d, created.case_id, "archived")
+    facility_ = created.facilities[0]
+    kis = d.world.kis.state.data
+    assert kis["facilities"][facility_.facility_id.reveal()]["customer_number"] == \
+        facility_.customer_number
+    assert kis["customers"][facility_.customer_number]["name"] == created.property_owner.name
+    d.wait_for(lambda: portal(d, created.case_id).get("side_tracks", {})
+               .get("customer_service") == "registered_in_kis", "Registrerad i KIS")
