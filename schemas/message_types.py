@@ -35,6 +35,7 @@ class MessageType(StrEnum):
     INSTALLATION_REGISTERED = "installation.registered"
     # Customer and billing (kis)
     CUSTOMER_REGISTERED = "customer.registered"  # "Registrerad i KIS"
+    TARIFF_CHANGE_REQUESTED = "tariff.change.requested"  # the tariff follows the main fuse
     BILLING_UPDATED = "billing.updated"
     # Metering coordinator work orders (metering)
     WORKORDER_REQUESTED = "workorder.requested"

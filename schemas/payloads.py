@@ -224,6 +224,14 @@ class CustomerRegistered(CanonicalModel):
     facility: Facility | None = None
 
 
+class TariffChangeRequested(CanonicalModel):
+    """Säkringsändring: the facility's network tariff in KIS follows its new main fuse."""
+
+    facility_id: Gsrn
+    main_fuse_a: int = Field(ge=1, le=6300)
+    effective_on: date | None = None
+
+
 class BillingUpdated(CanonicalModel):
     state: BillingState
     quote_number: Text | None = None
@@ -270,6 +278,7 @@ PAYLOAD_MODELS: dict[MessageType, type[BaseModel]] = {
     M.GRID_DATA_ANSWERED: GridData,
     M.INSTALLATION_REGISTERED: InstallationRegistered,
     M.CUSTOMER_REGISTERED: CustomerRegistered,
+    M.TARIFF_CHANGE_REQUESTED: TariffChangeRequested,
     M.BILLING_UPDATED: BillingUpdated,
     M.WORKORDER_REQUESTED: WorkOrderRequested,
     M.WORKORDER_RELEASE_REQUESTED: WorkOrderEvent,

@@ -3,6 +3,7 @@
     facility.lookup.requested  <-> LookupFacilityRequest
     facility.lookup.answered   <-> LookupFacilityResponse (never a personal/organisation number)
     customer.registered        <-> RegisterCustomerRequest
+    tariff.change.requested    <-> ChangeTariffRequest
     billing.updated            <-> GetEventsResponse/Events/Event (message id "kis:<EventId>")
 """
 
@@ -29,10 +30,12 @@ PERSONAL_KEYS = frozenset({"personal_number", "organisation_number"})
 _REQUEST_KINDS = {M.FACILITY_LOOKUP_REQUESTED: "LookupFacilityRequest",
                   M.FACILITY_LOOKUP_ANSWERED: "LookupFacilityResponse",
                   M.CUSTOMER_REGISTERED: "RegisterCustomerRequest",
+                  M.TARIFF_CHANGE_REQUESTED: "ChangeTariffRequest",
                   M.BILLING_UPDATED: "GetEventsResponse"}
 _READ_TYPES = {"LookupFacilityRequest": M.FACILITY_LOOKUP_REQUESTED,
                "LookupFacilityResponse": M.FACILITY_LOOKUP_ANSWERED,
-               "RegisterCustomerRequest": M.CUSTOMER_REGISTERED}
+               "RegisterCustomerRequest": M.CUSTOMER_REGISTERED,
+               "ChangeTariffRequest": M.TARIFF_CHANGE_REQUESTED}
 
 
 def kind_for(message: Envelope) -> str:
@@ -49,7 +52,7 @@ def to_wire(message: Envelope, wire: KisWire) -> etree._Element:
     kind = kind_for(message)
     payload = _checked(message).payload
     data: dict[str, Any] = {"case_ref": message.case_id, **payload}
-    if kind in ("LookupFacilityRequest", "RegisterCustomerRequest"):
+    if kind in ("LookupFacilityRequest", "RegisterCustomerRequest", "ChangeTariffRequest"):
         data["message_id"] = message.message_id
     if kind == "GetEventsResponse":
         event_id = message.message_id.removeprefix(EVENT_PREFIX)
@@ -87,13 +90,16 @@ def answer_from_wire(request: Envelope, root: etree._Element, wire: KisWire) -> 
     return _checked(answer)
 
 
-def check_registration(root: etree._Element, wire: KisWire, *, where: str) -> None:
-    """RegisterCustomerResponse: OK returns, AVVISAD is a business rejection (permanent)."""
-    data = wire.read("RegisterCustomerResponse", root)
+def check_registration(root: etree._Element, wire: KisWire, *, where: str,
+                       kind: str = "RegisterCustomerResponse", what: str = "registration"
+                       ) -> dict[str, Any]:
+    """RegisterCustomerResponse (ChangeTariffResponse): OK returns the answer, AVVISAD is a
+    business rejection (permanent)."""
+    data: dict[str, Any] = wire.read(kind, root)
     if data["result"] == "accepted":
-        return
+        return data
     reason = data.get("reason") or "no reason given"
-    raise TargetRejected(f"KIS refused the registration: {reason}", where=where,
+    raise TargetRejected(f"KIS refused the {what}: {reason}", where=where,
                          remote=RemoteFault(kind="soap", status="AVVISAD", message=reason,
                                             body_excerpt=_excerpt(root)))
 

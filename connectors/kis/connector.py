@@ -2,7 +2,8 @@
 
 Outbound (deliver):
     facility.lookup.requested -> LookupFacility   -> returns [facility.lookup.answered]
-    customer.registered       -> RegisterCustomer -> returns []
+    customer.registered       -> RegisterCustomer -> returns [case.sidetrack.updated]
+    tariff.change.requested   -> ChangeTariff     -> returns [case.sidetrack.updated]
 Inbound (poller started by start()):
     GetEvents -> billing.updated (not billable, quote sent/ordered, invoiced, paid)
 
@@ -72,8 +73,15 @@ class KisConnector(Connector):
             # KIS confirmed: the portal's customer-service symbol may now say so.
             return [message.derive(M.CASE_SIDETRACK_UPDATED, self.name, {
                 "track": "customer_service", "state": "registered_in_kis"}, "registered")]
-        raise InvalidMessage(f"kis takes facility.lookup.requested and customer.registered, "
-                             f"not {message.type}", where="kis.deliver")
+        if message.type == M.TARIFF_CHANGE_REQUESTED:
+            answer = self.client.call("ChangeTariff", codec.to_wire(message, self.wire))
+            codec.check_registration(answer, self.wire, where=f"kis ChangeTariff {self.url}",
+                                     kind="ChangeTariffResponse", what="tariff change")
+            # Kundservice has done its part for the fuse change: "Färdig från kundservice".
+            return [message.derive(M.CASE_SIDETRACK_UPDATED, self.name, {
+                "track": "customer_service", "state": "done"}, "tariff")]
+        raise InvalidMessage(f"kis takes facility.lookup.requested, customer.registered and "
+                             f"tariff.change.requested, not {message.type}", where="kis.deliver")
 
     # -- inbound -----------------------------------------------------------------------------
 

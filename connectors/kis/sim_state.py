@@ -146,6 +146,22 @@ class KisState:
             return False, "Anläggningen tillhör en annan kund"
         return True, None
 
+    # -- ChangeTariff ----------------------------------------------------------------------
+
+    def change_tariff(self, message_id: str, facility_id: str, main_fuse_a: int
+                      ) -> tuple[bool, str | None, str | None]:
+        """(accepted, reason, tariff): the facility's fuse and the tariff that follows it."""
+        with self._lock:
+            facility = self.data["facilities"].get(facility_id)
+            if facility is None:
+                return False, "Anläggnings-ID finns inte i kundregistret", None
+            tariff = f"SÄKRING-{main_fuse_a}A"
+            facility.update(main_fuse_a=main_fuse_a, tariff=tariff)
+            self.data.setdefault("tariff_changes", {})[message_id] = {
+                "facility_id": facility_id, "main_fuse_a": main_fuse_a, "tariff": tariff}
+            self._save()
+        return True, None, tariff
+
     # -- billing events --------------------------------------------------------------------
 
     def add_billing_event(self, case_ref: str, state: str | None = None) -> dict[str, Any]:

@@ -123,6 +123,8 @@ class KisSimulator(Simulator):
             return self._lookup(payload)
         if operation == "RegisterCustomerRequest":
             return self._register(payload, reject)
+        if operation == "ChangeTariffRequest":
+            return self._tariff(payload, reject)
         if operation == "GetEventsRequest":
             if reject:
                 raise _Forbidden
@@ -161,6 +163,19 @@ class KisSimulator(Simulator):
         if self.leak_personal_numbers:
             _sub(node, "PersonalNumber", customer.get("personal_number"))
             _sub(node, "OrganisationNumber", customer.get("organisation_number"))
+
+    def _tariff(self, req: etree._Element, reject: bool) -> etree._Element:
+        case_ref = req.findtext(K + "CaseRef")
+        accepted, reason, tariff = (False, "Anläggningen är spärrad", None) if reject else \
+            self.state.change_tariff(req.findtext(K + "MessageId") or "",
+                                     req.findtext(K + "FacilityId") or "",
+                                     int(req.findtext(K + "MainFuse") or 0))
+        out = etree.Element(K + "ChangeTariffResponse", nsmap={"k": NS})
+        _sub(out, "CaseRef", case_ref)
+        _sub(out, "Result", "OK" if accepted else "AVVISAD")
+        _sub(out, "Reason", reason)
+        _sub(out, "Tariff", tariff)
+        return out
 
     def _register(self, req: etree._Element, reject: bool) -> etree._Element:
         case_ref = req.findtext(K + "CaseRef")

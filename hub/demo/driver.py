@@ -234,9 +234,12 @@ class Driver:
             time.sleep(0.05)
 
     def wait_status(self, case_id: str, status: str, timeout: float = 15.0) -> CaseRow:
-        row: CaseRow = self.wait_for(
-            lambda: (r := self.case(case_id)) is not None and r.status == status and r,
-            f"case {case_id} to reach {status} (now {self.status(case_id)})", timeout)
+        try:
+            row: CaseRow = self.wait_for(
+                lambda: (r := self.case(case_id)) is not None and r.status == status and r,
+                f"case {case_id} to reach {status}", timeout)
+        except AssertionError as exc:  # the status at the time-out, not at the start
+            raise AssertionError(f"{exc} (now {self.status(case_id)})") from None
         return row
 
 

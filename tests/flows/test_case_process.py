@@ -168,3 +168,26 @@ def test_item9_kis_registration_creates_the_customer_and_waits_for_kis(d):
     assert kis["customers"][facility_.customer_number]["name"] == created.property_owner.name
     d.wait_for(lambda: portal(d, created.case_id).get("side_tracks", {})
                .get("customer_service") == "registered_in_kis", "Registrerad i KIS")
+
+
+def test_item9_a_fuse_change_changes_the_tariff_in_kis(d):
+    # Case 7's connection point is 23 m from its substation (2.3 kA): approved by rule.
+    case = swedish_case(7, installation_type="fuse_change", job_type="fuse_upgrade",
+                        main_fuse_a=20)
+    gsrn = case.facilities[0].facility_id.reveal()
+    d.known_to_kis(case)
+    d.world.kis.state.data["facilities"][gsrn]["main_fuse_a"] = 16  # the fuse before
+    d.installer.submit(case)
+    d.wait_status(case.case_id, "approved")
+    d.installer.complete(case)
+    d.wait_for(lambda: in_handler_queue(d, case.case_id), "the completion in the queue")
+    d.handler.approve_completion(case.case_id)
+    d.wait_status(case.case_id, "archived")
+    facility_ = d.world.kis.state.data["facilities"][gsrn]
+    assert (facility_["main_fuse_a"], facility_["tariff"]) == (20, "SÄKRING-20A")
+    d.wait_for(lambda: portal(d, case.case_id).get("side_tracks", {})
+               .get("customer_service") == "done", "Färdig från kundservice")
+    hops = [(t.hop, t.type) for t in d.store.trace(case.case_id)]
+    assert hops.index(("delivered", "tariff.change.requested")) < hops.index(
+        ("received", "case.archived"))
+    assert not d.store.dead_letters()
