@@ -139,3 +139,15 @@ def test_each_goes_with_emit_alone():
     with pytest.raises(RoutesFileError) as info:
         parse_routes(text, env={})
     assert "each goes with emit alone" in str(info.value)
+
+
+def test_same_as_compares_two_paths_of_one_message():
+    from hub.routes import compile_condition
+    from hub.routes.model import Compare
+
+    same = compile_condition(Compare("item.gsrn", "same_as", "payload.gsrn"))
+    message = envelope("workorder.reported", swedish_case(1))
+    gsrn = message.payload["gsrn"]
+    assert same(message, {"__item__": {"gsrn": gsrn}})
+    assert not same(message, {"__item__": {"gsrn": "735999324554010770"}})
+    assert not same(message, {"__item__": {}})  # missing on one side: never the same
