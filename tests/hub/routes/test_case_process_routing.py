@@ -149,5 +149,6 @@ def test_same_as_compares_two_paths_of_one_message():
     message = envelope("workorder.reported", swedish_case(1))
     gsrn = message.payload["gsrn"]
     assert same(message, {"__item__": {"gsrn": gsrn}})
-    assert not same(message, {"__item__": {"gsrn": "735999324554010770"}})
+    other = "735999442974511872" if gsrn != "735999442974511872" else "735999324554010770"
+    assert not same(message, {"__item__": {"gsrn": other}})
     assert not same(message, {"__item__": {}})  # missing on one side: never the same
