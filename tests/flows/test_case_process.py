@@ -116,6 +116,12 @@ def test_item7_the_market_message_follows_the_grid_owner(d):
     assert len(delivered) == 2  # the new metering point, then its activation
     registrations = d.world.kis.state.data["registrations"].values()
     assert {r["case_ref"] for r in registrations} == {se.case_id, no.case_id}
+    # The work order's notes in the grid owner's language, for people, never a type name.
+    for case, subject in ((se, "Arbetsorder"), (no, "Arbeidsordre")):
+        notes = [n for n in portal(d, case.case_id)["notes"] if n["subject"] in (
+            "Arbetsorder", "Arbeidsordre")]
+        assert notes and {n["subject"] for n in notes} == {subject}
+        assert not any("workorder." in n["text"] for n in notes)
     assert not d.store.dead_letters()
 
 

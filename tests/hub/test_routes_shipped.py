@@ -245,7 +245,11 @@ def test_norwegian_phase_rebuild_is_a_meter_change_then_done(walk):
     for step, type_ in enumerate(("workorder.equipment.planned", "workorder.warehousetask.created",
                                   "workorder.assigned"), start=2):
         walk.feed(envelope(type_, case, step=step))
-    assert len(walk.to("elsmart", "case.note.added")) == 3
+    notes = [m.payload["note"] for m in walk.to("elsmart", "case.note.added")]
+    # In Norwegian for a Norwegian grid owner; the warehouse task is internal.
+    assert [(n["subject"], n["author"]) for n in notes] == [
+        ("Arbeidsordre", "Målekoordinator")] * 2
+    assert not any("workorder." in n["text"] for n in notes)
     reported = sample_payload("workorder.reported", case) | {"kind": "rebuild_1_to_3_phase",
                                                              "meter_number": "NO-9900211"}
     walk.feed(envelope("workorder.reported", case, payload=reported, step=5))
