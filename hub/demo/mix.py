@@ -4,7 +4,8 @@ Deterministic from a seed. Roughly: Swedish and Norwegian grid owners, every ins
 type, fuse changes the routes approve on their own, ~10% pre-notifications rejected and
 resent, a few completions rejected and resent, a few wrong installation types (copied to a new
 case, the old one deleted), a few cancellations, blocks of three facilities (Blockanmälan),
-and Norwegian smart-meter rebuilds reported as completion-only cases.
+new installations cancelled while their meter work order waits, and Norwegian smart-meter
+rebuilds reported as completion-only cases.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Plan:
     wrong_type: bool = False
     reject_completion: bool = False
     cancel: bool = False
+    cancel_after_approval: bool = False
     copy_of: str | None = None
     done: list[str] = field(default_factory=list)
 
@@ -91,6 +93,10 @@ def make_mix(cases: int, seed: int = 1) -> list[Plan]:
             plan.wrong_type = True
         elif roll < 0.17:
             plan.cancel = True
+        elif roll < 0.21 and itype == "new_installation":
+            # Cancelled after the approval, while the meter work order waits at the
+            # coordinator (it is cancelled there too).
+            plan.cancel = plan.cancel_after_approval = True
         elif roll < 0.21 and not plan.expects_workorder:
             plan.reject_completion = True
         plans.append(plan)

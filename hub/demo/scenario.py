@@ -158,6 +158,10 @@ class Scenario:
             self._submitted(plan, row)
         elif status == "pre_rejected":
             self._pre_rejected(plan)
+        elif status == "approved" and plan.cancel_after_approval:
+            if not plan.did("cancelled"):
+                self.d.installer.cancel(plan.case_id)
+                plan.done.append("cancelled")
         elif status == "approved" and not plan.did("completed"):
             self.d.installer.complete(plan.case)
             plan.done.append("completed")
@@ -180,7 +184,7 @@ class Scenario:
         plan.done.append("sent")
 
     def _submitted(self, plan: Plan, row: CaseRow) -> None:
-        if plan.cancel:
+        if plan.cancel and not plan.cancel_after_approval:
             if not plan.did("cancelled"):
                 self.d.installer.cancel(plan.case_id)
                 plan.done.append("cancelled")
