@@ -36,6 +36,7 @@ class MessageType(StrEnum):
     # Customer and billing (kis)
     CUSTOMER_REGISTERED = "customer.registered"  # "Registrerad i KIS"
     TARIFF_CHANGE_REQUESTED = "tariff.change.requested"  # the tariff follows the main fuse
+    CUSTOMER_ENDED = "customer.ended"  # the facility is taken down: its customer ended in KIS
     BILLING_UPDATED = "billing.updated"
     # Metering coordinator work orders (metering)
     WORKORDER_REQUESTED = "workorder.requested"

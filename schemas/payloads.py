@@ -224,6 +224,14 @@ class CustomerRegistered(CanonicalModel):
     facility: Facility | None = None
 
 
+class CustomerEnded(CanonicalModel):
+    """Bortkoppling / nedtagning: the facility's customer relationship ends in KIS."""
+
+    customer_number: Text
+    facility_id: Gsrn
+    ended_on: date | None = None
+
+
 class TariffChangeRequested(CanonicalModel):
     """Säkringsändring: the facility's network tariff in KIS follows its new main fuse."""
 
@@ -279,6 +287,7 @@ PAYLOAD_MODELS: dict[MessageType, type[BaseModel]] = {
     M.INSTALLATION_REGISTERED: InstallationRegistered,
     M.CUSTOMER_REGISTERED: CustomerRegistered,
     M.TARIFF_CHANGE_REQUESTED: TariffChangeRequested,
+    M.CUSTOMER_ENDED: CustomerEnded,
     M.BILLING_UPDATED: BillingUpdated,
     M.WORKORDER_REQUESTED: WorkOrderRequested,
     M.WORKORDER_RELEASE_REQUESTED: WorkOrderEvent,

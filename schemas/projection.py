@@ -38,6 +38,7 @@ from schemas.payloads import (
     CaseDecision,
     CaseEnriched,
     CaseRejection,
+    CustomerEnded,
     CustomerRegistered,
     FacilityLookupAnswered,
     NoteAdded,
@@ -70,7 +71,7 @@ class CaseState(BaseModel):
     case: dict[str, Any] | None = Field(default=None, description="Latest full case JSON")
     progress: dict[str, dict[str, str]] = Field(
         default_factory=dict,
-        description="Per facility (GSRN) with a meter job: work_order state, kis asked|registered")
+        description="Per facility (GSRN) with a meter job: work_order state, kis asked|confirmed")
     awaiting_decision: bool = Field(
         default=False, description="Enriched since it was (re)submitted: a person decides "
         "unless a rule approved it in the same step")
@@ -276,7 +277,7 @@ def _side_track(draft: _Draft, payload: BaseModel) -> None:
     assert isinstance(payload, SideTrackUpdated)
     if payload.track is not None:
         draft.tracks[str(payload.track)] = payload.state
-        if payload.state == CustomerServiceState.registered_in_kis:
+        if payload.state in (CustomerServiceState.registered_in_kis, CustomerServiceState.done):
             _kis_confirmed(draft)
     draft.flags.update(payload.set_flags)
     draft.flags.difference_update(payload.clear_flags)
@@ -372,12 +373,19 @@ def _customer_registered(draft: _Draft, payload: BaseModel) -> None:
     _step(draft, payload.facility_id, "kis", "asked")
 
 
+def _customer_ended(draft: _Draft, payload: BaseModel) -> None:
+    """The hub asked KIS to end the customer of a facility taken down."""
+    assert isinstance(payload, CustomerEnded)
+    draft.tracks[str(SideTrack.customer_service)] = str(CustomerServiceState.to_customer_service)
+    _step(draft, payload.facility_id, "kis", "asked")
+
+
 def _kis_confirmed(draft: _Draft) -> None:
     """KIS confirms registrations in the order they were asked (one case's messages reach
     KIS in order), so the confirmation is the oldest facility still waiting."""
     for step in draft.progress.values():
         if step.get("kis") == "asked":
-            step["kis"] = "registered"
+            step["kis"] = "confirmed"
             return
 
 
@@ -396,6 +404,7 @@ _EFFECTS: dict[MessageType, Callable[[_Draft, BaseModel], None]] = {
     M.FACILITY_LOOKUP_ANSWERED: _lookup_answered,
     M.GRID_DATA_ANSWERED: _grid_data,
     M.CUSTOMER_REGISTERED: _customer_registered,
+    M.CUSTOMER_ENDED: _customer_ended,
     M.BILLING_UPDATED: _billing,
     M.WORKORDER_REQUESTED: _workorder_requested,
     M.WORKORDER_CREATED: _work_order(WorkOrderState.created),

@@ -251,6 +251,7 @@ _SAMPLES: dict[MessageType, Any] = {
     M.INSTALLATION_REGISTERED: lambda c: {"facility_id": _first_gsrn(c),
                                           "meter_number": _meter(c), "substation": "T114"},
     M.TARIFF_CHANGE_REQUESTED: lambda c: {"facility_id": _first_gsrn(c), "main_fuse_a": 35},
+    M.CUSTOMER_ENDED: lambda c: {"customer_number": "880000", "facility_id": _first_gsrn(c)},
     M.CUSTOMER_REGISTERED: lambda c: {"customer_number": "880000",
                                       "facility_id": _first_gsrn(c)},
     M.BILLING_UPDATED: lambda c: {"state": "quote_sent", "quote_number": "OF-2024-118",

@@ -4,6 +4,7 @@
     facility.lookup.answered   <-> LookupFacilityResponse (never a personal/organisation number)
     customer.registered        <-> RegisterCustomerRequest
     tariff.change.requested    <-> ChangeTariffRequest
+    customer.ended             <-> EndCustomerRequest
     billing.updated            <-> GetEventsResponse/Events/Event (message id "kis:<EventId>")
 """
 
@@ -31,11 +32,13 @@ _REQUEST_KINDS = {M.FACILITY_LOOKUP_REQUESTED: "LookupFacilityRequest",
                   M.FACILITY_LOOKUP_ANSWERED: "LookupFacilityResponse",
                   M.CUSTOMER_REGISTERED: "RegisterCustomerRequest",
                   M.TARIFF_CHANGE_REQUESTED: "ChangeTariffRequest",
+                  M.CUSTOMER_ENDED: "EndCustomerRequest",
                   M.BILLING_UPDATED: "GetEventsResponse"}
 _READ_TYPES = {"LookupFacilityRequest": M.FACILITY_LOOKUP_REQUESTED,
                "LookupFacilityResponse": M.FACILITY_LOOKUP_ANSWERED,
                "RegisterCustomerRequest": M.CUSTOMER_REGISTERED,
-               "ChangeTariffRequest": M.TARIFF_CHANGE_REQUESTED}
+               "ChangeTariffRequest": M.TARIFF_CHANGE_REQUESTED,
+               "EndCustomerRequest": M.CUSTOMER_ENDED}
 
 
 def kind_for(message: Envelope) -> str:
@@ -52,7 +55,8 @@ def to_wire(message: Envelope, wire: KisWire) -> etree._Element:
     kind = kind_for(message)
     payload = _checked(message).payload
     data: dict[str, Any] = {"case_ref": message.case_id, **payload}
-    if kind in ("LookupFacilityRequest", "RegisterCustomerRequest", "ChangeTariffRequest"):
+    if kind in ("LookupFacilityRequest", "RegisterCustomerRequest", "ChangeTariffRequest",
+                "EndCustomerRequest"):
         data["message_id"] = message.message_id
     if kind == "GetEventsResponse":
         event_id = message.message_id.removeprefix(EVENT_PREFIX)

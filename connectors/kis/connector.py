@@ -4,6 +4,7 @@ Outbound (deliver):
     facility.lookup.requested -> LookupFacility   -> returns [facility.lookup.answered]
     customer.registered       -> RegisterCustomer -> returns [case.sidetrack.updated]
     tariff.change.requested   -> ChangeTariff     -> returns [case.sidetrack.updated]
+    customer.ended            -> EndCustomer      -> returns [case.sidetrack.updated]
 Inbound (poller started by start()):
     GetEvents -> billing.updated (not billable, quote sent/ordered, invoiced, paid)
 
@@ -80,8 +81,15 @@ class KisConnector(Connector):
             # Kundservice has done its part for the fuse change: "Färdig från kundservice".
             return [message.derive(M.CASE_SIDETRACK_UPDATED, self.name, {
                 "track": "customer_service", "state": "done"}, "tariff")]
-        raise InvalidMessage(f"kis takes facility.lookup.requested, customer.registered and "
-                             f"tariff.change.requested, not {message.type}", where="kis.deliver")
+        if message.type == M.CUSTOMER_ENDED:
+            answer = self.client.call("EndCustomer", codec.to_wire(message, self.wire))
+            codec.check_registration(answer, self.wire, where=f"kis EndCustomer {self.url}",
+                                     kind="EndCustomerResponse", what="end of the customer")
+            return [message.derive(M.CASE_SIDETRACK_UPDATED, self.name, {
+                "track": "customer_service", "state": "done"}, "ended")]
+        raise InvalidMessage(f"kis takes facility.lookup.requested, customer.registered, "
+                             f"tariff.change.requested and customer.ended, not {message.type}",
+                             where="kis.deliver")
 
     # -- inbound -----------------------------------------------------------------------------
 

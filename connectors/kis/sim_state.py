@@ -162,6 +162,19 @@ class KisState:
             self._save()
         return True, None, tariff
 
+    # -- EndCustomer -------------------------------------------------------------------------
+
+    def end_customer(self, customer_number: str, facility_id: str, ended_on: str | None
+                     ) -> tuple[bool, str | None]:
+        """(accepted, reason): the facility's customer relationship ends (ended twice: same)."""
+        with self._lock:
+            facility = self.data["facilities"].get(facility_id)
+            if facility is None or facility.get("customer_number") != customer_number:
+                return False, "Anläggningen tillhör inte kunden"
+            facility["ended_on"] = facility.get("ended_on") or ended_on or "today"
+            self._save()
+        return True, None
+
     # -- billing events --------------------------------------------------------------------
 
     def add_billing_event(self, case_ref: str, state: str | None = None) -> dict[str, Any]:

@@ -125,6 +125,8 @@ class KisSimulator(Simulator):
             return self._register(payload, reject)
         if operation == "ChangeTariffRequest":
             return self._tariff(payload, reject)
+        if operation == "EndCustomerRequest":
+            return self._end(payload, reject)
         if operation == "GetEventsRequest":
             if reject:
                 raise _Forbidden
@@ -175,6 +177,17 @@ class KisSimulator(Simulator):
         _sub(out, "Result", "OK" if accepted else "AVVISAD")
         _sub(out, "Reason", reason)
         _sub(out, "Tariff", tariff)
+        return out
+
+    def _end(self, req: etree._Element, reject: bool) -> etree._Element:
+        case_ref = req.findtext(K + "CaseRef")
+        accepted, reason = (False, "Kunden är spärrad") if reject else self.state.end_customer(
+            req.findtext(K + "CustomerNumber") or "", req.findtext(K + "FacilityId") or "",
+            req.findtext(K + "EndedOn"))
+        out = etree.Element(K + "EndCustomerResponse", nsmap={"k": NS})
+        _sub(out, "CaseRef", case_ref)
+        _sub(out, "Result", "OK" if accepted else "AVVISAD")
+        _sub(out, "Reason", reason)
         return out
 
     def _register(self, req: etree._Element, reject: bool) -> etree._Element:

@@ -81,7 +81,9 @@ def make_mix(cases: int, seed: int = 1) -> list[Plan]:
             continue
         itype, job, _ = rng.choices(_TYPES, weights)[0]
         fuse = 25 if job != "fuse_upgrade" or rng.random() < 0.8 else 35
-        extra = {}
+        extra: dict[str, object] = {}
+        if itype == "temporary" and n % 2:  # the construction power taken down again
+            extra["temporary_kind"] = "disconnect"
         if job == "multiple_meters":  # NEK 399: one facility (and meter) per flat
             extra["facilities"] = [facility(n + k * 1000, country) for k in range(3)]
         plan = Plan(case_for(n, country, installation_type=itype, job_type=job,

@@ -176,8 +176,8 @@ class Scenario:
             # An existing facility is in the customer register; a new one is created there
             # by its registration once the meter is up.
             self.d.known_to_kis(plan.case)
-        if plan.completion_only:
-            self.d.known_to_datahub(plan.case)  # a rebuild changes an existing meter
+        if plan.completion_only or plan.case.temporary_kind == "disconnect":
+            self.d.known_to_datahub(plan.case)  # an existing meter is changed or taken down
             self.d.installer.complete(plan.case, completion_only=True)
         else:
             self.d.installer.submit(plan.case)

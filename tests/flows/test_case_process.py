@@ -197,3 +197,22 @@ def test_item9_a_fuse_change_changes_the_tariff_in_kis(d):
     assert hops.index(("delivered", "tariff.change.requested")) < hops.index(
         ("received", "case.archived"))
     assert not d.store.dead_letters()
+
+
+def test_item11_disconnection_removes_the_meter_deactivates_and_ends_the_customer(d):
+    case = norwegian_case(43, installation_type="temporary", job_type="construction_power",
+                          temporary_kind="disconnect")
+    gsrn = case.facilities[0].facility_id.reveal()
+    d.known_to_kis(case)
+    d.known_to_datahub(case)  # the construction power's metering point is active
+    _approved(d, case)
+    assert not d.world.metering.orders  # nothing to mount
+    _completed(d, case)
+    [order] = d.world.metering.orders.values()
+    assert order["orderType"] == "NEDTAK_MALER"  # Nedtak av måler
+    assert d.world.elhub.hub.metering_points[gsrn]["status"] == "inactive"  # BRS-NO-212
+    assert d.world.kis.state.data["facilities"][gsrn].get("ended_on")
+    d.wait_for(lambda: portal(d, case.case_id).get("side_tracks", {})
+               .get("customer_service") == "done", "Färdig från kundservice")
+    assert gsrn not in d.world.nis.state.installations  # nothing new to document
+    assert not d.store.dead_letters()

@@ -283,4 +283,4 @@ def test_progress_per_facility_and_kis_confirmations_in_order():
     assert [p["kis"] for p in state.progress.values()] == ["asked", "asked"]
     state = apply(state, envelope(M.CASE_SIDETRACK_UPDATED, case, step=5, payload={
         "track": "customer_service", "state": "registered_in_kis"}))
-    assert [p["kis"] for p in state.progress.values()] == ["registered", "asked"]
+    assert [p["kis"] for p in state.progress.values()] == ["confirmed", "asked"]
