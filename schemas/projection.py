@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from hub.errors import InvalidMessage
+from schemas import progress
 from schemas.business_keys import business_keys_of, sorted_keys
 from schemas.case import Case, Flags, SideTracks
 from schemas.codes import (
@@ -278,7 +279,7 @@ def _side_track(draft: _Draft, payload: BaseModel) -> None:
     if payload.track is not None:
         draft.tracks[str(payload.track)] = payload.state
         if payload.state in (CustomerServiceState.registered_in_kis, CustomerServiceState.done):
-            _kis_confirmed(draft)
+            progress.kis_confirmed(draft.progress)
     draft.flags.update(payload.set_flags)
     draft.flags.difference_update(payload.clear_flags)
 
@@ -342,51 +343,25 @@ def _workorder_reported(draft: _Draft, payload: BaseModel) -> None:
         draft.flags.add(CaseFlag.documented)
 
 
-def _step(draft: _Draft, gsrn: object, key: str, value: str) -> None:
-    """Record one facility's step; a facility enters the progress with its meter job."""
-    if gsrn is not None:
-        name = gsrn.reveal() if hasattr(gsrn, "reveal") else str(gsrn)
-        draft.progress.setdefault(name, {"gsrn": name})[key] = value
-
-
 def _workorder_requested(draft: _Draft, payload: BaseModel) -> None:
     assert isinstance(payload, WorkOrderRequested)
-    _step(draft, payload.gsrn, "work_order", "requested")
-    _step(draft, payload.gsrn, "kind", str(payload.kind))
+    progress.record(draft.progress, payload.gsrn, work_order="requested", kind=str(payload.kind))
 
 
 def _work_order(state: WorkOrderState) -> Callable[[_Draft, BaseModel], None]:
     def effect(draft: _Draft, payload: BaseModel) -> None:
         draft.tracks[str(SideTrack.work_order)] = str(state)
-        gsrn = getattr(payload, "gsrn", None)
-        if gsrn is not None and gsrn.reveal() in draft.progress:
-            _step(draft, gsrn, "work_order", str(state))
-            _step(draft, gsrn, "workorder_id", getattr(payload, "workorder_id", ""))
+        progress.work_order_moved(draft.progress, payload, str(state))
 
     return effect
 
 
-def _customer_registered(draft: _Draft, payload: BaseModel) -> None:
-    """The hub asked KIS: "Till kundservice" until KIS confirms (seed 000 §7)."""
-    assert isinstance(payload, CustomerRegistered)
+def _kis_asked(draft: _Draft, payload: BaseModel) -> None:
+    """The hub asked KIS to register (or end) a facility's customer: "Till kundservice"
+    until KIS confirms (seed 000 §7)."""
+    assert isinstance(payload, CustomerRegistered | CustomerEnded)
     draft.tracks[str(SideTrack.customer_service)] = str(CustomerServiceState.to_customer_service)
-    _step(draft, payload.facility_id, "kis", "asked")
-
-
-def _customer_ended(draft: _Draft, payload: BaseModel) -> None:
-    """The hub asked KIS to end the customer of a facility taken down."""
-    assert isinstance(payload, CustomerEnded)
-    draft.tracks[str(SideTrack.customer_service)] = str(CustomerServiceState.to_customer_service)
-    _step(draft, payload.facility_id, "kis", "asked")
-
-
-def _kis_confirmed(draft: _Draft) -> None:
-    """KIS confirms registrations in the order they were asked (one case's messages reach
-    KIS in order), so the confirmation is the oldest facility still waiting."""
-    for step in draft.progress.values():
-        if step.get("kis") == "asked":
-            step["kis"] = "confirmed"
-            return
+    progress.record(draft.progress, payload.facility_id, kis="asked")
 
 
 _EFFECTS: dict[MessageType, Callable[[_Draft, BaseModel], None]] = {
@@ -403,8 +378,8 @@ _EFFECTS: dict[MessageType, Callable[[_Draft, BaseModel], None]] = {
     M.CASE_ENRICHED: _enriched,
     M.FACILITY_LOOKUP_ANSWERED: _lookup_answered,
     M.GRID_DATA_ANSWERED: _grid_data,
-    M.CUSTOMER_REGISTERED: _customer_registered,
-    M.CUSTOMER_ENDED: _customer_ended,
+    M.CUSTOMER_REGISTERED: _kis_asked,
+    M.CUSTOMER_ENDED: _kis_asked,
     M.BILLING_UPDATED: _billing,
     M.WORKORDER_REQUESTED: _workorder_requested,
     M.WORKORDER_CREATED: _work_order(WorkOrderState.created),
