@@ -111,6 +111,9 @@ def test_item7_the_market_message_follows_the_grid_owner(d):
     assert point["grid_owner"] == no.grid_owner.gln.reveal()  # the grid owner's market party
     to_elhub = [t for t in d.store.trace(se.case_id) if t.target == "elhub"]
     assert to_elhub == []
+    # The Swedish master data is made for the Ediel connector (market: ediel), not Elhub.
+    assert any(t.type == "meteringpoint.updated" and t.hop == "received"
+               for t in d.store.trace(se.case_id))
     delivered = [t for t in d.store.trace(no.case_id)
                  if t.target == "elhub" and t.hop == "delivered"]
     assert len(delivered) == 2  # the new metering point, then its activation
