@@ -308,5 +308,9 @@ from hub.web.cli import register as _register_web  # noqa: E402 - after main is 
 
 _register_web(main)
 
+from hub.ops.cli_db import register as _register_db  # noqa: E402 - after main is defined
+
+_register_db(main)
+
 if __name__ == "__main__":
     main()

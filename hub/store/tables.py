@@ -1,7 +1,7 @@
 """The store's tables (SQLAlchemy Core) and the UTC timestamp column type.
 
-Schema changes are made by ``metadata.create_all`` in ``Store.open()``; there is no
-migration tool yet (Alembic comes with the first change to an existing table).
+The database gets them from the migrations (hub/store/migrations): a change here needs one,
+``gridhub db revision -m ...``; tests/hub/store/test_migrations.py fails until it exists.
 """
 
 from __future__ import annotations

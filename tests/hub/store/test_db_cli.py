@@ -1,0 +1,44 @@
+"""``gridhub db`` on a store made by gridhub 0.1.0: the hub refuses it naming the command,
+``db upgrade`` adopts it, ``db current`` tells a deploy script whether to run it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from hub.cli import main
+from tests.hub.store.test_migrations import load_release_store
+
+
+def gridhub(url: str, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), env={"GRIDHUB_STORE_URL": url})
+    return result.exit_code, result.output
+
+
+def test_a_release_store_is_refused_by_run_and_adopted_by_db_upgrade(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    load_release_store(url)
+
+    code, out = gridhub(url, "db", "current")
+    assert code == 1
+    assert "revision (none) (unversioned); this gridhub needs 0001" in out
+    assert "run `gridhub db upgrade`" in out
+
+    code, out = gridhub(url, "run", "--broker", f"embedded://{tmp_path / 'broker'}")
+    assert code == 3  # invalid configuration: the hub does not start
+    assert "made by gridhub 0.1.0" in out and "`gridhub db upgrade`" in out
+
+    code, out = gridhub(url, "db", "upgrade")
+    assert (code, out.strip()) == (
+        0, f"store {url}: made by gridhub 0.1.0: tables checked and adopted, now at revision 0001")
+    assert gridhub(url, "db", "current") == (
+        0, f"store {url}: revision 0001 (current); this gridhub needs 0001\n")
+    assert gridhub(url, "db", "upgrade")[1].endswith("already at revision 0001, nothing to do\n")
+
+
+def test_db_history_and_help(tmp_path: Path) -> None:
+    code, out = gridhub(f"sqlite:///{tmp_path / 'g.db'}", "db", "history")
+    assert code == 0 and out.startswith("0001  (base)  Baseline: the schema of gridhub 0.1.0")
+    code, out = gridhub("sqlite://", "db", "--help")
+    assert code == 0 and all(c in out for c in ("upgrade", "current", "history", "revision"))
