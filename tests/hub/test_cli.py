@@ -40,6 +40,16 @@ def test_routes_check_accepts_the_shipped_file_with_installed_plugins(run):
     assert "routes.yaml: ok" in result.output
 
 
+def test_routes_check_verbose_prints_each_policy_schedule(run):
+    result = run("routes", "check", "--verbose", "routes.yaml")
+    assert result.exit_code == 0, result.output
+    default = result.output.split("retry policy default")[1].split("retry policy patient")[0]
+    assert "  attempt    delay          since the first failure" in default
+    assert "  11-297     5m each        1d" in default  # hours of retries, capped at 5 min
+    assert "then dead letter: max_age 1d after the first failure" in default
+    assert "then dead letter: max_age 3d after the first failure" in result.output
+
+
 def test_routes_check_names_file_line_and_key(run, tmp_path):
     bad = tmp_path / "routes.yaml"
     bad.write_text("version: 1\nconnectors:\n  crm: {plugin: webhook, settings: {url: 'http://x'}}\n"
