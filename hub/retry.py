@@ -147,7 +147,8 @@ def schedule(policy: RetryPolicy) -> list[Step]:
 def describe(policy: RetryPolicy) -> list[str]:
     """The schedule as lines for a person (``gridhub routes check --verbose``)."""
     lines = [f"  {'attempt':<10} {'delay':<14} since the first failure"]
-    for step in schedule(policy):
+    steps = schedule(policy)
+    for step in steps:
         first, last = step.attempts[0], step.attempts[-1]
         number = str(first) if first == last else f"{first}-{last}"
         if first == 1:
@@ -158,8 +159,8 @@ def describe(policy: RetryPolicy) -> list[str]:
             delay = duration(step.delay) + ("" if first == last else " each")
         since = "0s (the first failure)" if first == 1 else duration(step.since_first)
         lines.append(f"  {number:<10} {delay:<14} {since}")
-    last = schedule(policy)[-1]
-    by_count = policy.max_attempts is not None and last.attempts[-1] >= policy.max_attempts
+    final = steps[-1].attempts[-1]
+    by_count = policy.max_attempts is not None and final >= policy.max_attempts
     why = (f"after {policy.delayed} delayed retries" if by_count
            else f"max_age {duration(policy.max_age)} after the first failure")
     jitter = f"; delays ±{policy.jitter:.0%}" if policy.jitter else ""
