@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 from connectors.metering import wire
 from connectors.metering.client import EVENTS, WORKORDERS, CoordinatorClient
 from connectors.metering.events import EventConsumer, Topology
-from hub.connector import Connector, Inbound
+from hub.connector import Connector, Inbound, idempotency_key
 from hub.errors import ConfigurationError, InvalidMessage
 from hub.poller import CursorStore, EventBatch, EventPoller
 from schemas.envelope import Envelope
@@ -106,7 +106,7 @@ class MeteringConnector(Connector):
             raise ConfigurationError("base_url is not set",
                                      where="connectors.metering.settings.base_url")
         doc = wire.to_document(message)
-        answer = self._client.post(WORKORDERS, doc, idempotency_key=message.message_id)
+        answer = self._client.post(WORKORDERS, doc, idempotency_key=idempotency_key(message))
         where = f"POST {self._client.base_url}{WORKORDERS} answer"
         if not isinstance(answer, dict):
             raise InvalidMessage("the answer is not a JSON object", where=where)

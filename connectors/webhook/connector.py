@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from tenacity import retry, retry_if_exception_type, stop_after_attempt
 
-from hub.connector import Connector, Inbound
+from hub.connector import Connector, Inbound, idempotency_key
 from hub.errors import (
     ConfigurationError,
     RemoteFault,
@@ -43,7 +43,7 @@ class WebhookConnector(Connector):
 
     def deliver(self, message: Envelope) -> Sequence[Envelope]:
         body = message.model_dump_json().encode()
-        headers = {"Content-Type": "application/json", "Idempotency-Key": message.message_id,
+        headers = {"Content-Type": "application/json", "Idempotency-Key": idempotency_key(message),
                    "X-Gridhub-Case-Id": message.case_id, "X-Gridhub-Type": message.type}
         if self._auth:
             headers["Authorization"] = self._auth

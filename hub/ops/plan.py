@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from hub import codec
-from hub.errors import PermanentError
+from hub.errors import PermanentError, TransientError
 from hub.publisher import Outgoing
 from hub.store import DeadLetterRow
 from hub.store.statements import chunks
@@ -24,7 +24,8 @@ from hub.topology import HUB_KEY, Topology
 HUB = "hub"  # the connector name of dead letters made by the hub stage itself
 REPLAY, RESOLVED, SKIP, DISCARD = "replay", "resolved", "skip", "discard"
 # Headers that describe the failed delivery: a replay starts afresh (attempts, retry row).
-_RESET = (codec.H_ATTEMPT, codec.H_FIRST_FAILURE, codec.H_SCHEDULED_ID, codec.H_REPLAY_OF)
+_RESET = (codec.H_ATTEMPT, codec.H_FIRST_FAILURE, codec.H_SCHEDULED_ID, codec.H_REPLAY_OF,
+          codec.H_IDEMPOTENCY_KEY)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,34 @@ def replay_headers(dl: DeadLetterRow) -> dict[str, Any]:
     if dl.route and codec.H_ROUTE not in headers:
         headers[codec.H_ROUTE] = dl.route
     headers[codec.H_REPLAY_OF] = dl.id
+    key = _replay_key(dl)
+    if key:
+        headers[codec.H_IDEMPOTENCY_KEY] = key
     return headers
+
+
+def _replay_key(dl: DeadLetterRow) -> str | None:
+    """After a permanent failure (the target said no) a fresh key: a target that keeps its
+    answers per key would give its old rejection again. After transient failures (time-outs,
+    5xx until the policy gave up) the key last sent: the target may have acted on one of those
+    deliveries, and then its kept answer is the right one. The hub stage's own dead letters go
+    to no target and need none."""
+    if not dl.message_id or dl.connector == HUB:
+        return None
+    if dl.exception_type in transient_error_names():
+        last = (dl.headers or {}).get(codec.H_IDEMPOTENCY_KEY)
+        return str(last) if last else None
+    return codec.replay_key(dl.message_id, dl.replay_count + 1)
+
+
+def transient_error_names() -> frozenset[str]:
+    """Names of the transient errors (connectors may add their own, so asked each time)."""
+    names, todo = set(), [TransientError]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return frozenset(names)
 
 
 def outgoing(dl: DeadLetterRow, topology: Topology) -> Outgoing:
