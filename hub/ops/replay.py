@@ -287,7 +287,8 @@ def reopen(conn: sa.Connection, failed: DeadLetterRow) -> bool:
     stmt = sa.update(dead_letter_t).where(
         dead_letter_t.c.id == dl_id, dead_letter_t.c.status == "replayed",
         dead_letter_t.c.connector == failed.connector,
-    ).values(status="open", attempts=dead_letter_t.c.attempts + failed.attempts,
+    ).values(status="open", settled_at=None,
+             attempts=dead_letter_t.c.attempts + failed.attempts,
              headers=failed.headers,  # the last delivery's: its idempotency key with them
              last_failure_at=failed.last_failure_at, exception_type=failed.exception_type,
              exception_message=failed.exception_message, where=failed.where,

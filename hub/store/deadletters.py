@@ -40,6 +40,7 @@ class DeadLetterRow:
     replay_count: int = 0
     keys: dict[str, list[str]] = field(default_factory=dict)
     created_at: datetime | None = None  # set by the store when None
+    settled_at: datetime | None = None  # replayed or discarded at; set by the store
     id: int | None = None  # set by the store
 
 
@@ -101,7 +102,9 @@ def set_status(conn: sa.Connection, ids: Sequence[int], status: str, *,
     """Set ``status`` on dead letters ``ids``; ``replayed`` also counts one replay."""
     if status not in STATUSES:
         raise ValueError(f"dead letter status {status!r} is not one of {', '.join(STATUSES)}")
-    values: dict[str, Any] = {"status": status}
+    # Settled (replayed, discarded) from now; open again: not settled.
+    values: dict[str, Any] = {"status": status,
+                              "settled_at": None if status == "open" else datetime.now(UTC)}
     if replayed:
         values["replay_count"] = t.c.replay_count + 1
     for part in chunks(list(dict.fromkeys(ids))):
