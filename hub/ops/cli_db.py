@@ -1,4 +1,5 @@
-"""``gridhub db``: the store's schema version (upgrade, current, history, revision).
+"""``gridhub db``: the store's schema version (upgrade, current, history, revision); and
+``gridhub purge``: data retention by hand (the hub runs it by itself, hourly).
 
 Exit codes as ``hub.ops.cli_support``; ``gridhub db current`` exits 1 when the schema is not
 the one this gridhub needs, so a deploy script can run ``gridhub db current || gridhub db
@@ -11,11 +12,39 @@ from typing import Any
 
 import click
 
-from hub.ops.cli_support import fail, guard, load_settings
+from hub.ops.cli_support import actor, cli_store, fail, guard, load_settings
 
 
 def register(main: click.Group) -> None:
     main.add_command(db)
+    main.add_command(purge)
+
+
+@click.command()
+@click.option("--dry-run", is_flag=True, help="only count what would go, change nothing")
+@click.option("--reason", default=None,
+              help="for the audit (default: the retention setting that applies)")
+@click.pass_context
+@guard
+def purge(ctx: click.Context, dry_run: bool, reason: str | None) -> None:
+    """Apply the data retention now: erase the personal data of closed cases, delete old
+    trace rows, settled dead letters and audit rows, as the retention_* settings say. Every
+    batch is audited. The hub does this by itself; this is for a first run or a check."""
+    from hub.retention import Retention
+
+    settings = load_settings(ctx)
+    with cli_store(settings) as store:
+        retention = Retention.from_settings(store, settings)
+        if dry_run:
+            for due in retention.due():
+                click.echo(f"{due.count:>9,}  {due.what}: before {due.cutoff:%Y-%m-%d %H:%M} "
+                           f"UTC ({due.days:g} days)")
+            click.echo("dry run: nothing changed")
+            return
+        done, _ = retention.purge(actor=actor(), reason=reason)
+    for kind, count in done.items():
+        click.echo(f"{count:>9,}  {kind}")
+    click.echo("purged; each batch has its row in the audit log (ops_audit, action purge)")
 
 
 @click.group()

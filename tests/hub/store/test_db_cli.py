@@ -49,3 +49,21 @@ def test_db_history_and_help(tmp_path: Path) -> None:
         "0002  after 0001  Retention: cases.erased_at and dead_letter.settled_at."]
     code, out = gridhub("sqlite://", "db", "--help")
     assert code == 0 and all(c in out for c in ("upgrade", "current", "history", "revision"))
+
+
+def test_purge_dry_run_counts_then_purge_removes_and_audits(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    load_release_store(url)
+    assert gridhub(url, "db", "upgrade")[0] == 0
+    code, out = gridhub(url, "purge", "--dry-run")
+    counts = [line.split()[0] for line in out.splitlines()[:4]]
+    assert code == 0 and counts == ["3", "10", "2", "0"]  # 3 closed cases, 10 trace, 2 settled
+    assert "personal data of archived and cancelled cases" in out
+    assert out.endswith("dry run: nothing changed\n")
+    assert gridhub(url, "purge", "--dry-run")[1] == out  # really nothing
+
+    code, out = gridhub(url, "purge", "--reason", "first run after the upgrade")
+    assert code == 0 and [line.split() for line in out.splitlines()[:4]] == [
+        ["3", "cases"], ["10", "trace"], ["2", "dead_letters"], ["0", "audit"]]
+    code, out = gridhub(url, "purge", "--dry-run")
+    assert [line.split()[0] for line in out.splitlines()[:4]] == ["0", "0", "0", "0"]
