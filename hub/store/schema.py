@@ -20,6 +20,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 
 from hub.errors import ConfigurationError
 
@@ -89,7 +90,7 @@ def status(conn: sa.Connection) -> SchemaStatus:
 def _known(revision: str) -> bool:
     try:
         return scripts().get_revision(revision) is not None
-    except Exception:  # alembic raises its own errors for an unknown revision id
+    except CommandError:  # "Can't locate revision identified by ..."
         return False
 
 
