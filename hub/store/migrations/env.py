@@ -15,8 +15,10 @@ from hub.store.tables import UtcDateTime
 
 def _render_item(kind: str, obj: Any, _autogen: Any) -> str | Literal[False]:
     # A migration freezes the DDL it makes: UtcDateTime is DateTime(timezone=True) in the
-    # database, and the migration must not change when the Python type does.
-    if kind == "type" and isinstance(obj, UtcDateTime):
+    # database, and the migration must not change when the Python type does. A downgrade's
+    # types are reflected from the scratch SQLite database (DATETIME, which PostgreSQL lacks):
+    # every store timestamp is a UtcDateTime, so it is written as one for both databases.
+    if kind == "type" and isinstance(obj, UtcDateTime | sa.DateTime):
         return "sa.DateTime(timezone=True)"
     return False
 

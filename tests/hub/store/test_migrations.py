@@ -21,6 +21,9 @@ from hub.store.schema import SchemaOutOfDate, SchemaState
 from tests.factories import T0
 
 LEGACY = Path(__file__).parent / "legacy"
+# Tables of 0.1.0 that a later migration drops on purpose, rows and all, with why. Every other
+# row of the 0.1.0 store must come through every migration.
+DROPPED: dict[str, str] = {}
 
 
 def load_release_store(url: str) -> None:
@@ -52,7 +55,7 @@ def every_row(url: str, like: Rows | None = None) -> Rows:
         with engine.connect() as conn:
             names = sorted(set(sa.inspect(conn).get_table_names()) - {"alembic_version"})
             if like is not None:
-                names = sorted(like)
+                names = sorted(set(like) - set(DROPPED))
             found: Rows = {}
             for name in names:
                 table = sa.Table(name, sa.MetaData(), autoload_with=conn)
@@ -87,7 +90,8 @@ def test_a_release_store_is_refused_until_upgraded_then_keeps_every_row(store_ur
     assert every_row(store_url) == before  # refusing changed nothing
 
     upgrade(store_url)
-    assert every_row(store_url, like=before) == before
+    assert every_row(store_url, like=before) == {
+        name: rows for name, rows in before.items() if name not in DROPPED}
     store = Store(store_url)
     store.open()
     try:
