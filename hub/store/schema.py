@@ -66,8 +66,9 @@ def scripts() -> ScriptDirectory:
 def head() -> str:
     heads = scripts().get_heads()
     if len(heads) != 1:  # two branches each added a migration: a merge revision is missing
-        raise RuntimeError(f"the store migrations have {len(heads)} heads {sorted(heads)}: "
-                           "make one with `alembic merge`, see README 'Operating gridhub'")
+        raise ConfigurationError(
+            f"{len(heads)} heads {sorted(heads)}: renumber the later migration onto the other, "
+            "see README 'Operating gridhub'", where="hub/store/migrations")
     return heads[0]
 
 
