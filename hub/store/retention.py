@@ -30,21 +30,29 @@ _GRID_DATA = {"service", "cable_type", "cable_count", "cable_dimension_mm2",
               "earth_fault_impedance_mohm", "short_circuit_current_ka", "distance_m",
               "service_fuse", "service_line_fuse", "bill_customer", "project_number",
               "connection_fee", "currency", "documentation", "decision", "decided_on"}
-KEPT: dict[str, Any] = {
+CASE_KEPT: dict[str, Any] = {
     "case_id": True, "reference": True, "received_on": True, "grid_owner": True,
     "installer_company": {"name"}, "installation_type": True, "temporary_kind": True,
     "job_type": True, "network_area": True, "municipality": True, "facilities": _FACILITY,
     "grid_data": _GRID_DATA, "status": True, "flow": True, "side_tracks": True, "flags": True,
 }
+# The stored state is a schemas.projection.CaseState: its own fields hold no personal data
+# (ids, codes, business keys, times) and stay, so the hub still loads and projects the case;
+# the full case JSON in ``case`` keeps CASE_KEPT only.
+KEPT: dict[str, Any] = {
+    "case_id": True, "status": True, "flow": True, "side_tracks": True, "flags": True,
+    "keys": True, "last_message_id": True, "updated_at": True, "case": CASE_KEPT,
+}
 
 
 def erased(state: dict[str, Any]) -> dict[str, Any]:
     """``state`` with only the kept fields."""
-    return _keep(state, KEPT)
+    kept: dict[str, Any] = _keep(state, KEPT)
+    return kept
 
 
 def _keep(value: Any, rule: Any) -> Any:
-    if rule is True:
+    if rule is True or value is None:
         return value
     if isinstance(value, list):
         return [_keep(item, rule) for item in value]

@@ -12,10 +12,12 @@ import sqlalchemy as sa
 from hub.config import Settings
 from hub.ops.audit import AuditEntry, entries, record
 from hub.retention import Kind, Retention
-from hub.store import Store
+from hub.store import CaseRow, Store
 from hub.store.tables import case_key
-from tests.factories import swedish_case
-from tests.hub.store.builders import case_row, dead_letter_row, trace_row, workorder
+from schemas.codes import CaseStatus
+from schemas.projection import CaseState, project, state_json
+from tests.factories import envelope, swedish_case
+from tests.hub.store.builders import dead_letter_row, trace_row, workorder
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 DAYS = {Kind.CASES: 90, Kind.TRACE: 180, Kind.DEAD_LETTERS: 30, Kind.AUDIT: 1830}
@@ -27,6 +29,15 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.at
+
+
+def case_row(seed: int, *, status: str, at: datetime) -> CaseRow:
+    """A case as the hub stores it: the projected CaseState, the full case JSON inside."""
+    state = project(None, envelope("case.submitted", swedish_case(seed))).state
+    state = state.model_copy(update={"status": CaseStatus(status), "updated_at": at})
+    return CaseRow(case_id=state.case_id, status=status, flow=str(state.flow),
+                   state=state_json(state), keys=state.keys,
+                   last_message_id=state.last_message_id, updated_at=at)
 
 
 def retention(store: Store, clock: Clock, batch: int = 500) -> Retention:
@@ -54,9 +65,15 @@ def test_closed_cases_lose_their_personal_data_after_the_retention(store: Store)
                  "Maria Holm", personal.property_owner.personal_number.reveal(),
                  personal.facilities[0].address.street, "070-765 43 21"):
         assert gone not in text
-    assert erased.state["facilities"][0]["facility_id"] == personal.facilities[0].facility_id
-    assert erased.state["installer_company"] == {"name": "Bollérud Elektro AB"}
-    assert erased.keys == case_row(1).keys  # business keys stay: the case is still found
+    case = erased.state["case"]
+    assert case["facilities"][0]["facility_id"] == personal.facilities[0].facility_id.reveal()
+    assert case["installer_company"] == {"name": "Bollérud Elektro AB"}
+    assert case["status"] == "submitted" and case["reference"] == personal.reference
+    # the hub still loads the case: a late message for it is projected or refused, not broken
+    loaded = CaseState.model_validate(erased.state)
+    assert loaded.status == "archived" and loaded.keys == erased.keys
+    original = case_row(1, status="archived", at=ago(91))
+    assert erased.keys == original.keys and erased.keys  # business keys stay: still found
     with store.engine.connect() as conn:
         assert conn.scalar(sa.select(sa.func.count()).select_from(case_key)
                            .where(case_key.c.case_id == "SE-1001")) == len(
@@ -72,7 +89,7 @@ def test_a_case_saved_again_after_erasure_is_erased_again_in_time(store: Store) 
         tx.save_cases([case_row(1, status="archived", at=ago(100))])
     retention(store, Clock(NOW)).purge()
     with store.transaction() as tx:  # a late message brings the full case back
-        tx.save_cases([case_row(1, status="archived", at=NOW)])
+        tx.save_cases([case_row(1, status="archived", at=NOW)])  # the full case again
     again = store.case("SE-1001")
     assert again is not None and again.erased_at is None
     assert retention(store, Clock(NOW + timedelta(days=89))).purge()[0][Kind.CASES] == 0
