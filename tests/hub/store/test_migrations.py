@@ -18,6 +18,7 @@ from hub.store import Store, schema
 from hub.store.engine import make_engine
 from hub.store.migrations import all_tables
 from hub.store.schema import SchemaOutOfDate, SchemaState
+from schemas.projection import CaseState
 from tests.factories import T0
 
 LEGACY = Path(__file__).parent / "legacy"
@@ -102,6 +103,11 @@ def test_a_release_store_is_refused_until_upgraded_then_keeps_every_row(store_ur
         # 0002: settled ones count from their last failure (no audit row says otherwise)
         assert {(d.status, d.settled_at == (d.last_failure_at if d.status != "open" else None))
                 for d in letters} == {("open", True), ("discarded", True), ("replayed", True)}
+        # the cases load as the hub loads them
+        states = [CaseState.model_validate(c.state)
+                  for c in (store.case(f"SE-{1000 + i}") for i in range(5)) if c]
+        assert [str(st.status) for st in states] == [
+            "submitted", "archived", "cancelled", "approved", "archived"]
         # the password hash came through: anna still logs in (at the time the dump was made)
         anna = Access(store, clock=lambda: T0).authenticate("anna", "hemligt-lösen-1")
         assert anna.name == "anna" and {r.value for r in anna.roles} == {"operator"}
