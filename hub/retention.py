@@ -29,6 +29,9 @@ from hub.store import retention as rows
 from hub.store.tables import cases, dead_letter, trace
 
 SCHEDULER_ACTOR = "gridhub retention"
+# Serialises purge batches of several hub processes on PostgreSQL (SQLite's BEGIN IMMEDIATE
+# does already): each batch then picks rows no other batch has taken, and audits only its own.
+_PURGE_LOCK = 0x70757267  # "purg"
 
 
 class Kind(StrEnum):
@@ -128,6 +131,8 @@ class Retention:
         days = self._days[kind]
         cutoff = at - timedelta(days=days)
         with self._store.transaction() as tx:
+            if tx.conn.dialect.name == "postgresql":
+                tx.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PURGE_LOCK)))
             keys = rows.oldest(tx.conn, spec.key, spec.where(cutoff), self._batch)
             if not keys:
                 return 0

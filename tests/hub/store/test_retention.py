@@ -4,6 +4,7 @@ what goes, in batches, each batch audited; the dry run counts exactly what the p
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -165,3 +166,23 @@ def test_the_audit_may_not_be_kept_shorter_than_what_it_records() -> None:
     with pytest.raises(ValueError, match="retention_audit_days"):
         Settings(retention_audit_days=10, retention_dead_letter_days=30)
     assert Settings().retention_audit_days > Settings().retention_trace_days
+
+
+def test_purges_of_several_processes_take_each_row_once(store: Store) -> None:
+    env = workorder(1)
+    with store.transaction() as tx:
+        tx.add_trace([trace_row(env, f"hop-{i}", at=ago(200)) for i in range(40)])
+    results: list[int] = []
+
+    def purge() -> None:  # each a hub process: its own Retention, batches of three
+        results.append(retention(store, Clock(NOW), batch=3).purge()[0][Kind.TRACE])
+
+    workers = [threading.Thread(target=purge) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert sum(results) == 40 and store.trace(env.case_id) == []
+    with store.engine.connect() as conn:
+        counts = [r.detail["count"] for r in entries(conn, action="purge", limit=1000)]
+    assert sum(counts) == 40 and 0 not in counts  # every row audited once, no empty batch
