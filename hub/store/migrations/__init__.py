@@ -9,15 +9,15 @@ autogenerate compares a migrated store with, and what the migration test holds t
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from importlib.metadata import entry_points
 
 import sqlalchemy as sa
 
-# Modules of the hub that define tables on ``hub.store.tables.metadata``. They are imported by
-# name, here only: the store stays below ``hub.ops`` and ``hub.access`` at run time. A new hub
-# module with tables is added to this list.
+# Modules outside hub/store that define tables on ``hub.store.tables.metadata`` (every module
+# of hub/store is imported anyway). By name, here only: the store stays below ``hub.ops`` and
+# ``hub.access`` at run time. A new such module is added to this list.
 TABLE_MODULES = (
-    "hub.store.tables",
     "hub.ops.audit",
     "hub.ops.pause",
     "hub.access.tables",
@@ -29,6 +29,10 @@ TABLE_PLUGINS = "gridhub.tables"
 
 def all_tables() -> sa.MetaData:
     """The store's metadata with every table of the hub and of the installed plugins on it."""
+    import hub.store
+
+    for module in pkgutil.iter_modules(hub.store.__path__, "hub.store."):
+        importlib.import_module(module.name)
     for name in TABLE_MODULES:
         importlib.import_module(name)
     for entry in entry_points(group=TABLE_PLUGINS):
