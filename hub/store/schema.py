@@ -10,6 +10,7 @@ the operator's act, after a backup, not a side effect of a restart.
 from __future__ import annotations
 
 import functools
+import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -144,6 +145,16 @@ def _down(down: str | Sequence[str] | None) -> str | None:
     return down if down is None or isinstance(down, str) else ", ".join(down)
 
 
+def _ruff_hooks(cfg: Config) -> None:
+    """Sort the imports and format the new file, as alembic's post-write hooks."""
+    hooks = {"fix": "check --fix --select I REVISION_SCRIPT_FILENAME",
+             "format": "format REVISION_SCRIPT_FILENAME"}
+    cfg.set_section_option("post_write_hooks", "hooks", ", ".join(hooks))
+    for name, options in hooks.items():
+        for key, value in (("type", "module"), ("module", "ruff"), ("options", options)):
+            cfg.set_section_option("post_write_hooks", f"{name}.{key}", value)
+
+
 def new_revision(message: str, *, autogenerate: bool = True) -> str:
     """Write the next migration file (for developers, in a source checkout) and return its
     path. Autogenerate compares the code's tables with a scratch SQLite database migrated to
@@ -158,6 +169,9 @@ def new_revision(message: str, *, autogenerate: bool = True) -> str:
         with engine.begin() as conn:
             upgrade(conn)
             cfg = config(conn)
+            if importlib.util.find_spec("ruff") is not None:  # a developer's checkout has it
+                # autogenerate writes long lines: formatted, the file passes `ruff check`
+                _ruff_hooks(cfg)
             script = command.revision(cfg, message=message, autogenerate=autogenerate,
                                       rev_id=f"{number:04d}")
     finally:

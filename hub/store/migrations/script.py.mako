@@ -1,4 +1,4 @@
-"""${message}
+<%! import textwrap %>"""${"\n".join(textwrap.wrap(message, 96))}
 
 Revision ID: ${up_revision}
 Revises: ${down_revision | comma,n}
