@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import http.client
 import json
 import re
 import urllib.error
@@ -17,7 +19,8 @@ from tests.hub.web.conftest import FAILED, PASSWORD
 class Client:
     """A browser-like HTTP client: keeps cookies, does not follow redirects."""
 
-    def __init__(self, base: str, token: str | None = None) -> None:
+    def __init__(self, base: str, token: str | None = None, source: str | None = None) -> None:
+        """``source``: the loopback address to connect from (127.0.0.2: another client)."""
         self.base = base
         self.token = token
         self.jar = CookieJar()
@@ -26,12 +29,20 @@ class Client:
             def redirect_request(self, *args: Any, **kwargs: Any) -> None:
                 return None
 
+        class FromSource(urllib.request.HTTPHandler):
+            def http_open(self, req: Any) -> Any:
+                return self.do_open(functools.partial(http.client.HTTPConnection,
+                                                      source_address=(source or "", 0)), req)
+
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect(), FromSource())
 
     def request(self, path: str, data: dict[str, Any] | None = None,
-                json_body: Any = None) -> tuple[int, dict[str, str], str]:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+                json_body: Any = None, headers: dict[str, str] | None = None,
+                ) -> tuple[int, dict[str, str], str]:
+        headers = dict(headers or {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
         body = None
         if data is not None:
             body = urlencode(data, doseq=True).encode()
