@@ -39,8 +39,10 @@ def web(ctx: click.Context, host: str, port: int) -> None:
     try:
         access = Access(store)
         access.ensure_tables()
-        app = create_app(settings, access=access, metrics=None, store=store)
+        app = create_app(settings, access=access, metrics=None, store=store, listen_host=host)
         click.echo(f"gridhub web on http://{host}:{port}/ (Ctrl-C stops)", err=True)
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+        # proxy_headers off: X-Forwarded-* is believed only from web_trusted_proxies (the app).
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                    proxy_headers=False)
     finally:
         store.close()
