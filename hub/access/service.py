@@ -6,6 +6,7 @@ is never unaudited and an audit row never describes a rolled-back change.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from hub.ops.audit import AuditEntry, record
 from hub.store import Store
 
 log = structlog.get_logger(__name__)
+WRONG_LOGIN = "wrong user name or password"
 
 
 class Access:
@@ -40,6 +42,7 @@ class Access:
         self.store = store
         self.clock = clock
         self.hasher = hasher or hashing.default_hasher()
+        self._dummy: str | None = None
 
     def ensure_tables(self) -> None:
         ensure_tables(self.store)
@@ -136,10 +139,11 @@ class Access:
         """The principal for a login; AccessDenied says why not."""
         with self.store.engine.connect() as conn:
             row = conn.execute(sa.select(users).where(users.c.name == name)).mappings().first()
-        if row is None:
-            raise AccessDenied(f"unknown user {name!r}", where="login")
-        if not hashing.verify(self.hasher, row["password_hash"], password):
-            raise AccessDenied(f"wrong password for {name!r}", where="login")
+        # An unknown name costs the same argon2 check as a known one, and both refusals read
+        # the same: neither the answer nor its time tells who has an account.
+        stored = row["password_hash"] if row is not None else self._dummy_hash()
+        if not hashing.verify(self.hasher, stored, password) or row is None:
+            raise AccessDenied(WRONG_LOGIN, where="login")
         if self.hasher.check_needs_rehash(row["password_hash"]):
             # Parameters were raised since this hash was made: upgrade it while we have the
             # plain password.
@@ -147,6 +151,12 @@ class Access:
                 conn.execute(sa.update(users).where(users.c.name == name)
                              .values(password_hash=self.hasher.hash(password)))
         return self.principal(name)
+
+    def _dummy_hash(self) -> str:
+        """A hash of a random password with this hasher's parameters, made once."""
+        if self._dummy is None:
+            self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
+        return self._dummy
 
     def principal(self, name: str) -> Principal:
         """The principal of a user with the roles valid now (for a session: call it on every

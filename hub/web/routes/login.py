@@ -1,7 +1,8 @@
-"""Log in and out. A failed login says why (unknown user, wrong password, role expired on a
-date: ask an admin to renew) because the person at 03:00 must know whom to call. Five failed
-logins for one user name within 15 minutes lock that name for 15 minutes (hub/web/throttle.py)
-with one message for every name, so guessing passwords is slow and a lockout reveals nothing."""
+"""Log in and out. A wrong name and a wrong password get one answer, after the same argon2
+check ("wrong user name or password"), so neither the answer nor its timing tells who has an
+account; the right password with no valid role says why (role expired on a date: ask an admin
+to renew), because the person at 03:00 must know whom to call. Failed logins are throttled per
+name and client address (hub/web/throttle.py)."""
 
 from __future__ import annotations
 

@@ -124,6 +124,13 @@ def test_a_success_resets_and_old_failures_fall_out_of_the_window(web: Web) -> N
     assert web.attempt("maria", PASSWORD)[0] == 303
 
 
+def test_an_unknown_name_and_a_wrong_password_get_one_answer(web: Web) -> None:
+    unknown = web.attempt("nobody")
+    wrong = web.attempt("maria")
+    assert unknown[0] == wrong[0] == 401
+    assert error_of(unknown[2]) == error_of(wrong[2]) == "login: wrong user name or password"
+
+
 def test_the_right_password_without_a_role_is_no_guess(web: Web) -> None:
     for _ in range(6):
         status, _, html = web.attempt("kalle", PASSWORD)
