@@ -25,21 +25,36 @@ def _json(value: Any, status_code: int = 200) -> JSONResponse:
     return JSONResponse(jsonable(value), status_code=status_code)
 
 
+def _authenticated(request: Request) -> bool:
+    """Whether ``request`` carries a valid session or token (a probe carries neither)."""
+    from hub.web.auth import LoginRequired
+
+    try:
+        current(request)
+    except LoginRequired:
+        return False
+    return True
+
+
 @router.get("/healthz")
-def healthz() -> Response:
+def healthz(request: Request) -> Response:
+    """Liveness for load balancers and Kubernetes: no token needed, and without one the
+    answer says up and nothing else."""
     from hub.health import liveness
 
-    return JSONResponse(liveness())
+    return JSONResponse(liveness(detail=_authenticated(request)))
 
 
 @router.get("/readyz")
 def readyz(request: Request) -> Response:
+    """Readiness: 200 ready / 503 not ready for anyone; which dependency is down (and its
+    error) only with a session or token."""
     from hub.health import readiness
 
-    current(request)
     s = web(request).settings
     ok, detail = readiness(web(request).store, s.broker_url, s.namespace)
-    return JSONResponse(jsonable(detail), status_code=200 if ok else 503)
+    shown = detail if _authenticated(request) else {"status": detail["status"]}
+    return JSONResponse(jsonable(shown), status_code=200 if ok else 503)
 
 
 @router.get("/metrics")

@@ -69,13 +69,23 @@ class Client:
         return status
 
 
-def test_only_healthz_answers_without_login(shared_web_hub):
+def test_only_the_probes_answer_without_login_and_say_only_up_or_down(shared_web_hub):
     anonymous = Client(shared_web_hub.url)
     status, _, body = anonymous.request("/healthz")
-    assert status == 200 and json.loads(body)["status"] == "ok"
+    assert status == 200 and json.loads(body) == {"status": "ok"}
+    status, _, body = anonymous.request("/readyz")
+    assert status == 200 and json.loads(body) == {"status": "ready"}
+    bad_token = Client(shared_web_hub.url, token="ghk_0123456789abcdef_nope")
+    assert json.loads(bad_token.request("/readyz")[2]) == {"status": "ready"}
+    machine = Client(shared_web_hub.url, token=shared_web_hub.access.create_token(
+        "kubelet-detail", [Role.viewer], by="test"))
+    status, _, body = machine.request("/healthz")
+    assert status == 200 and {"pid", "uptime_s"} <= set(json.loads(body))
+    status, _, body = machine.request("/readyz")
+    assert status == 200 and json.loads(body)["broker"] == {"ok": True}
     status, headers, _ = anonymous.request("/groups?connector=alpha")
     assert status == 303 and headers["location"] == "/login?next=%2Fgroups%3Fconnector%3Dalpha"
-    for path in ("/metrics", "/readyz", "/api/status", "/api/groups"):
+    for path in ("/metrics", "/api/status", "/api/groups"):
         status, headers, body = anonymous.request(path)
         assert status == 401, path
         assert headers["www-authenticate"].startswith("Bearer")
