@@ -26,6 +26,7 @@ from hub.access.model import (
     UserInfo,
     now_utc,
 )
+from hub.access.sessions import end_sessions
 from hub.access.tables import ensure_tables, grants, tokens, users, warnings
 from hub.ops.audit import AuditEntry, record
 from hub.store import Store
@@ -67,7 +68,10 @@ class Access:
             self._require_user(conn, name)
             conn.execute(sa.update(users).where(users.c.name == name)
                          .values(password_hash=self.hasher.hash(password)))
-            _audit(conn, by, "user.password", f"user {name}", "password set", {}, self.clock())
+            # A new password ends every session: one opened with the old one must not last.
+            ended = end_sessions(conn, name)
+            _audit(conn, by, "user.password", f"user {name}", "password set",
+                   {"sessions_ended": ended}, self.clock())
 
     def set_email(self, name: str, email: str | None, *, by: str) -> None:
         """Where ``name``'s expiry warnings go (None: nowhere)."""
@@ -114,8 +118,9 @@ class Access:
                 grants.c.user_name == name, grants.c.role == role.value)).rowcount
             if not gone:
                 raise AccessDenied(f"user {name!r} has no {role} role", where="access")
+            ended = end_sessions(conn, name)  # they log in again with what they have left
             _audit(conn, by, "role.revoke", f"user {name}", f"role {role} revoked",
-                   {"role": role.value}, self.clock())
+                   {"role": role.value, "sessions_ended": ended}, self.clock())
 
     def _put_grant(self, name: str, role: Role, by: str, action: str) -> Grant:
         at = self.clock()

@@ -68,7 +68,19 @@ login_failures = sa.Table(
     sa.Column("locked_until", UtcDateTime),
 )
 
-ACCESS_TABLES = (users, grants, tokens, warnings, login_failures)
+# Logged-in web sessions (hub/access/sessions.py). The cookie holds a random id; only its
+# SHA-256 is kept, so a copy of the database does not hand out sessions. Deleting the row ends
+# the session at once: logout, a password change, a revoked role.
+sessions = sa.Table(
+    "access_session", metadata,
+    sa.Column("id_hash", sa.String, primary_key=True),
+    sa.Column("user_name", sa.String, sa.ForeignKey("access_user.name", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("last_seen_at", UtcDateTime, nullable=False, index=True),
+)
+
+ACCESS_TABLES = (users, grants, tokens, warnings, login_failures, sessions)
 
 
 def ensure_tables(store: Store) -> None:

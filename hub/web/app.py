@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
+from hub.access.sessions import LoginSessions
 from hub.config import Settings
 from hub.connector import Connector
 from hub.store import Store
@@ -51,7 +52,8 @@ def create_app(settings: Settings, *, access: Access, metrics: Metrics | None,
     configured, built = _connectors(settings)
     ctx = WebContext(
         settings=settings, store=store, access=access, metrics=metrics,
-        sessions=Sessions(secret or os.environ.get(SECRET_ENV) or secrets.token_urlsafe(32)),
+        sessions=Sessions(secret or os.environ.get(SECRET_ENV) or secrets.token_urlsafe(32),
+                          LoginSessions(store, clock=access.clock)),
         connectors=connectors if connectors is not None else built, configured=configured,
         secure_cookies=secure_cookies(settings.web_secure_cookies, listen_host))
     if metrics is None:
@@ -125,8 +127,8 @@ async def _session_cookie(request: Request,
     """Load the session before the handler; sign it again after (the idle clock restarts)."""
     ctx: WebContext = request.app.state.web
     session, why = ctx.sessions.load(request.cookies.get(COOKIE))
-    if why == "expired":
-        session.notice = "your session expired after 8 hours without activity: log in again"
+    if why is not None:
+        session.notice = why
     request.state.session = session
     response = await call_next(request)
     if request.url.path.startswith(MACHINE_PREFIXES) and COOKIE not in request.cookies:

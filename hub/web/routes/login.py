@@ -13,7 +13,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hub.web.auth import check_csrf, session, web
-from hub.web.session import Session
 from hub.web.templating import page
 from hub.web.throttle import LoginThrottle, refusal
 
@@ -60,8 +59,8 @@ def login(request: Request, username: str = Form(""), password: str = Form(""),
         return page(request, "login.html.j2", status_code=401, title="Log in",
                     next=_safe_next(next), error=str(exc), username=name)
     throttle.succeeded(name)
-    # A new CSRF token with the new identity: nothing learnt before login works after it.
-    request.state.session = Session(user=who.name)
+    # A new session id and CSRF token with the new identity (no session fixation).
+    request.state.session = web(request).sessions.start(who.name)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
@@ -76,5 +75,6 @@ def _locked(request: Request, next: str, name: str, until: datetime) -> Response
 @router.post("/logout")
 def logout(request: Request, csrf_token: str = Form("")) -> Response:
     check_csrf(request, csrf_token)
-    request.state.session = Session(notice="you are logged out")
+    request.state.session = web(request).sessions.end(session(request),
+                                                      notice="you are logged out")
     return RedirectResponse("/login", status_code=303)

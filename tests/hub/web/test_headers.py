@@ -11,8 +11,8 @@ from typing import Any
 from hub.ops.audit import entries
 from hub.ops.db import reading
 from hub.web.app import create_app
+from tests.hub.web.client import Client
 from tests.hub.web.conftest import SECRET, serve
-from tests.hub.web.test_app import Client
 
 SECURITY = {"x-frame-options": "DENY", "x-content-type-options": "nosniff",
             "referrer-policy": "no-referrer", "cache-control": "no-store"}

@@ -12,7 +12,7 @@ import pytest
 from hub.access import Role
 from hub.ops.audit import entries
 from hub.ops.db import reading
-from tests.hub.web.test_app import Client
+from tests.hub.web.client import Client
 
 SE_SPACE, SE_DASH = "821208 6964", "821208\u20136964"
 NO_DASH, NO_SPACE = "091053-16574", "091053 16574"

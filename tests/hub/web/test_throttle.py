@@ -5,77 +5,18 @@ or not; a success resets the count; the lockout is audited and survives a restar
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
-from hub.access import Access, Role
-from hub.config import Settings
+from hub.access import Access
 from hub.ops.audit import entries
-from hub.ops.db import open_store
 from hub.store import Store
 from hub.web.throttle import LoginThrottle
-from tests.hub.access.conftest import Clock, cheap_hasher
+from tests.hub.access.conftest import Clock
 from tests.hub.ops.conftest import pg_schema_url, store  # noqa: F401 - fixtures reused
-from tests.hub.web.conftest import PASSWORD, SECRET, serve
-from tests.hub.web.test_app import Client
+from tests.hub.web.conftest import PASSWORD, WRONG_PASSWORD, Web, web_app
 
-WRONG = "fel lösenord 1"
-
-
-@dataclass
-class Web:
-    url: str
-    store: Store
-    clock: Clock
-
-    def attempt(self, user: str, password: str = WRONG) -> tuple[int, dict[str, str], str]:
-        client = Client(self.url)
-        return client.request("/login", {"username": user, "password": password,
-                                         "csrf_token": client.csrf(), "next": "/"})
-
-
-@contextmanager
-def web_app(db: str, tmp_path: Path, clock: Clock) -> Iterator[Web]:
-    """The ops web on the store ``db`` (one "process": its own store, access and server)."""
-    from hub.web.app import create_app
-
-    opened = open_store(db)
-    try:
-        access = Access(opened, clock=clock, hasher=cheap_hasher())
-        access.ensure_tables()
-        settings = Settings(store_url=db, routes=tmp_path / "no-routes.yaml")
-        app = create_app(settings, access=access, metrics=None, store=opened, secret=SECRET,
-                         connectors={})
-        with serve(app) as url:
-            yield Web(url, opened, clock)
-    finally:
-        opened.close()
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'gridhub.db'}"
-    opened = open_store(url)
-    try:
-        access = Access(opened, hasher=cheap_hasher())
-        access.ensure_tables()
-        access.add_user("maria", PASSWORD, by="test")
-        access.grant("maria", Role.operator, by="test")
-        access.add_user("kalle", PASSWORD, by="test")  # no role
-    finally:
-        opened.close()
-    return url
-
-
-@pytest.fixture
-def web(db: str, tmp_path: Path) -> Iterator[Web]:
-    with web_app(db, tmp_path, Clock()) as found:
-        yield found
+WRONG = WRONG_PASSWORD
 
 
 def error_of(html: str) -> str:

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.hub.ops.conftest import gridhub_group
-from tests.hub.web.test_app import Client
+from tests.hub.web.client import Client
 
 ABSURD = ("99999999d", "99999999999d", "9999-12-31T23:00-05:00")
 
