@@ -44,21 +44,22 @@ def login(request: Request, username: str = Form(""), password: str = Form(""),
     check_csrf(request, csrf_token)
     name, access = username.strip(), web(request).access
     throttle = LoginThrottle(web(request).store, clock=access.clock)
-    until = throttle.attempt(name)
+    client = request.client.host if request.client else "unknown"
+    until = throttle.attempt(name, client)
     if until is not None:  # refused before the password is even checked
         return _locked(request, next, name, until)
     try:
         who = access.authenticate(name, password)
     except AccessDenied as exc:
         if exc.where == "login":  # a wrong name or password
-            until = throttle.failed(name, client=request.client.host if request.client else None)
+            until = throttle.failed(name, client)
             if until is not None:
                 return _locked(request, next, name, until)
         else:  # the right password, but no valid role: not a guess
-            throttle.succeeded(name)
+            throttle.succeeded(name, client)
         return page(request, "login.html.j2", status_code=401, title="Log in",
                     next=_safe_next(next), error=str(exc), username=name)
-    throttle.succeeded(name)
+    throttle.succeeded(name, client)
     # A new session id and CSRF token with the new identity (no session fixation).
     request.state.session = web(request).sessions.start(who.name)
     return RedirectResponse(_safe_next(next), status_code=303)

@@ -149,10 +149,13 @@ class Web:
     store: Store
     clock: Clock
 
-    def attempt(self, user: str, password: str = WRONG_PASSWORD) -> tuple[int, dict[str, str], str]:
+    def attempt(self, user: str, password: str = WRONG_PASSWORD, source: str | None = None,
+                ) -> tuple[int, dict[str, str], str]:
+        """One login from a fresh browser at ``source`` (a loopback address: 127.0.0.2 is
+        another client than the default 127.0.0.1)."""
         from tests.hub.web.client import Client
 
-        client = Client(self.url)
+        client = Client(self.url, source=source)
         return client.request("/login", {"username": user, "password": password,
                                          "csrf_token": client.csrf(), "next": "/"})
 
