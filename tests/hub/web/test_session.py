@@ -4,9 +4,7 @@ and the absolute limit end it at once, also for a copy of the cookie saved befor
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -15,42 +13,37 @@ from click.testing import CliRunner
 from hub.access import Access, Role
 from hub.access.sessions import Ended, LoginSessions
 from hub.access.tables import sessions as session_table
-from hub.ops.db import open_store
 from hub.ops.pause import pauses
 from hub.store import Store
 from hub.web.session import COOKIE, Session, Sessions
 from tests.hub.access.conftest import Clock, cheap_hasher
-from tests.hub.ops.conftest import gridhub_group
+from tests.hub.ops.conftest import gridhub_group, pg_schema_url, store  # noqa: F401
 from tests.hub.web.client import Client
 from tests.hub.web.conftest import PASSWORD, Web
 
 
 @pytest.fixture
-def sqlite(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(f"sqlite:///{tmp_path / 'gridhub.db'}")
-    access = Access(opened, hasher=cheap_hasher())
+def on_store(store: Store) -> Store:  # noqa: F811 - SQLite and PostgreSQL
+    access = Access(store, hasher=cheap_hasher())
     access.ensure_tables()
     access.add_user("maria", PASSWORD, by="test")
     access.grant("maria", Role.operator, by="test")
-    try:
-        yield opened
-    finally:
-        opened.close()
+    return store
 
 
-def test_a_signed_session_comes_back_and_a_forged_one_does_not(sqlite):
-    sessions = Sessions("secret-a", LoginSessions(sqlite))
+def test_a_signed_session_comes_back_and_a_forged_one_does_not(on_store):
+    sessions = Sessions("secret-a", LoginSessions(on_store))
     cookie = sessions.dump(sessions.start("maria"))
     back, why = sessions.load(cookie)
     assert (back.user, why) == ("maria", None)
-    forged, why = Sessions("secret-b", LoginSessions(sqlite)).load(cookie)
+    forged, why = Sessions("secret-b", LoginSessions(on_store)).load(cookie)
     assert (forged.user, why) == (None, None)
     tampered, _ = sessions.load(cookie[:-2] + ("A" if cookie[-2] != "A" else "B") + cookie[-1])
     assert tampered.user is None
 
 
-def test_a_cookie_idle_beyond_the_limit_is_refused_as_expired(sqlite):
-    logins = LoginSessions(sqlite)
+def test_a_cookie_idle_beyond_the_limit_is_refused_as_expired(on_store):
+    logins = LoginSessions(on_store)
     cookie = Sessions("secret", logins).dump(Session(user="maria", sid=logins.start("maria")))
     # A limit below zero makes any signature too old, without waiting eight hours.
     back, why = Sessions("secret", logins, idle_limit=timedelta(seconds=-1)).load(cookie)
@@ -65,10 +58,10 @@ def test_the_csrf_token_must_match_exactly():
     assert Session().csrf != session.csrf  # fresh per session
 
 
-def test_only_a_hash_of_the_id_is_stored_and_end_ends_it(sqlite):
-    logins = LoginSessions(sqlite)
+def test_only_a_hash_of_the_id_is_stored_and_end_ends_it(on_store):
+    logins = LoginSessions(on_store)
     sid = logins.start("maria")
-    with sqlite.engine.connect() as conn:
+    with on_store.engine.connect() as conn:
         [stored] = conn.scalars(sa.select(session_table.c.id_hash)).all()
     assert sid not in stored and len(stored) == 64
     assert logins.user_of(sid) == ("maria", None)
@@ -76,9 +69,9 @@ def test_only_a_hash_of_the_id_is_stored_and_end_ends_it(sqlite):
     assert logins.user_of(sid) == (None, Ended.ended)
 
 
-def test_idle_and_absolute_limits(sqlite):
+def test_idle_and_absolute_limits(on_store):
     clock = Clock()
-    logins = LoginSessions(sqlite, clock=clock)
+    logins = LoginSessions(on_store, clock=clock)
     idle = logins.start("maria")
     busy = logins.start("maria")
     for _ in range(3):  # busy is used every 3 h 59 min; idle is not
