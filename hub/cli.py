@@ -107,7 +107,7 @@ def _serve_web(hub: Any) -> Any:
     access = Access(hub.store)
     access.ensure_tables()
     app = create_app(hub.settings, access=access, metrics=hub.metrics, store=hub.store,
-                     connectors=hub.connectors)
+                     connectors=hub.connectors, listen_host=host)
     web = WebServer(app, host, int(port))
     web.start()
     click.echo(f"gridhub web on {web.url}", err=True)

@@ -40,6 +40,16 @@ class Settings(BaseSettings):
         default=None, pattern=r"^[^:\s]+:\d{1,5}$",
         description="HOST:PORT to serve the ops web and /metrics from `gridhub run` (off if unset)",
     )
+    web_trusted_proxies: tuple[str, ...] = Field(
+        default=(),
+        description="addresses or networks of the TLS proxies in front of the ops web: only "
+                    "their X-Forwarded-For/-Proto are believed (none by default)",
+    )
+    web_secure_cookies: bool | None = Field(
+        default=None,
+        description="send the session cookie over https only; unset: yes unless the web "
+                    "listens on loopback",
+    )
     log_level: str = Field(default="INFO")
     log_json: bool = Field(default=True)
     roles: tuple[str, ...] = Field(
@@ -60,6 +70,20 @@ class Settings(BaseSettings):
         description="sender of gridhub's own mail, e.g. gridhub@nat.example (needed with "
                     "smtp_url)",
     )
+
+    @field_validator("web_trusted_proxies")
+    @classmethod
+    def _networks(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        import ipaddress
+
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an address or network (10.0.0.5, "
+                                 "10.0.0.0/24); '*' would let any client choose its "
+                                 "address") from None
+        return value
 
     @field_validator("mail_from")
     @classmethod

@@ -3,14 +3,15 @@
 ``structlog.contextvars.bind_contextvars(message_id=..., case_id=...)`` puts ids on every line
 logged in that context. :func:`mask_personal_data` runs last before rendering, so nothing
 reaches the output unmasked: values under personal-data keys, identifier instances, and
-personnummer / fødselsnummer found inside any string (seed 001: access to personal numbers
-must be limited to those who need them; log readers do not).
+personnummer / fødselsnummer found inside any string, in any written form (seed 001: access
+to personal numbers must be limited to those who need them; log readers do not). The numbers
+are found by ``schemas.masking.mask_personal_numbers``: the one function the web, the API and
+the CLI use too.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from collections.abc import MutableMapping
 from typing import Any
@@ -19,7 +20,8 @@ import structlog
 from pydantic import BaseModel
 
 from hub.errors import ConfigurationError
-from schemas.identifiers import Identifier, MaskedIdentifier, NoFodselsnummer, SePersonnummer
+from schemas.identifiers import Identifier, MaskedIdentifier
+from schemas.masking import mask_personal_numbers
 
 PERSONAL_KEYS = frozenset(
     {
@@ -38,12 +40,6 @@ PERSONAL_KEYS = frozenset(
 )
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
-# Digit runs not inside longer digit runs: 10/12 digits with an optional - or + before the last
-# four (Swedish), or exactly 11 digits (Norwegian). Each candidate is validated before masking,
-# so GSRNs, GLNs, order numbers and timestamps stay readable.
-_SE_CANDIDATE = re.compile(r"(?<!\d)(?:\d{6}|\d{8})[-+]?\d{4}(?!\d)")
-_NO_CANDIDATE = re.compile(r"(?<!\d)\d{11}(?!\d)")
-
 
 def mask_text(value: str) -> str:
     """Mask a free-text value (a name, an address, an e-mail): first character only."""
@@ -51,19 +47,6 @@ def mask_text(value: str) -> str:
         local, _, domain = value.partition("@")
         return f"{local[:1]}***@{domain}"
     return f"{value[:1]}***" if value else value
-
-
-def mask_numbers_in(text: str) -> str:
-    """Mask every valid personnummer or fødselsnummer inside ``text``."""
-    text = _SE_CANDIDATE.sub(lambda m: _masked_if_valid(SePersonnummer, m.group()), text)
-    return _NO_CANDIDATE.sub(lambda m: _masked_if_valid(NoFodselsnummer, m.group()), text)
-
-
-def _masked_if_valid(kind: type[MaskedIdentifier], candidate: str) -> str:
-    try:
-        return kind(candidate).masked()
-    except ValueError:
-        return candidate
 
 
 def _mask(value: Any, personal: bool) -> Any:
@@ -74,7 +57,7 @@ def _mask(value: Any, personal: bool) -> Any:
     if isinstance(value, BaseModel):
         return _mask(value.model_dump(mode="python"), personal)
     if isinstance(value, str):
-        return mask_text(value) if personal else mask_numbers_in(value)
+        return mask_text(value) if personal else mask_personal_numbers(value)
     if isinstance(value, MutableMapping | dict):
         return {
             key: _mask(item, personal or str(key).lower() in PERSONAL_KEYS)

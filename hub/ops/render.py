@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
-from hub.logs import mask_numbers_in, mask_personal_data
+from hub.logs import mask_personal_data
+from schemas.masking import mask_personal_numbers
 
 DASH = "-"
 
@@ -77,7 +78,7 @@ def masked(value: Any) -> Any:
 
 def masked_text(text: str | None) -> str | None:
     """Free text (an error message, a trace detail) with personal numbers masked."""
-    return mask_numbers_in(text) if text else text
+    return mask_personal_numbers(text) if text else text
 
 
 def jsonable(value: Any) -> Any:

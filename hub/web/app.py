@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
+from hub.access.sessions import LoginSessions
 from hub.config import Settings
 from hub.connector import Connector
 from hub.store import Store
 from hub.web.auth import Forbidden, LoginRequired, login_url
 from hub.web.context import WebContext
+from hub.web.security import secure_cookies, security_headers, trust_proxies
 from hub.web.session import COOKIE, Sessions
 from hub.web.templating import environment, page
 
@@ -30,14 +32,16 @@ MACHINE_PREFIXES = ("/api/", "/metrics", "/readyz", "/healthz")
 
 def create_app(settings: Settings, *, access: Access, metrics: Metrics | None,
                store: Store | None = None, secret: str | None = None,
-               connectors: Mapping[str, Connector | str] | None = None) -> FastAPI:
+               connectors: Mapping[str, Connector | str] | None = None,
+               listen_host: str = "127.0.0.1") -> FastAPI:
     """The web app on ``store`` (opened from ``settings.store_url`` when None).
 
     ``metrics``: the hub's own when it serves the app in-process (with its state collector);
     None builds one with the state gauges only. ``secret`` signs session cookies (default
     ``$GRIDHUB_WEB_SECRET``; without one a random secret ends every session when the process
     restarts). ``connectors``: instances whose targets the dashboard checks (default: built
-    from the routes file); a running hub passes its own."""
+    from the routes file); a running hub passes its own. ``listen_host``: where it will be
+    served (cookies are Secure by default beyond loopback)."""
     from hub.web.routes import actions, api, login, pages
 
     owned = store is None
@@ -48,8 +52,10 @@ def create_app(settings: Settings, *, access: Access, metrics: Metrics | None,
     configured, built = _connectors(settings)
     ctx = WebContext(
         settings=settings, store=store, access=access, metrics=metrics,
-        sessions=Sessions(secret or os.environ.get(SECRET_ENV) or secrets.token_urlsafe(32)),
-        connectors=connectors if connectors is not None else built, configured=configured)
+        sessions=Sessions(secret or os.environ.get(SECRET_ENV) or secrets.token_urlsafe(32),
+                          LoginSessions(store, clock=access.clock)),
+        connectors=connectors if connectors is not None else built, configured=configured,
+        secure_cookies=secure_cookies(settings.web_secure_cookies, listen_host))
     if metrics is None:
         metrics = _state_metrics(ctx)
         ctx.metrics = metrics
@@ -67,6 +73,8 @@ def create_app(settings: Settings, *, access: Access, metrics: Metrics | None,
     for module in (login, pages, actions, api):
         app.include_router(module.router)
     app.middleware("http")(_session_cookie)
+    app.middleware("http")(security_headers)
+    trust_proxies(app, settings.web_trusted_proxies)
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(Forbidden, _forbidden)
 
@@ -119,15 +127,16 @@ async def _session_cookie(request: Request,
     """Load the session before the handler; sign it again after (the idle clock restarts)."""
     ctx: WebContext = request.app.state.web
     session, why = ctx.sessions.load(request.cookies.get(COOKIE))
-    if why == "expired":
-        session.notice = "your session expired after 8 hours without activity: log in again"
+    if why is not None:
+        session.notice = why
     request.state.session = session
     response = await call_next(request)
     if request.url.path.startswith(MACHINE_PREFIXES) and COOKIE not in request.cookies:
         return response  # scripts get no cookie
     response.set_cookie(COOKIE, ctx.sessions.dump(request.state.session),
                         max_age=int(ctx.sessions.idle_limit.total_seconds()), httponly=True,
-                        samesite="lax", secure=request.url.scheme == "https", path="/")
+                        samesite="lax", secure=ctx.secure_cookies or request.url.scheme == "https",
+                        path="/")
     return response
 
 

@@ -56,6 +56,11 @@ def _filters(request: Request) -> tuple[Filters, str | None]:
     return filters, None
 
 
+def _status(error: str | None) -> int:
+    """A filter that cannot be read is the asker's mistake: 400, the page says which."""
+    return 400 if error else 200
+
+
 def _rows(request: Request, filters: Filters, fingerprint: str | None = None,
           statuses: Sequence[str] | None = ("open",)) -> list[DeadLetterRow]:
     with reading(web(request).store) as conn:
@@ -85,8 +90,9 @@ def groups(request: Request) -> Response:
     current(request)
     filters, error = _filters(request)
     rows = _rows(request, filters)
-    return page(request, "groups.html.j2", title="Failure groups", groups=group_rows(rows),
-                filters=filters, error=error, limited=len(rows) == ROWS)
+    return page(request, "groups.html.j2", status_code=_status(error), title="Failure groups",
+                groups=group_rows(rows), filters=filters, error=error,
+                limited=len(rows) == ROWS)
 
 
 @router.get("/groups/{fingerprint}")
@@ -95,7 +101,8 @@ def group(request: Request, fingerprint: str) -> Response:
     filters, error = _filters(request)
     rows = _rows(request, filters, fingerprint)
     found = group_rows(rows)
-    return page(request, "group.html.j2", title=f"Group {fingerprint}", fingerprint=fingerprint,
+    return page(request, "group.html.j2", status_code=_status(error),
+                title=f"Group {fingerprint}", fingerprint=fingerprint,
                 group=found[0] if found else None, rows=rows, filters=filters, error=error,
                 limited=len(rows) == ROWS)
 
@@ -106,8 +113,9 @@ def dead_letters(request: Request, status: str = "open") -> Response:
     filters, error = _filters(request)
     wanted = None if status == "any" else (status,)
     rows = _rows(request, filters, statuses=wanted)
-    return page(request, "dead_letters.html.j2", title="Dead letters", rows=rows,
-                filters=filters, error=error, status=status, limited=len(rows) == ROWS)
+    return page(request, "dead_letters.html.j2", status_code=_status(error),
+                title="Dead letters", rows=rows, filters=filters, error=error, status=status,
+                limited=len(rows) == ROWS)
 
 
 def _detail(request: Request, dl_id: int, reveal: bool) -> Response:
