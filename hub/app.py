@@ -25,8 +25,9 @@ from hub.config import Settings
 from hub.connector import Connector
 from hub.consumer import BatchConsumer
 from hub.delivery import DeliveryStage
-from hub.metrics import Metrics, status_snapshot
+from hub.metrics import Metrics
 from hub.ops.db import ensure_tables as ensure_ops_tables
+from hub.ops.gauges import status_snapshot
 from hub.ops.management import management_for
 from hub.partitions import Membership
 from hub.pipeline import HubStage

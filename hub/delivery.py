@@ -26,8 +26,6 @@ from hub import codec
 from hub.connector import Connector
 from hub.errors import PermanentError, is_transient
 from hub.metrics import Metrics
-from hub.ops.pause import is_paused
-from hub.ops.replay import reopen
 from hub.publisher import Outgoing, Publisher
 from hub.retry import DEFAULT_POLICY, RetryPolicy, decide
 from hub.store import ScheduledRow, Store, Tx
@@ -77,7 +75,7 @@ class DeliveryStage:
         with self._store.transaction() as tx:
             seen = tx.seen(self._consumer, [i.env.message_id for i in items])
             held = {c for c in {i.env.case_id for i in items} if tx.is_held(self.name, c)}
-            paused = is_paused(tx.conn, self.name)
+            paused = tx.is_paused(self.name)
         for item in items:
             self._decide(item, seen, held, paused)
         self._mark_cases(items)
@@ -251,7 +249,7 @@ class DeliveryStage:
                 connector=self.name, route=item.route, attempts=item.attempt,
                 first_failure=item.first_failure, at=at)
             item.group = row.fingerprint
-            if not reopen(tx.conn, row):  # a replay that failed again reopens its dead letter
+            if not tx.reopen_dead_letter(row):  # a replay that failed again reopens its dead letter
                 tx.add_dead_letters([row])
             tx.add_trace([hop(env, "dead-lettered", target=self.name, route=item.route,
                               outcome="error", attempt=item.attempt, at=at,

@@ -24,7 +24,6 @@ from hub import codec
 from hub.consumer import defer_ack
 from hub.errors import InvalidMessage, PermanentError
 from hub.metrics import Metrics
-from hub.ops.replay import reopen
 from hub.publisher import Outgoing, Publisher
 from hub.router import AggregatePart, Delivery, Emitted, Late, Router
 from hub.store import CaseRow, DeadLetterRow, OutboxRow, Store, TraceRow, Tx
@@ -188,7 +187,7 @@ class HubStage:
             tx.mark_seen(CONSUMER, work.applied, now())
         if work.trace:
             tx.add_trace(work.trace)
-        fresh_dead = [row for row in work.dead if not reopen(tx.conn, row)]
+        fresh_dead = [row for row in work.dead if not tx.reopen_dead_letter(row)]
         if fresh_dead:
             tx.add_dead_letters(fresh_dead)
 
