@@ -59,7 +59,8 @@ class InboundPublisher:
 
     def publish(self, messages: Sequence[Envelope]) -> None:
         self._publisher.publish(
-            [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(m)) for m in messages])
+            [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(m), case_id=m.case_id)
+             for m in messages])
 
 
 class Hub:

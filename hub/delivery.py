@@ -81,8 +81,8 @@ class DeliveryStage:
         self._mark_cases(items)
         replies = [r for i in items for r in i.replies]
         if replies:  # before the commit: a crash in between re-delivers, ids are deterministic
-            self._publisher.publish([Outgoing(self._topology.inbound, HUB_KEY, codec.encode(r))
-                                     for r in replies])
+            self._publisher.publish([Outgoing(self._topology.inbound, HUB_KEY, codec.encode(r),
+                                              case_id=r.case_id) for r in replies])
         with self._store.transaction() as tx:
             poison_groups = self._write(tx, items, poison)
         if self._metrics is not None:  # after the commit, as the hub stage counts

@@ -70,7 +70,8 @@ def replay_headers(dl: DeadLetterRow) -> dict[str, Any]:
 def outgoing(dl: DeadLetterRow, topology: Topology) -> Outgoing:
     """The original body, re-published where ``destination`` says."""
     if dl.connector == HUB:
-        return Outgoing(topology.inbound, HUB_KEY, dl.body, replay_headers(dl))
+        return Outgoing(topology.inbound, HUB_KEY, dl.body, replay_headers(dl),
+                        case_id=dl.case_id or "")
     return Outgoing(topology.outbound, dl.connector, dl.body, replay_headers(dl))
 
 
