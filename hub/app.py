@@ -23,7 +23,7 @@ from hub.access.mailer import Mailer
 from hub.access.warn import DailyWarnings
 from hub.config import Settings
 from hub.connector import Connector
-from hub.consumer import BatchConsumer
+from hub.consumer import BatchConsumer, Settle
 from hub.delivery import DeliveryStage
 from hub.metrics import Metrics
 from hub.ops.db import ensure_tables as ensure_ops_tables
@@ -127,12 +127,12 @@ class Hub:
         def run(stop: threading.Event) -> None:
             held: list[tuple[Connection, Any]] = []  # the stage and its publishing connection
 
-            def handle(batch: list[Any]) -> None:
+            def handle(batch: list[Any]) -> Settle | None:
                 if not held:
                     conn = self.connect()
                     held.append((conn, stage_factory(conn)))
                 try:
-                    held[0][1].handle(batch)
+                    return held[0][1].handle(batch)  # type: ignore[no-any-return]
                 except Exception:
                     # A broker restart kills the publishing connection as well as the consuming
                     # one: drop it, so the redelivered batch gets a fresh one instead of

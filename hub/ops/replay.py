@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import sqlalchemy as sa
 
@@ -27,6 +27,7 @@ from hub.ops.plan import (
     HUB,
     REPLAY,
     SKIP,
+    PlanAction,
     PlanItem,
     outgoing,
     plan_discard,
@@ -92,14 +93,14 @@ class Control:
 class Outcome:
     """What an operation did (or, in a dry run, would do) with each selected dead letter."""
 
-    operation: str  # "replay" | "discard"
+    operation: Literal["replay", "discard"]
     dry_run: bool
     items: list[PlanItem] = field(default_factory=list)
     done: dict[str, int] = field(default_factory=dict)  # action -> how many were carried out
     stopped: bool = False
     error: str | None = None
 
-    def planned(self, action: str) -> int:
+    def planned(self, action: PlanAction) -> int:
         return sum(1 for i in self.items if i.action == action)
 
     def as_dict(self) -> dict[str, Any]:
