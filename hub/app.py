@@ -23,10 +23,11 @@ from hub.access.mailer import Mailer
 from hub.access.warn import DailyWarnings
 from hub.config import Settings
 from hub.connector import Connector
-from hub.consumer import BatchConsumer
+from hub.consumer import BatchConsumer, Settle
 from hub.delivery import DeliveryStage
-from hub.metrics import Metrics, status_snapshot
+from hub.metrics import Metrics
 from hub.ops.db import ensure_tables as ensure_ops_tables
+from hub.ops.gauges import status_snapshot
 from hub.ops.management import management_for
 from hub.partitions import Membership
 from hub.pipeline import HubStage
@@ -58,7 +59,8 @@ class InboundPublisher:
 
     def publish(self, messages: Sequence[Envelope]) -> None:
         self._publisher.publish(
-            [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(m)) for m in messages])
+            [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(m), case_id=m.case_id)
+             for m in messages])
 
 
 class Hub:
@@ -125,12 +127,12 @@ class Hub:
         def run(stop: threading.Event) -> None:
             held: list[tuple[Connection, Any]] = []  # the stage and its publishing connection
 
-            def handle(batch: list[Any]) -> None:
+            def handle(batch: list[Any]) -> Settle | None:
                 if not held:
                     conn = self.connect()
                     held.append((conn, stage_factory(conn)))
                 try:
-                    held[0][1].handle(batch)
+                    return held[0][1].handle(batch)  # type: ignore[no-any-return]
                 except Exception:
                     # A broker restart kills the publishing connection as well as the consuming
                     # one: drop it, so the redelivered batch gets a fresh one instead of

@@ -7,7 +7,8 @@ For each batch of inbound deliveries:
    (the status machine refuses impossible transitions: dead letter), route them, keep aggregator
    parts, write outputs to the outbox, the trace, the idempotency keys and the dead letters;
 3. publish every output with pipelined confirms; the consumer acks the batch only after the
-   broker confirmed them, which it waits for after handling the next batch (``defer_ack``).
+   broker confirmed them: ``handle`` returns that wait (a ``Settle``), and the consumer calls
+   it after handling the next batch, before it acks this one.
 """
 
 from __future__ import annotations
@@ -15,16 +16,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import structlog
 from kombu.message import Message
 
 from hub import codec
-from hub.consumer import defer_ack
+from hub.consumer import Settle
 from hub.errors import InvalidMessage, PermanentError
 from hub.metrics import Metrics
-from hub.ops.replay import reopen
 from hub.publisher import Outgoing, Publisher
 from hub.router import AggregatePart, Delivery, Emitted, Late, Router
 from hub.store import CaseRow, DeadLetterRow, OutboxRow, Store, TraceRow, Tx
@@ -65,7 +66,9 @@ class HubStage:
         self._publisher = publisher
         self._metrics = metrics
 
-    def handle(self, batch: list[Message]) -> None:
+    def handle(self, batch: list[Message]) -> Settle | None:
+        """Apply ``batch`` and publish its outputs. Returns the wait for their confirms (None:
+        nothing to wait for): the caller calls it before it acks the batch."""
         decoded: list[tuple[Message, Envelope]] = []
         work = _Work()
         for msg in batch:
@@ -78,12 +81,10 @@ class HubStage:
                                              attempts=1))
         with self._store.transaction() as tx:
             outgoing = self._apply(tx, decoded, work)
-        if outgoing:
-            upto = self._publisher.publish_unconfirmed(outgoing)
-            if upto is not None and not defer_ack(lambda: self._publisher.settle(upto)):
-                self._publisher.settle(upto)
+        upto = self._publisher.publish_unconfirmed(outgoing) if outgoing else None
         if self._metrics is not None:  # after the commit: a rolled-back batch is not counted
             _count(self._metrics, batch, decoded, work)
+        return None if upto is None else partial(self._publisher.settle, upto)
 
     def _apply(self, tx: Tx, items: list[tuple[Message, Envelope]], work: _Work) -> list[Outgoing]:
         ids = [env.message_id for _, env in items]
@@ -188,7 +189,7 @@ class HubStage:
             tx.mark_seen(CONSUMER, work.applied, now())
         if work.trace:
             tx.add_trace(work.trace)
-        fresh_dead = [row for row in work.dead if not reopen(tx.conn, row)]
+        fresh_dead = [row for row in work.dead if not tx.reopen_dead_letter(row)]
         if fresh_dead:
             tx.add_dead_letters(fresh_dead)
 

@@ -364,13 +364,3 @@ def country_of(identifier: Identifier) -> str:
         return "NO"
     raise ValueError(f"{type(identifier).__name__} has no country")
 
-
-# The generators live in their own module; importing them from here keeps working.
-from schemas.identifier_samples import (  # noqa: E402, F401
-    make_fodselsnummer,
-    make_gln,
-    make_gsrn,
-    make_no_orgnummer,
-    make_orgnummer,
-    make_personnummer,
-)

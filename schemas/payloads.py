@@ -1,7 +1,7 @@
 """One payload model per message type, the status each type drives, and payload parsing.
 
 ``PAYLOAD_MODELS`` is the contract of ``Envelope.payload``; ``parse_payload`` turns a
-violation into :class:`~hub.errors.InvalidMessage` naming the field path and the reason.
+violation into :class:`~schemas.errors.InvalidMessage` naming the field path and the reason.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from hub.errors import InvalidMessage, UnknownMessageType
 from schemas.case import (
     Address,
     AttachmentRef,
@@ -40,6 +39,7 @@ from schemas.codes import (
     SideTrack,
 )
 from schemas.envelope import Envelope
+from schemas.errors import InvalidMessage, UnknownMessageType
 from schemas.identifiers import Gsrn
 from schemas.message_types import MessageType
 from schemas.payloads_market import (  # noqa: F401 - re-exported

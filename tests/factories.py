@@ -32,8 +32,7 @@ from schemas.case import (
     Person,
 )
 from schemas.envelope import Envelope
-from schemas.identifiers import (
-    Gsrn,
+from schemas.identifier_samples import (
     make_fodselsnummer,
     make_gln,
     make_gsrn,
@@ -41,6 +40,7 @@ from schemas.identifiers import (
     make_orgnummer,
     make_personnummer,
 )
+from schemas.identifiers import Gsrn
 from schemas.message_types import MessageType
 
 M = MessageType

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from schemas.identifiers import (
+from schemas.identifier_samples import (
     make_fodselsnummer,
     make_gsrn,
     make_no_orgnummer,

@@ -86,6 +86,7 @@ def _decide(ctx: click.Context, case_id: str, *, approve: bool, text: str, reaso
             from hub.topology import HUB_KEY, topology_for
 
             topology = topology_for(settings.namespace, settings.broker_url)
-            publisher.publish([Outgoing(topology.inbound, HUB_KEY, codec.encode(message))])
+            publisher.publish([Outgoing(topology.inbound, HUB_KEY, codec.encode(message),
+                                        case_id=message.case_id)])
         audit_decision(store, message, by=by, reason=reason)
     click.echo(f"{message.type} for case {case_id} sent ({message.message_id})")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,24 +23,33 @@ from hub.store.tables import trace as trace_t
 from hub.topology import HUB_KEY, Topology
 
 HUB = "hub"  # the connector name of dead letters made by the hub stage itself
-REPLAY, RESOLVED, SKIP, DISCARD = "replay", "resolved", "skip", "discard"
+
+
+class PlanAction(StrEnum):
+    """What an operation does with one dead letter."""
+
+    REPLAY = "replay"  # send again
+    RESOLVED = "resolved"  # its message already reached the target: marked replayed, not sent
+    SKIP = "skip"  # left as it is (``PlanItem.why`` says why)
+    DISCARD = "discard"
+
+
+REPLAY, RESOLVED, SKIP, DISCARD = (PlanAction.REPLAY, PlanAction.RESOLVED, PlanAction.SKIP,
+                                   PlanAction.DISCARD)
 # Headers that describe the failed delivery: a replay starts afresh (attempts, retry row).
 _RESET = (codec.H_ATTEMPT, codec.H_FIRST_FAILURE, codec.H_SCHEDULED_ID, codec.H_REPLAY_OF)
 
 
 @dataclass(frozen=True)
 class PlanItem:
-    """One dead letter and what the operation does with it.
-
-    ``action``: "replay" (send again), "resolved" (its message already reached the target:
-    marked replayed, nothing sent), "discard", or "skip" (left as it is; ``why`` says why)."""
+    """One dead letter and what the operation does with it (``PlanAction``)."""
 
     dead_letter_id: int
     connector: str
     case_id: str | None
     message_type: str | None
     message_id: str | None
-    action: str
+    action: PlanAction
     destination: str
     why: str
 
@@ -70,7 +80,8 @@ def replay_headers(dl: DeadLetterRow) -> dict[str, Any]:
 def outgoing(dl: DeadLetterRow, topology: Topology) -> Outgoing:
     """The original body, re-published where ``destination`` says."""
     if dl.connector == HUB:
-        return Outgoing(topology.inbound, HUB_KEY, dl.body, replay_headers(dl))
+        return Outgoing(topology.inbound, HUB_KEY, dl.body, replay_headers(dl),
+                        case_id=dl.case_id or "")
     return Outgoing(topology.outbound, dl.connector, dl.body, replay_headers(dl))
 
 
@@ -93,14 +104,14 @@ def plan_discard(rows: Sequence[DeadLetterRow]) -> list[PlanItem]:
             else _item(dl, SKIP, "-", f"already {dl.status}") for dl in rows]
 
 
-def _item(dl: DeadLetterRow, action: str, where: str, why: str) -> PlanItem:
+def _item(dl: DeadLetterRow, action: PlanAction, where: str, why: str) -> PlanItem:
     assert dl.id is not None  # rows read from the store always have one
     return PlanItem(dl.id, dl.connector, dl.case_id, dl.message_type, dl.message_id, action,
                     where, why)
 
 
 def _decide(dl: DeadLetterRow, done: set[int], again: bool,
-            connectors: Collection[str] | None, paused: Collection[str]) -> tuple[str, str]:
+            connectors: Collection[str] | None, paused: Collection[str]) -> tuple[PlanAction, str]:
     allowed = ("open", "replayed") if again else ("open",)
     if dl.status not in allowed:
         hint = "" if again or dl.status != "replayed" else " (--again to send it once more)"

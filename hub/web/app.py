@@ -104,7 +104,8 @@ def _connectors(settings: Settings) -> tuple[set[str] | None, dict[str, Connecto
 def _state_metrics(ctx: WebContext) -> Metrics:
     """Without the hub's own counters (a separate ``gridhub web``), /metrics still serves
     the state gauges: queue depth, oldest age, dead letters per group, targets reachable."""
-    from hub.metrics import Metrics, status_snapshot
+    from hub.metrics import Metrics
+    from hub.ops.gauges import status_snapshot
     from hub.ops.management import management_for
 
     s = ctx.settings

@@ -10,7 +10,7 @@ from connectors.kis.codec import answer_from_wire, events_from_wire
 from connectors.kis.wire import KisWire, from_soap
 from hub.errors import InvalidMessage
 from hub.soap import SOAP_NS
-from schemas.identifiers import make_orgnummer, make_personnummer
+from schemas.identifier_samples import make_orgnummer, make_personnummer
 from tests.factories import envelope, gsrn, swedish_case
 
 K = "urn:gridhub:kis:v1"
