@@ -23,7 +23,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.mails: list[email.message.EmailMessage] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.mails.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
