@@ -105,6 +105,22 @@ def characters() -> Characters:
     return Characters.from_str(str(codes.get("envelope", "service_characters")))
 
 
+class _Serializer(Serializer):
+    """pydifact's serializer; an element without a service character (nearly every one: codes,
+    numbers, ids) is passed through without the regex substitution and its callback."""
+
+    def __init__(self, chars: Characters) -> None:
+        super().__init__(chars)
+        self._special = re.compile("[" + re.escape("".join(self.replace_map)) + "]")
+
+    def escape(self, string: str | None) -> str:
+        if string is None:
+            return ""
+        if self._special.search(string) is None:
+            return string
+        return super().escape(string)
+
+
 def write(interchange: Interchange) -> bytes:
     """The interchange as UNOC bytes, UNA first, counts and references computed."""
     for ref, where in [(interchange.reference, "UNB 0020"),
@@ -126,7 +142,7 @@ def write(interchange: Interchange) -> bytes:
         segments.extend(message.segments)
         segments.append(Segment("UNT", str(len(message.segments) + 2), message.reference))
     segments.append(Segment("UNZ", str(len(interchange.messages)), interchange.reference))
-    text = Serializer(characters()).serialize(segments, with_una_header=True)
+    text = _Serializer(characters()).serialize(segments, with_una_header=True)
     try:
         return text.encode("iso-8859-1")
     except UnicodeEncodeError as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from pydifact.segments import Segment
@@ -72,14 +73,29 @@ def series(values: MeteringValuesCollected, doc_id: str, *, sender: str, recipie
     segments = _header(doc_id, sender=sender, recipient=recipient, role=role, created=created)
     segments += _transaction(doc_id, values.gsrn.reveal(), grid_area, start,
                              start + timedelta(days=1), resolution, created)
+    statuses = {name: Segment("STS", "8", code) for name, code in quality.items() if code}
+    # segments are read-only once built: the SEQ of a position and a quality's STS are shared
     for obs in values.observations:
-        code = quality.get(str(obs.quality))
-        segments.append(Segment("SEQ", "", str(obs.position)))
-        segments.append(Segment("QTY", ["136", "NULL" if obs.quality == "missing"
-                                        else format(obs.quantity, "f")]))
-        if code:
-            segments.append(Segment("STS", "8", code))
+        segments.append(_seq(obs.position))
+        segments.append(_quantity_segment("NULL" if obs.quality == "missing"
+                                          else format(obs.quantity, "f")))
+        status = statuses.get(str(obs.quality))
+        if status is not None:
+            segments.append(status)
     return segments
+
+
+def _quantity_segment(value: str) -> Segment:
+    """``QTY+136:<value>``. Built without Segment.__init__, whose checks of the constant tag
+    cost a third of the conversion of a value (bench/ediel_values.py)."""
+    segment = Segment.__new__(Segment)
+    segment.tag, segment.elements = "QTY", [["136", value]]
+    return segment
+
+
+@lru_cache(maxsize=128)
+def _seq(position: int) -> Segment:
+    return Segment("SEQ", "", str(position))
 
 
 def monthly(readings: MonthlyReadings, doc_id: str, *, sender: str, recipient: str,
