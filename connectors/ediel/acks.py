@@ -47,7 +47,7 @@ def contrl(received: Interchange, *, reference: str, now: datetime,
     message = Message("1", ["CONTRL", *codes.get("versions", "CONTRL"),
                             codes.get("association", "CONTRL")], [Segment("UCI", *uci)])
     return Interchange(sender=received.recipient, recipient=received.sender,
-                       reference=reference, prepared=_local(now),
+                       reference=reference, prepared=normaltime.wall_clock(now),
                        application_reference=received.application_reference,
                        ack_requested=False, messages=[message])
 
@@ -81,16 +81,10 @@ def aperak_prodat(received: Interchange, message: Message, outcomes: list[Outcom
     ident = ["APERAK", *codes.get("versions", "APERAK_PRODAT"),
              codes.get("association", "APERAK_PRODAT")]
     return Interchange(sender=received.recipient, recipient=received.sender,
-                       reference=reference, prepared=_local(now),
+                       reference=reference, prepared=normaltime.wall_clock(now),
                        application_reference=received.application_reference,
                        ack_requested=True, messages=[Message("1", ident, body)])
 
-
-def _local(now: datetime) -> datetime:
-    # UNB S004 is local wall-clock time in the portal's own samples (§1.5): informational
-    from zoneinfo import ZoneInfo
-
-    return now.astimezone(ZoneInfo("Europe/Stockholm")).replace(tzinfo=None)
 
 
 # ---------------------------------------------------------------- reading

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from connectors.ediel import codes, prodat, syntax, utilts
+from connectors.ediel import codes, normaltime, prodat, syntax, utilts
 from connectors.ediel.syntax import Interchange, Message, Party
 from hub.errors import InvalidMessage
 from schemas.envelope import Envelope
@@ -98,16 +98,11 @@ def to_interchange(message: Envelope, to: Addressing, now: datetime) -> Intercha
     qualifier = str(codes.get("envelope", "party_qualifier"))
     return Interchange(
         sender=Party(to.grid_owner, qualifier), recipient=Party(to.recipient, qualifier),
-        reference=reference_of(message.message_id), prepared=_local(now),
+        reference=reference_of(message.message_id), prepared=normaltime.wall_clock(now),
         application_reference=str(codes.get("application_reference", kind)).format(
             role=to.role),
         ack_requested=True, messages=[Message("1", identifier, body)])
 
-
-def _local(now: datetime) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    return now.astimezone(ZoneInfo("Europe/Stockholm")).replace(tzinfo=None)
 
 
 # ---------------------------------------------------------------- reading

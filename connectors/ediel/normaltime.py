@@ -5,6 +5,7 @@ metered day is always 24 hours, 96 quarter-hours, with no 23- or 25-hour days.""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 NORMAL = timezone(timedelta(hours=1), "UTC+01:00")
 
@@ -24,3 +25,9 @@ def parse(value: str, where: str) -> datetime:
         return datetime.strptime(value, "%Y%m%d%H%M").replace(tzinfo=NORMAL)
     except ValueError:
         raise ValueError(f"{where}: {value!r} is not CCYYMMDDHHMM") from None
+
+
+def wall_clock(moment: datetime) -> datetime:
+    """Local Swedish wall-clock time (with DST), naive: what UNB S004 carries in the portal's
+    own samples (§1.5). Informational only; never a business time."""
+    return moment.astimezone(ZoneInfo("Europe/Stockholm")).replace(tzinfo=None)

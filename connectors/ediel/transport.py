@@ -112,12 +112,3 @@ class DirectoryInbox:
     def done(self, received: Received) -> None:
         received.source.unlink(missing_ok=True)
 
-
-def subject(interchange: bytes) -> str:
-    """``<family> <UNB segment>`` as the Subject (one test bench and one project do this)."""
-    text = interchange.decode("iso-8859-1")
-    start = text.find("UNB")
-    unb = text[start:text.find("'", start)] if start >= 0 else ""
-    family = "PRODAT" if "PRODAT" in text[:400] else "UTILTS" if "UTILTS" in text[:400] \
-        else "EDIFACT"
-    return f"{family} {unb}"[:200]
