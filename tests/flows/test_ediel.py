@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from hub.demo.cases import swedish_case
+from schemas.envelope import Envelope
+
 POINT = "735999123456789018"
 
 
@@ -41,3 +44,18 @@ def test_negative_aperak_is_a_dead_letter_with_its_code(d):
 
     [dead] = d.wait_for(rejected, "the supplier's rejection in the dead letters")
     assert "APERAK 41" in dead.exception_message
+
+
+def test_a_rejection_of_a_cases_market_message_puts_the_case_on_hold(d):
+    case = swedish_case(21)
+    d.known_to_kis(case)
+    d.installer.submit(case)
+    d.wait_for(lambda: d.status(case.case_id) is not None, "the case in the hub")
+    d.hub.inbound.publish([Envelope(
+        case_id=case.case_id, type="market.acknowledged", source="ediel",
+        payload={"kind": "aperak", "status": "rejected", "codes": ["42"],
+                 "original_message_id": "m-1", "interchange_reference": "GH1",
+                 "text": "Felaktigt värde"})])
+    d.wait_for(lambda: "on_hold" in d.case(case.case_id).state["flags"], "case on hold")
+    [dead] = [x for x in d.store.dead_letters() if x.connector == "ediel"]
+    assert "APERAK 42" in dead.exception_message
