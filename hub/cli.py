@@ -230,7 +230,8 @@ def translate(connector: str, file: Any, to_wire: bool) -> None:
 @click.option("--state-dir", type=click.Path(path_type=Path, file_okay=False),
               help="keep the simulator's state here between runs")
 @click.option("--fail", "failure", default="none",
-              type=click.Choice(["none", "slow", "5xx", "soap-fault", "reject", "down"]),
+              type=click.Choice(["none", "slow", "5xx", "soap-fault", "reject", "down",
+                                 "no-answer", "syntax-error"]),
               help="start failing in this way")
 def simulate(name: str, port: int, host: str, state_dir: Path | None, failure: str) -> None:
     """Run the back-end simulator NAME (a real server on loopback) until Ctrl-C."""

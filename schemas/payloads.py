@@ -57,6 +57,13 @@ from schemas.payloads_market import (  # noqa: F401 - re-exported
     WorkOrderReported,
     WorkOrderRequested,
 )
+from schemas.payloads_supply import (
+    InterchangeRejected,
+    MarketAcknowledged,
+    MonthlyReadings,
+    SupplyConfirmed,
+    SupplyNotified,
+)
 
 M = MessageType
 
@@ -278,6 +285,13 @@ PAYLOAD_MODELS: dict[MessageType, type[BaseModel]] = {
     M.METERINGPOINT_ACKNOWLEDGED: MeteringPointAcknowledged,
     M.METERINGVALUES_COLLECTED: MeteringValuesCollected,
     M.INSTALLER_NOTIFIED: InstallerNotified,
+    M.SUPPLY_START_NOTIFIED: SupplyNotified,
+    M.SUPPLY_END_NOTIFIED: SupplyNotified,
+    M.SUPPLY_START_CONFIRMED: SupplyConfirmed,
+    M.SUPPLY_END_CONFIRMED: SupplyConfirmed,
+    M.METERINGVALUES_MONTHLY: MonthlyReadings,
+    M.MARKET_ACKNOWLEDGED: MarketAcknowledged,
+    M.MARKET_INTERCHANGE_REJECTED: InterchangeRejected,
 }
 
 STATUS_EFFECT: dict[MessageType, CaseStatus] = {
@@ -295,7 +309,9 @@ STATUS_EFFECT: dict[MessageType, CaseStatus] = {
 """The status each message type drives the case to (through ``schemas.status.transition``)."""
 
 CASELESS: frozenset[MessageType] = frozenset(
-    {M.METERINGVALUES_COLLECTED, M.METERINGPOINT_ACKNOWLEDGED}
+    {M.METERINGVALUES_COLLECTED, M.METERINGPOINT_ACKNOWLEDGED, M.METERINGVALUES_MONTHLY,
+     M.SUPPLY_START_NOTIFIED, M.SUPPLY_END_NOTIFIED, M.SUPPLY_START_CONFIRMED,
+     M.SUPPLY_END_CONFIRMED, M.MARKET_ACKNOWLEDGED, M.MARKET_INTERCHANGE_REJECTED}
 )
 """Types about a metering point, not a case: not projected onto a case."""
 

@@ -60,6 +60,7 @@ class World:
     metering: Any = None
     elhub: Any = None
     notify: Any = None
+    ediel: Any = None
     inbound_port: int = 0
     cert: Path = field(default_factory=Path)
     key: Path = field(default_factory=Path)
@@ -85,10 +86,17 @@ class World:
             amqp_url=self.amqp_url, exchange=self.metering_exchange).start()
         self.elhub = load("elhub")(trusted_certificate=self.cert, ack_mode="sync").start()
         self.notify = load("notify")().start()
+        self.ediel = load("ediel")(reply_dir=self.ediel_inbox).start()
         return self
 
+    @property
+    def ediel_inbox(self) -> Path:
+        """The directory the Ediel simulator (as the communication gateway) fills."""
+        return self.workdir / "ediel" / "inbox"
+
     def stop(self) -> None:
-        for sim in (self.elsmart, self.kis, self.nis, self.metering, self.elhub, self.notify):
+        for sim in (self.elsmart, self.kis, self.nis, self.metering, self.elhub, self.notify,
+                    self.ediel):
             if sim is not None:
                 sim.stop()
 
@@ -110,6 +118,11 @@ class World:
             "GRIDHUB_ELHUB_URL": str(self.elhub.url),
             "GRIDHUB_ELHUB_CERT": str(self.cert), "GRIDHUB_ELHUB_KEY": str(self.key),
             "GRIDHUB_SMTP_HOST": "127.0.0.1", "GRIDHUB_SMTP_PORT": str(self.notify.port),
+            "GRIDHUB_EDIEL_SMTP_HOST": "127.0.0.1",
+            "GRIDHUB_EDIEL_SMTP_PORT": str(self.ediel.port),
+            "GRIDHUB_EDIEL_INBOX": str(self.ediel_inbox),
+            "GRIDHUB_EDIEL_ARCHIVE": str(self.workdir / "ediel" / "archive"),
+            "GRIDHUB_EDIEL_POLL_INTERVAL": "0.3",
         }
         return env
 

@@ -220,7 +220,8 @@ def test_norwegian_phase_rebuild_is_a_meter_change_then_done(walk):
 
 
 def test_metering_values_after_the_next_day_0700_deadline_are_late(walk):
-    values = envelope("meteringvalues.collected", swedish_case(9))  # day 2024-03-13
+    # a Norwegian point: Swedish values go to the supplier over Ediel (test_routes_ediel.py)
+    values = envelope("meteringvalues.collected", norwegian_case(9))  # day 2024-03-13
     walk.feed(values, received_at=datetime(2024, 3, 14, 5, 59, tzinfo=UTC))  # 06:59 in Oslo
     assert walk.late == [] and len(walk.to("elhub")) == 1
     walk.feed(values, received_at=datetime(2024, 3, 14, 8, 30, tzinfo=UTC))

@@ -160,7 +160,8 @@ def test_load_routes_reads_the_environment_when_no_env_is_given(tmp_path, monkey
 
 def test_the_shipped_routes_yaml_loads():
     table = load_routes(ROOT / "routes.yaml", env={})
-    assert set(table.connectors) == {"elsmart", "kis", "nis", "metering", "elhub", "notify"}
+    assert set(table.connectors) == {"elsmart", "kis", "nis", "metering", "elhub", "notify",
+                                     "ediel"}
     assert {spec.plugin for spec in table.connectors.values()} == set(table.connectors)
     assert {"default", "patient"} <= set(table.policies)
     names = {r.name for r in table.routes}
