@@ -25,6 +25,8 @@ from hub.config import Settings
 from hub.connector import Connector
 from hub.consumer import BatchConsumer
 from hub.delivery import DeliveryStage
+from hub.errors import ConfigurationError
+from hub.intake import Intake
 from hub.metrics import Metrics, status_snapshot
 from hub.ops.db import ensure_tables as ensure_ops_tables
 from hub.ops.management import management_for
@@ -50,11 +52,21 @@ HUB_THREADS = 1
 
 
 class InboundPublisher:
-    """What connectors publish through: canonical messages to the hub queue, confirmed."""
+    """What connectors publish through: canonical messages to the hub queue, confirmed; with
+    a ``store``, also where a pulling connector keeps documents before acknowledging them."""
 
-    def __init__(self, publisher: LockedPublisher, topology: Topology) -> None:
+    def __init__(self, publisher: LockedPublisher, topology: Topology,
+                 store: Store | None = None) -> None:
         self._publisher = publisher
         self._topology = topology
+        self._store = store
+
+    def intake(self, connector: str, plugin: str | None = None) -> Intake:
+        if self._store is None:
+            raise ConfigurationError(f"connector {connector!r} keeps what it pulls in the "
+                                     "hub's store, and this process has none",
+                                     where=f"connectors.{connector}")
+        return Intake(self._store, connector, plugin)
 
     def publish(self, messages: Sequence[Envelope]) -> None:
         self._publisher.publish(
@@ -231,7 +243,7 @@ def build(settings: Settings, *, plugins: Mapping[str, type[Connector]] | None =
     def connect() -> Connection:
         return connection_for(settings.broker_url)
 
-    inbound = InboundPublisher(LockedPublisher(connect()), topology)
+    inbound = InboundPublisher(LockedPublisher(connect()), topology, store)
     connectors: dict[str, Connector] = {}
     for name, spec in table.connectors.items():
         cls = (plugins or {}).get(spec.plugin) or load_plugin(spec.plugin)

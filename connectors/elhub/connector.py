@@ -26,6 +26,7 @@ from connectors.elhub.poller import Poller, Sent
 from connectors.elhub.soapclient import ElhubClient
 from hub.connector import Connector, Inbound
 from hub.errors import ConfigurationError, InvalidMessage
+from hub.intake import KeepsDocuments
 from schemas.envelope import Envelope
 from schemas.identifiers import Gln, IdentifierError
 from schemas.message_types import MessageType
@@ -47,9 +48,12 @@ class ElhubConnector(Connector):
         self.positive_ack = bool(self.settings.get("positive_ack", True))
         self._sent: OrderedDict[str, Sent] = OrderedDict()
         interval = float(self.settings.get("poll_interval", 30))
+        # Polled documents are kept in the hub's store before the poll is acknowledged;
+        # an inbound without a store (`gridhub status`) builds a poller that refuses to run.
+        intake = inbound.intake(self.name) if isinstance(inbound, KeepsDocuments) else None
         self.poller = Poller(self.client, self.inbound.publish, sender=self.sender_gln,
                              recipient=self.elhub_gln, interval=interval,
-                             sent=self._sent.get) if interval > 0 else None
+                             sent=self._sent.get, intake=intake) if interval > 0 else None
 
     # -- outbound ------------------------------------------------------------------------------
 
@@ -116,6 +120,7 @@ class ElhubConnector(Connector):
 
     def start(self) -> None:
         if self.poller is not None:
+            _ = self.poller.intake  # no store to keep polled documents in: refuse to start
             self.poller.start()
 
     def stop(self) -> None:
