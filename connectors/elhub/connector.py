@@ -2,10 +2,16 @@
 
 Settings (routes.yaml ``connectors.elhub.settings``; secrets as ``${ENV}``):
 
-    url: https://datahub.example/                # services at <url>/emif/<Service>
+    url: https://datahub.example:9443            # services at <url>/WebService/services/<Service>
+    service_path: /WebService/services           # the WSDLs' path pattern (default)
+    endpoints: {Query: https://...}              # a full URL for any service, if it differs
     certificate: /etc/gridhub/elhub-cert.pem     # X.509 of the physical sender (signs)
     private_key: /etc/gridhub/elhub-key.pem
     private_key_password: ${ELHUB_KEY_PASSWORD}  # if the key is encrypted
+    elhub_certificate: /etc/gridhub/elhub.pem    # the datahub's: every answer is verified by it
+    algorithm_suite: Basic256                    # or Basic256Sha256 (WS-Security, section 22.3)
+    signature_method: rsa-sha256                 # override the suite's (rsa-sha1 | rsa-sha256)
+    timestamp_ttl: 60                            # seconds a request's wsu:Timestamp lives
     sender_gln: "7080005051019"                  # our GLN (DDM); default from mapping.yaml
     elhub_gln: "7080010001009"                   # the datahub's GLN
     timeout: 30                                  # seconds, every call

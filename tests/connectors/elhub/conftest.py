@@ -124,7 +124,8 @@ def simulator(keypair: KeyPair) -> Iterator[ElhubSimulator]:
 
 def settings_for(sim: ElhubSimulator, keypair: KeyPair, **extra: object) -> dict[str, object]:
     return {"url": sim.url, "certificate": str(keypair.certificate),
-            "private_key": str(keypair.private_key), "timeout": 0.5, "poll_interval": 0,
+            "private_key": str(keypair.private_key),
+            "elhub_certificate": str(sim.certificate), "timeout": 0.5, "poll_interval": 0,
             **extra}
 
 
