@@ -13,14 +13,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from lxml import etree
 
 from connectors.elhub import ElhubConnector, acknowledgement, documents, emif, values
 from connectors.elhub.polling import POLL_METERING
 from connectors.elhub.simulator import ElhubSimulator
 from hub import codec
-from hub.errors import ConfigurationError
-from hub.intake import BATCH, ROOT, WIRE
+from hub.errors import ConfigurationError, InvalidMessage
+from hub.intake import BATCH, ROOT, WIRE, Intake, Received
 from hub.ops.replay import replay
 from hub.ops.selection import Selection
 from hub.publisher import Outgoing
@@ -36,6 +37,10 @@ from tests.connectors.elhub.conftest import (
     wait_until,
 )
 from tests.connectors.elhub.test_documents import collected
+from tests.hub.ops.conftest import cli_env, gridhub_group
+from tests.support.hubrun import routes_yaml, running_hub
+from tests.support.hubrun import settings_for as hub_settings_for
+from tests.support.sink import Sink
 
 ELHUB_GLN, OUR_GLN = "7080010001009", "7080005051019"
 UNHEARD_NS = "urn:no:elhub:emif:metering:UnheardOf:v2"
@@ -239,3 +244,38 @@ def test_the_poller_refuses_to_start_without_a_store(poll_simulator: ElhubSimula
     with pytest.raises(ConfigurationError, match="keeps every polled document") as caught:
         connector.start()
     assert caught.value.where == "connectors.elhub.poll_interval"
+
+
+def test_gridhub_dlq_replay_sends_the_fixed_translation_through_the_hub(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    routes = ("  - name: values-to-alpha\n    match: {type: meteringvalues.collected}\n"
+              "    to: [alpha]\n    retry: fast\n")
+    with Sink() as alpha:
+        settings = hub_settings_for(tmp_path, "embedded", "gridhub",
+                                    routes_yaml({"alpha": alpha.url}, routes))
+        with running_hub(settings) as hub:
+            kept = Intake(hub.store, "elhub").keep("poll-7", [Received(
+                unheard(), "UnheardOf", UNHEARD_ID, error=InvalidMessage(
+                    "UnheardOf carries no canonical message", where="UnheardOf"))])
+            ((_, dl_id),) = kept.dead_letters
+            env = cli_env(settings)
+
+            def gridhub(*args: str) -> Result:
+                return CliRunner().invoke(gridhub_group(), list(args), env=env,
+                                          catch_exceptions=False)
+            listed = gridhub("dlq", "list", "--key", "poll-7")
+            before = gridhub("dlq", "replay", str(dl_id), "--dry-run")
+            fixed = collected("2024-03-16")
+            monkeypatch.setitem(documents._READERS, f"{{{UNHEARD_NS}}}UnheardOf",
+                                lambda _document: [fixed])
+            dry = gridhub("dlq", "replay", str(dl_id), "--dry-run")
+            done = gridhub("dlq", "replay", str(dl_id), "--reason", "UnheardOf mapped",
+                           "--yes")
+            wait_until(lambda: len(alpha.docs()) == 1, what="the translated values at alpha")
+    assert listed.exit_code == 0 and str(dl_id) in listed.output
+    assert "still cannot be translated" in before.output, before.output
+    assert "translate UnheardOf again: 1 message(s) to the hub" in dry.output, dry.output
+    assert done.exit_code == 0 and "1 sent" in done.output, done.output
+    (delivered,) = alpha.docs()  # the hub's output for the replayed input
+    assert delivered["causation_id"] == fixed.message_id
+    assert delivered["payload"]["day"] == "2024-03-16"
