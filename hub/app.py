@@ -27,7 +27,7 @@ from hub.consumer import BatchConsumer
 from hub.delivery import DeliveryStage
 from hub.errors import ConfigurationError
 from hub.intake import Intake
-from hub.metrics import Metrics, status_snapshot
+from hub.metrics import Metrics, completeness_collector, status_snapshot
 from hub.ops.db import ensure_tables as ensure_ops_tables
 from hub.ops.management import management_for
 from hub.partitions import Membership
@@ -184,6 +184,7 @@ class Hub:
         self.metrics.add_state_collector(status_snapshot(
             self.store, broker_url=url, namespace=self.settings.namespace,
             connectors=self.connectors, management=management_for(url)))
+        self.metrics.registry.register(completeness_collector(self.store))
 
     def _hub_stage(self, conn: Connection) -> HubStage:
         return HubStage(self.store, self.router, self.topology, Publisher(conn), self.metrics)

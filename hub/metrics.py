@@ -92,8 +92,11 @@ class Metrics:
         self._dead = Counter(f"{NS}_dead_letters", "Messages put in the dead-letter store",
                              ["route", "connector", "group"], registry=r)
         self._late = Counter(f"{NS}_late_metering_values", "Metering value messages (one "
-                             "metering point, one day) that arrived after their deadline",
-                             registry=r)
+                             "metering point, one day) the datahub accepted after their "
+                             "deadline", registry=r)
+        self._at_risk = Counter(f"{NS}_deadline_at_risk", "Deliveries with a deadline whose "
+                                "next retry comes after it (flagged while still retrying)",
+                                registry=r)
 
     def received(self, type_: str, n: int = 1) -> None:
         self._received.labels(type_).inc(n)
@@ -118,6 +121,9 @@ class Metrics:
 
     def late_values(self, n: int = 1) -> None:
         self._late.inc(n)
+
+    def deadline_at_risk(self, n: int = 1) -> None:
+        self._at_risk.inc(n)
 
     def add_state_collector(self, collect: Callable[[], StateSnapshot]) -> None:
         """Register gauges computed by ``collect`` on every scrape."""
@@ -196,6 +202,46 @@ def snapshot_of(status: HubStatus) -> StateSnapshot:
                            g.message_type, g.route) for g in status.groups],
         connectors=[ConnectorState(c.name, c.reachable, c.paused is not None)
                     for c in status.connectors])
+
+
+class _CompletenessCollector(Collector):
+    """Metering points without values accepted in time for the last closed day, per scrape."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def describe(self) -> list[Any]:
+        return []
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from hub.ops.completeness import completeness, last_closed_day
+        from hub.ops.db import reading
+
+        try:
+            day = last_closed_day()
+            with reading(self._store) as conn:
+                found = completeness(conn, day)
+        except Exception:  # the store is away: the state gauges say so; no stale number here
+            return
+        missing = GaugeMetricFamily(
+            f"{NS}_metering_points_not_in_time", "Metering points whose values for the last "
+            "closed day were not accepted by the datahub by the deadline, by status",
+            labels=["day", "status"])
+        for status in ("missing", "late", "dead-lettered", "at risk", "retrying", "overdue",
+                       "not accepted"):
+            missing.add_metric([day.isoformat(), status],
+                               sum(1 for p in found.points if p.status == status))
+        yield missing
+        expected = GaugeMetricFamily(f"{NS}_metering_points_expected", "Metering points "
+                                     "expected to deliver values for the last closed day",
+                                     labels=["day"])
+        expected.add_metric([day.isoformat()], found.expected)
+        yield expected
+
+
+def completeness_collector(store: Store) -> Collector:
+    """Register with ``Metrics.registry.register``: the completeness gauges."""
+    return _CompletenessCollector(store)
 
 
 def status_snapshot(store: Store, *, broker_url: str, namespace: str,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
@@ -26,8 +26,9 @@ from hub.errors import InvalidMessage, PermanentError
 from hub.metrics import Metrics
 from hub.ops.replay import reopen
 from hub.publisher import Outgoing, Publisher
-from hub.router import AggregatePart, Delivery, Emitted, Late, Router
+from hub.router import AggregatePart, Delivery, Due, Emitted, Router
 from hub.store import CaseRow, DeadLetterRow, OutboxRow, Store, TraceRow, Tx
+from hub.store.deadlines import WatchRow
 from hub.topology import Topology
 from hub.tracing import dead_letter, hop, now, safe_keys
 from schemas.business_keys import payload_keys
@@ -51,7 +52,7 @@ class _Work:
     trace: list[TraceRow] = field(default_factory=list)
     dead: list[DeadLetterRow] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)
-    late: int = 0
+    watch: list[WatchRow] = field(default_factory=list)
 
 
 class HubStage:
@@ -140,17 +141,16 @@ class HubStage:
         if not actions:
             work.trace.append(hop(env, "unrouted", outcome="skipped", detail="no route matched",
                                   keys=keys))
+        dues = {a.route: a for a in actions if isinstance(a, Due)}
         for action in actions:
             if isinstance(action, Delivery):
                 self._deliver(env, action, work, keys)
+                if action.route in dues:  # judged when the target accepts it
+                    work.watch.append(_watch(action, dues[action.route], received))
             elif isinstance(action, AggregatePart):
                 self._aggregate(tx, action, work, depth)
             elif isinstance(action, Emitted):
                 self._one(tx, None, action.message, work, depth + 1)
-            elif isinstance(action, Late):
-                work.trace.append(hop(env, "late", route=action.route, outcome="late",
-                                      detail=action.detail, keys=keys))
-                work.late += 1
 
     def _deliver(self, env: Envelope, action: Delivery, work: _Work,
                  keys: dict[str, list[str]]) -> None:
@@ -188,6 +188,8 @@ class HubStage:
             tx.mark_seen(CONSUMER, work.applied, now())
         if work.trace:
             tx.add_trace(work.trace)
+        if work.watch:
+            tx.watch_deadlines(work.watch)
         fresh_dead = [row for row in work.dead if not reopen(tx.conn, row)]
         if fresh_dead:
             tx.add_dead_letters(fresh_dead)
@@ -208,8 +210,12 @@ def _count(metrics: Metrics, batch: list[Message], decoded: list[tuple[Message, 
         metrics.routed(route, destination, n)
     for dead in work.dead:
         metrics.dead_lettered(dead.route, dead.connector, dead.fingerprint)
-    if work.late:
-        metrics.late_values(work.late)
+
+
+def _watch(delivery: Delivery, due: Due, received: datetime) -> WatchRow:
+    return WatchRow(message_id=delivery.message.message_id, route=delivery.route,
+                    destination=delivery.destination, case_id=delivery.message.case_id,
+                    day=due.day.isoformat(), due_at=due.due, received_at=received)
 
 
 def _states(rows: dict[str, CaseRow]) -> dict[str, CaseState | None]:
