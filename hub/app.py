@@ -200,8 +200,11 @@ class Hub:
         a broker redelivers within minutes, not weeks."""
         cutoff = datetime.now(UTC) - timedelta(days=self.settings.idempotency_retention_days)
         seen, outbox = self.store.purge_seen(cutoff), self.store.purge_outbox(cutoff)
-        if seen or outbox:
-            log.info("retention.purged", idempotency_keys=seen, outbox_rows=outbox)
+        # Pulled documents are acknowledged long before: no sender hands them out again.
+        documents = self.store.purge_inbound(cutoff)
+        if seen or outbox or documents:
+            log.info("retention.purged", idempotency_keys=seen, outbox_rows=outbox,
+                     inbound_documents=documents)
 
     def route_policies(self) -> dict[str, RetryPolicy]:
         return {r.name: self.table.policies[r.retry] for r in self.table.routes}

@@ -61,3 +61,11 @@ def documents(conn: sa.Connection, connector: str, batch: str | None = None
         stmt = stmt.where(t.c.batch == batch)
     order = (t.c.received_at, t.c.batch, t.c.position)
     return [dict(row) for row in conn.execute(stmt.order_by(*order)).mappings()]
+
+
+def purge(conn: sa.Connection, older_than: datetime) -> int:
+    """Drop published documents settled before ``older_than`` (their messages are in the
+    hub, whose trace keeps the record); dead-lettered ones stay with their dead letter."""
+    stmt = sa.delete(t).where(t.c.state == DocumentState.PUBLISHED.value,
+                              t.c.settled_at < older_than)
+    return int(conn.execute(stmt).rowcount or 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from hub.errors import InvalidMessage
 from hub.intake import WIRE, Intake, Received
 from hub.store import Store
@@ -28,3 +30,18 @@ def test_a_batch_kept_twice_is_kept_once_and_settles(store: Store) -> None:
         kept = kept_rows.documents(tx.conn, "elhub")
     assert [(k["root"], k["state"]) for k in kept] == [("A", "published"),
                                                        ("B", "dead-lettered")]
+
+
+def test_retention_drops_published_documents_only(store: Store) -> None:
+    intake = Intake(store, "elhub")
+    done = Received(b"<A>2</A>", "A", "id-2", (envelope("case.submitted", swedish_case(2)),))
+    waiting = Received(b"<A>3</A>", "A", "id-3", (envelope("case.submitted", swedish_case(3)),))
+    bad = Received(b"<C/>", "C", None, error=InvalidMessage("no mapping for C", where="C"))
+    kept = intake.keep("poll-2", [done, waiting, bad])
+    intake.published(kept.to_publish[:1])
+    assert store.purge_inbound(datetime.now(UTC) - timedelta(days=1)) == 0  # too young
+    assert store.purge_inbound(datetime.now(UTC) + timedelta(seconds=1)) == 1
+    with store.transaction() as tx:
+        left = kept_rows.documents(tx.conn, "elhub")
+    assert [(k["document_id"], k["state"]) for k in left] == [("id-3", "received"),
+                                                              (None, "dead-lettered")]
