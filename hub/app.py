@@ -25,9 +25,7 @@ from hub.config import Settings
 from hub.connector import Connector
 from hub.consumer import BatchConsumer
 from hub.delivery import DeliveryStage
-from hub.errors import ConfigurationError
-from hub.intake import Intake
-from hub.metrics import Metrics, completeness_collector, status_snapshot
+from hub.metrics import Metrics, status_snapshot
 from hub.ops.db import ensure_tables as ensure_ops_tables
 from hub.ops.management import management_for
 from hub.partitions import Membership
@@ -61,7 +59,11 @@ class InboundPublisher:
         self._topology = topology
         self._store = store
 
-    def intake(self, connector: str, plugin: str | None = None) -> Intake:
+    def intake(self, connector: str, plugin: str | None = None) -> Any:
+        """Where ``connector`` keeps what it pulls (``hub.intake.Intake``)."""
+        from hub.errors import ConfigurationError
+        from hub.intake import Intake
+
         if self._store is None:
             raise ConfigurationError(f"connector {connector!r} keeps what it pulls in the "
                                      "hub's store, and this process has none",
@@ -184,6 +186,8 @@ class Hub:
         self.metrics.add_state_collector(status_snapshot(
             self.store, broker_url=url, namespace=self.settings.namespace,
             connectors=self.connectors, management=management_for(url)))
+        from hub.ops.completeness import completeness_collector
+
         self.metrics.registry.register(completeness_collector(self.store))
 
     def _hub_stage(self, conn: Connection) -> HubStage:

@@ -24,6 +24,7 @@ import structlog
 
 from hub.router import duration
 from hub.store import TraceRow, Tx
+from hub.store import deadlines as watch
 from hub.store.deadlines import WatchRow, WatchState
 from hub.tracing import hop
 from schemas.envelope import Envelope
@@ -52,7 +53,7 @@ def settle(tx: Tx, destination: str, attempts: Sequence[Attempt], at: datetime) 
     """Settle the watched messages among ``attempts`` (one query when none is watched)."""
     out = Settled()
     relevant = [a for a in attempts if a.outcome in ("delivered", "later", "dead")]
-    watched = tx.deadlines([a.envelope.message_id for a in relevant]) if relevant else {}
+    watched = watch.get(tx.conn, [a.envelope.message_id for a in relevant]) if relevant else {}
     for attempt in relevant:
         row = watched.get(attempt.envelope.message_id)
         if row is not None:
@@ -64,7 +65,7 @@ def _one(tx: Tx, destination: str, attempt: Attempt, row: WatchRow, at: datetime
          out: Settled) -> None:
     env, message_id = attempt.envelope, attempt.envelope.message_id
     if attempt.outcome == "delivered":
-        tx.settle_deadlines([message_id], WatchState.ACCEPTED, at=at)
+        watch.settle(tx.conn, [message_id], WatchState.ACCEPTED, at=at)
         if row.accepted_at is None and at > row.due_at:
             out.late += 1
             out.trace.append(hop(env, "late", target=destination, route=attempt.route,
@@ -72,10 +73,10 @@ def _one(tx: Tx, destination: str, attempt: Attempt, row: WatchRow, at: datetime
                                      f"{row.day}: due by {row.due_at.isoformat()}; accepted "
                                      f"by {destination} {duration(at - row.due_at)} late")))
     elif attempt.outcome == "dead":
-        tx.settle_deadlines([message_id], WatchState.DEAD_LETTERED)
+        watch.settle(tx.conn, [message_id], WatchState.DEAD_LETTERED)
     elif attempt.next_attempt is not None:
-        tx.settle_deadlines([message_id], WatchState.RETRYING,
-                            next_attempt_at=attempt.next_attempt)
+        watch.settle(tx.conn, [message_id], WatchState.RETRYING,
+                     next_attempt_at=attempt.next_attempt)
         if attempt.next_attempt > row.due_at and row.accepted_at is None:
             out.at_risk += 1
             detail = (f"{row.day}: due by {row.due_at.isoformat()}; still retrying, next "

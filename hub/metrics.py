@@ -204,46 +204,6 @@ def snapshot_of(status: HubStatus) -> StateSnapshot:
                     for c in status.connectors])
 
 
-class _CompletenessCollector(Collector):
-    """Metering points without values accepted in time for the last closed day, per scrape."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def describe(self) -> list[Any]:
-        return []
-
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        from hub.ops.completeness import completeness, last_closed_day
-        from hub.ops.db import reading
-
-        try:
-            day = last_closed_day()
-            with reading(self._store) as conn:
-                found = completeness(conn, day)
-        except Exception:  # the store is away: the state gauges say so; no stale number here
-            return
-        missing = GaugeMetricFamily(
-            f"{NS}_metering_points_not_in_time", "Metering points whose values for the last "
-            "closed day were not accepted by the datahub by the deadline, by status",
-            labels=["day", "status"])
-        for status in ("missing", "late", "dead-lettered", "at risk", "retrying", "overdue",
-                       "not accepted"):
-            missing.add_metric([day.isoformat(), status],
-                               sum(1 for p in found.points if p.status == status))
-        yield missing
-        expected = GaugeMetricFamily(f"{NS}_metering_points_expected", "Metering points "
-                                     "expected to deliver values for the last closed day",
-                                     labels=["day"])
-        expected.add_metric([day.isoformat()], found.expected)
-        yield expected
-
-
-def completeness_collector(store: Store) -> Collector:
-    """Register with ``Metrics.registry.register``: the completeness gauges."""
-    return _CompletenessCollector(store)
-
-
 def status_snapshot(store: Store, *, broker_url: str, namespace: str,
                     connectors: Mapping[str, Any], management: Any = None,
                     reach_timeout: float = 2.0) -> Callable[[], StateSnapshot]:

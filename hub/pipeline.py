@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import structlog
@@ -29,6 +29,7 @@ from hub.publisher import Outgoing, Publisher
 from hub.router import AggregatePart, Delivery, Due, Emitted, Router
 from hub.store import CaseRow, DeadLetterRow, OutboxRow, Store, TraceRow, Tx
 from hub.store.deadlines import WatchRow
+from hub.store.deadlines import watch as watch_deadlines
 from hub.topology import Topology
 from hub.tracing import dead_letter, hop, now, safe_keys
 from schemas.business_keys import payload_keys
@@ -145,8 +146,12 @@ class HubStage:
         for action in actions:
             if isinstance(action, Delivery):
                 self._deliver(env, action, work, keys)
-                if action.route in dues:  # judged when the target accepts it
-                    work.watch.append(_watch(action, dues[action.route], received))
+                due = dues.get(action.route)
+                if due is not None:  # judged when the target accepts it (hub.deadlines)
+                    work.watch.append(WatchRow(
+                        message_id=action.message.message_id, route=action.route,
+                        destination=action.destination, case_id=action.message.case_id,
+                        day=due.day.isoformat(), due_at=due.due, received_at=received))
             elif isinstance(action, AggregatePart):
                 self._aggregate(tx, action, work, depth)
             elif isinstance(action, Emitted):
@@ -184,12 +189,12 @@ class HubStage:
             tx.save_cases(rows)
         if work.outbox:
             tx.add_outbox(work.outbox)
+        if work.watch:
+            watch_deadlines(tx.conn, work.watch)
         if work.applied:
             tx.mark_seen(CONSUMER, work.applied, now())
         if work.trace:
             tx.add_trace(work.trace)
-        if work.watch:
-            tx.watch_deadlines(work.watch)
         fresh_dead = [row for row in work.dead if not reopen(tx.conn, row)]
         if fresh_dead:
             tx.add_dead_letters(fresh_dead)
@@ -210,12 +215,6 @@ def _count(metrics: Metrics, batch: list[Message], decoded: list[tuple[Message, 
         metrics.routed(route, destination, n)
     for dead in work.dead:
         metrics.dead_lettered(dead.route, dead.connector, dead.fingerprint)
-
-
-def _watch(delivery: Delivery, due: Due, received: datetime) -> WatchRow:
-    return WatchRow(message_id=delivery.message.message_id, route=delivery.route,
-                    destination=delivery.destination, case_id=delivery.message.case_id,
-                    day=due.day.isoformat(), due_at=due.due, received_at=received)
 
 
 def _states(rows: dict[str, CaseRow]) -> dict[str, CaseState | None]:

@@ -18,12 +18,17 @@ point that delivered yesterday and not today is missing today. Each point is one
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
+from hub.metrics import NS
+from hub.store import Store
 from hub.store.deadlines import WatchRow, WatchState, for_days
 
 WINDOW_DAYS = 7
@@ -99,3 +104,42 @@ def last_closed_day(now: datetime | None = None, hour: int = 7) -> date:
 
     local = (now or datetime.now(UTC)).astimezone(ZoneInfo("Europe/Oslo"))
     return local.date() - timedelta(days=1 if local.hour >= hour else 2)
+
+
+class _CompletenessCollector(Collector):
+    """Metering points without values accepted in time for the last closed day, per scrape."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def describe(self) -> list[Any]:
+        return []
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from hub.ops.db import reading
+
+        try:
+            day = last_closed_day()
+            with reading(self._store) as conn:
+                found = completeness(conn, day)
+        except Exception:  # the store is away: the state gauges say so; no stale number here
+            return
+        missing = GaugeMetricFamily(
+            f"{NS}_metering_points_not_in_time", "Metering points whose values for the last "
+            "closed day were not accepted by the datahub by the deadline, by status",
+            labels=["day", "status"])
+        for status in ("missing", "late", "dead-lettered", "at risk", "retrying", "overdue",
+                       "not accepted"):
+            missing.add_metric([day.isoformat(), status],
+                               sum(1 for p in found.points if p.status == status))
+        yield missing
+        expected = GaugeMetricFamily(f"{NS}_metering_points_expected", "Metering points "
+                                     "expected to deliver values for the last closed day",
+                                     labels=["day"])
+        expected.add_metric([day.isoformat()], found.expected)
+        yield expected
+
+
+def completeness_collector(store: Store) -> Collector:
+    """The completeness gauges (``Metrics.registry.register`` it), read per scrape."""
+    return _CompletenessCollector(store)

@@ -11,7 +11,24 @@ from typing import Any
 import sqlalchemy as sa
 
 from hub.store.statements import chunks, insert_ignore
-from hub.store.tables import deadline_watch as t
+from hub.store.tables import UtcDateTime, metadata
+
+# Messages a route must have accepted by its target before a deadline (``deadline:`` in
+# routes.yaml, e.g. metering values at the datahub by 07:00 the next day). Written with the
+# routing, settled by the delivery stage: lateness is judged by the target's acceptance.
+t = deadline_watch = sa.Table(
+    "deadline_watch", metadata,
+    sa.Column("message_id", sa.String, primary_key=True),  # the routed output's id
+    sa.Column("route", sa.String, nullable=False),
+    sa.Column("destination", sa.String, nullable=False),
+    sa.Column("case_id", sa.String, nullable=False),  # for metering values: the GSRN
+    sa.Column("day", sa.String, nullable=False, index=True),  # ISO date the deadline is for
+    sa.Column("due_at", UtcDateTime, nullable=False),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("accepted_at", UtcDateTime),
+    sa.Column("next_attempt_at", UtcDateTime),  # a retry scheduled past due_at: at risk
+    sa.Column("state", sa.String, nullable=False),
+)
 
 
 class WatchState(StrEnum):

@@ -10,7 +10,26 @@ from typing import Any
 import sqlalchemy as sa
 
 from hub.store.statements import chunks, insert_ignore
-from hub.store.tables import inbound_document as t
+from hub.store.tables import BigId, UtcDateTime, metadata
+
+# Documents a connector pulled from a sender (a datahub's poll result), kept whole before the
+# sender is told they arrived. ``key`` identifies a document across deliveries (its digest),
+# so a result handed out again after a crash is not kept, published or dead-lettered twice.
+t = inbound_document = sa.Table(
+    "inbound_document", metadata,
+    sa.Column("connector", sa.String, primary_key=True),
+    sa.Column("key", sa.String, primary_key=True),
+    sa.Column("batch", sa.String, nullable=False, index=True),
+    sa.Column("position", sa.Integer, nullable=False),  # in its batch, as the sender ordered
+    sa.Column("document_id", sa.String, index=True),
+    sa.Column("root", sa.String, nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("state", sa.String, nullable=False),
+    sa.Column("dead_letter_id", BigId),
+    sa.Column("received_at", UtcDateTime, nullable=False),
+    sa.Column("settled_at", UtcDateTime),
+    sa.Index("ix_inbound_document_state", "connector", "state"),
+)
 
 
 class DocumentState(StrEnum):

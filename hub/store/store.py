@@ -8,7 +8,15 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from hub.store import deadletters, delivered, idempotency, inbound, members, outbox, scheduled
+from hub.store import (  # deadlines and inbound also declare their tables on import
+    deadletters,
+    delivered,
+    idempotency,
+    inbound,
+    members,
+    outbox,
+    scheduled,
+)
 from hub.store.cases import CaseRow, load_cases
 from hub.store.deadletters import DeadLetterGroup, DeadLetterRow
 from hub.store.engine import READ_ONLY, make_engine, safe_url

@@ -197,39 +197,3 @@ hub_member = sa.Table(
     sa.Column("worker_id", sa.String, primary_key=True),
     sa.Column("seen_at", UtcDateTime, nullable=False),
 )
-
-# Documents a connector pulled from a sender (a datahub's poll result), kept whole before the
-# sender is told they arrived. ``key`` identifies a document across deliveries (its digest),
-# so a result handed out again after a crash is not kept, published or dead-lettered twice.
-inbound_document = sa.Table(
-    "inbound_document", metadata,
-    sa.Column("connector", sa.String, primary_key=True),
-    sa.Column("key", sa.String, primary_key=True),
-    sa.Column("batch", sa.String, nullable=False, index=True),
-    sa.Column("position", sa.Integer, nullable=False),  # in its batch, as the sender ordered
-    sa.Column("document_id", sa.String, index=True),
-    sa.Column("root", sa.String, nullable=False),
-    sa.Column("body", sa.LargeBinary, nullable=False),
-    sa.Column("state", sa.String, nullable=False),
-    sa.Column("dead_letter_id", BigId),
-    sa.Column("received_at", UtcDateTime, nullable=False),
-    sa.Column("settled_at", UtcDateTime),
-    sa.Index("ix_inbound_document_state", "connector", "state"),
-)
-
-# Messages a route must have accepted by its target before a deadline (``deadline:`` in
-# routes.yaml, e.g. metering values at the datahub by 07:00 the next day). Written with the
-# routing, settled by the delivery stage: lateness is judged by the target's acceptance.
-deadline_watch = sa.Table(
-    "deadline_watch", metadata,
-    sa.Column("message_id", sa.String, primary_key=True),  # the routed output's id
-    sa.Column("route", sa.String, nullable=False),
-    sa.Column("destination", sa.String, nullable=False),
-    sa.Column("case_id", sa.String, nullable=False),  # for metering values: the GSRN
-    sa.Column("day", sa.String, nullable=False, index=True),  # ISO date the deadline is for
-    sa.Column("due_at", UtcDateTime, nullable=False),
-    sa.Column("received_at", UtcDateTime, nullable=False),
-    sa.Column("accepted_at", UtcDateTime),
-    sa.Column("next_attempt_at", UtcDateTime),  # a retry scheduled past due_at: at risk
-    sa.Column("state", sa.String, nullable=False),
-)

@@ -8,18 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hub.store import (
-    aggregations,
-    deadletters,
-    delivered,
-    idempotency,
-    outbox,
-    scheduled,
-)
-from hub.store import deadlines as deadline_watch
+from hub.store import aggregations, deadletters, delivered, idempotency, outbox, scheduled
 from hub.store.cases import CaseRow, KeyRow, load_cases, save_cases
 from hub.store.deadletters import DeadLetterRow
-from hub.store.deadlines import WatchRow, WatchState
 from hub.store.outbox import OutboxRow
 from hub.store.scheduled import ScheduledRow
 from hub.store.trace import TraceRow, add_trace
@@ -66,18 +57,6 @@ class Tx:
     def set_dead_letter_status(self, ids: Sequence[int], status: str, *,
                                replayed: bool = False) -> None:
         deadletters.set_status(self.conn, ids, status, replayed=replayed)
-
-    # Deadline watch (hub.deadlines).
-    def watch_deadlines(self, rows: Sequence[WatchRow]) -> None:
-        deadline_watch.watch(self.conn, rows)
-
-    def deadlines(self, message_ids: Sequence[str]) -> dict[str, WatchRow]:
-        return deadline_watch.get(self.conn, message_ids)
-
-    def settle_deadlines(self, message_ids: Sequence[str], state: WatchState, *,
-                         at: datetime | None = None,
-                         next_attempt_at: datetime | None = None) -> None:
-        deadline_watch.settle(self.conn, message_ids, state, at=at, next_attempt_at=next_attempt_at)
 
     # Retry schedule and ordering holds.
     def schedule(self, rows: Sequence[ScheduledRow]) -> None:

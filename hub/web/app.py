@@ -96,7 +96,7 @@ def _connectors(settings: Settings) -> tuple[set[str] | None, dict[str, Connecto
 def _state_metrics(ctx: WebContext) -> Metrics:
     """Without the hub's own counters (a separate ``gridhub web``), /metrics still serves
     the state gauges: queue depth, oldest age, dead letters per group, targets reachable."""
-    from hub.metrics import Metrics, completeness_collector, status_snapshot
+    from hub.metrics import Metrics, status_snapshot
     from hub.ops.management import management_for
 
     s = ctx.settings
@@ -104,6 +104,8 @@ def _state_metrics(ctx: WebContext) -> Metrics:
     found.add_state_collector(status_snapshot(
         ctx.store, broker_url=s.broker_url, namespace=s.namespace, connectors=ctx.connectors,
         management=management_for(s.broker_url)))
+    from hub.ops.completeness import completeness_collector
+
     found.registry.register(completeness_collector(ctx.store))
     return found
 

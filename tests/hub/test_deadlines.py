@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from hub.deadlines import Attempt, settle
 from hub.ops.completeness import completeness, last_closed_day
 from hub.ops.db import open_store, reading
-from hub.store.deadlines import WatchRow, WatchState
+from hub.store.deadlines import WatchRow, WatchState, watch
 from hub.store.deadlines import get as watched
 from schemas.envelope import Envelope
 from tests.factories import envelope, gsrn
@@ -40,7 +40,7 @@ def values(point: str, day: str) -> Envelope:
 
 def _watch(store: Any, message: Envelope, due: datetime, received: datetime) -> None:
     with store.transaction() as tx:
-        tx.watch_deadlines([WatchRow(message_id=message.message_id, route="values-to-alpha",
+        watch(tx.conn, [WatchRow(message_id=message.message_id, route="values-to-alpha",
                                      destination="alpha", case_id=message.case_id,
                                      day=message.payload["day"], due_at=due,
                                      received_at=received)])

@@ -220,7 +220,8 @@ def test_norwegian_phase_rebuild_is_a_meter_change_then_done(walk):
 
 
 def test_metering_values_are_due_at_the_datahub_by_0700_the_next_day(walk):
-    values = envelope("meteringvalues.collected", swedish_case(9))  # day 2024-03-13
+    # a Norwegian point: Swedish values go to the supplier over Ediel (test_routes_ediel.py)
+    values = envelope("meteringvalues.collected", norwegian_case(9))  # day 2024-03-13
     walk.feed(values)  # whether it is late is judged when the datahub accepts it
     assert len(walk.to("elhub")) == 1
     [due] = walk.due
