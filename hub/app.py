@@ -51,11 +51,25 @@ HUB_THREADS = 1
 
 
 class InboundPublisher:
-    """What connectors publish through: canonical messages to the hub queue, confirmed."""
+    """What connectors publish through: canonical messages to the hub queue, confirmed; with
+    a ``store``, also where a pulling connector keeps documents before acknowledging them."""
 
-    def __init__(self, publisher: LockedPublisher, topology: Topology) -> None:
+    def __init__(self, publisher: LockedPublisher, topology: Topology,
+                 store: Store | None = None) -> None:
         self._publisher = publisher
         self._topology = topology
+        self._store = store
+
+    def intake(self, connector: str, plugin: str | None = None) -> Any:
+        """Where ``connector`` keeps what it pulls (``hub.intake.Intake``)."""
+        from hub.errors import ConfigurationError
+        from hub.intake import Intake
+
+        if self._store is None:
+            raise ConfigurationError(f"connector {connector!r} keeps what it pulls in the "
+                                     "hub's store, and this process has none",
+                                     where=f"connectors.{connector}")
+        return Intake(self._store, connector, plugin)
 
     def publish(self, messages: Sequence[Envelope]) -> None:
         self._publisher.publish(
@@ -174,6 +188,9 @@ class Hub:
         self.metrics.add_state_collector(status_snapshot(
             self.store, broker_url=url, namespace=self.settings.namespace,
             connectors=self.connectors, management=management_for(url)))
+        from hub.ops.completeness import completeness_collector
+
+        self.metrics.registry.register(completeness_collector(self.store))
 
     def _hub_stage(self, conn: Connection) -> HubStage:
         return HubStage(self.store, self.router, self.topology, Publisher(conn), self.metrics)
@@ -189,8 +206,11 @@ class Hub:
         a broker redelivers within minutes, not weeks."""
         cutoff = datetime.now(UTC) - timedelta(days=self.settings.idempotency_retention_days)
         seen, outbox = self.store.purge_seen(cutoff), self.store.purge_outbox(cutoff)
-        if seen or outbox:
-            log.info("retention.purged", idempotency_keys=seen, outbox_rows=outbox)
+        # Pulled documents are acknowledged long before: no sender hands them out again.
+        documents = self.store.purge_inbound(cutoff)
+        if seen or outbox or documents:
+            log.info("retention.purged", idempotency_keys=seen, outbox_rows=outbox,
+                     inbound_documents=documents)
 
     def route_policies(self) -> dict[str, RetryPolicy]:
         return {r.name: self.table.policies[r.retry] for r in self.table.routes}
@@ -233,7 +253,7 @@ def build(settings: Settings, *, plugins: Mapping[str, type[Connector]] | None =
     def connect() -> Connection:
         return connection_for(settings.broker_url)
 
-    inbound = InboundPublisher(LockedPublisher(connect()), topology)
+    inbound = InboundPublisher(LockedPublisher(connect()), topology, store)
     connectors: dict[str, Connector] = {}
     for name, spec in table.connectors.items():
         cls = (plugins or {}).get(spec.plugin) or load_plugin(spec.plugin)

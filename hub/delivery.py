@@ -23,7 +23,7 @@ from enum import StrEnum
 import structlog
 from kombu.message import Message
 
-from hub import codec
+from hub import codec, deadlines
 from hub.connector import Connector
 from hub.errors import PermanentError, is_transient
 from hub.metrics import Metrics
@@ -81,6 +81,7 @@ class DeliveryStage:
         self._publisher = publisher
         self._policies = policies
         self._consumer = f"deliver:{name}"
+        self._late = self._at_risk = 0  # deadlines of the last batch, counted after its commit
 
     def handle(self, batch: list[Message]) -> None:
         items, poison = self._decode(batch)
@@ -109,6 +110,10 @@ class DeliveryStage:
                 metrics.dead_lettered(item.route, self.name, item.group)
         for group in poison_groups:
             metrics.dead_lettered(None, self.name, group)
+        if self._late:
+            metrics.late_values(self._late)
+        if self._at_risk:
+            metrics.deadline_at_risk(self._at_risk)
 
     def _mark_cases(self, items: list[_Item]) -> None:
         """Add an on_hold flag change for each dead letter (and replay delivered) of a case."""
@@ -219,6 +224,7 @@ class DeliveryStage:
             tx.mark_seen(self._consumer, delivered + dead, at)
         if delivered:
             tx.mark_delivered(self.name, delivered, at)
+        self._deadlines(tx, items, at)
         groups = []
         for msg, exc in poison:
             row = dead_letter(exc, body=_raw(msg), headers=msg.headers, envelope=None,
@@ -228,6 +234,14 @@ class DeliveryStage:
         for case_id in release:  # after all inserts, so a message held in this batch is found
             tx.release_next(self.name, case_id, at)
         return groups
+
+    def _deadlines(self, tx: Tx, items: list[_Item], at: datetime) -> None:
+        """Judge deadlines by this target's acceptance (hub.deadlines)."""
+        settled = deadlines.settle(tx, self.name, [
+            deadlines.Attempt(i.env, i.outcome, i.route, i.due) for i in items], at)
+        if settled.trace:
+            tx.add_trace(settled.trace)
+        self._late, self._at_risk = settled.late, settled.at_risk
 
     def _record(self, tx: Tx, item: _Item, at: datetime) -> None:
         env, out = item.env, item.outcome

@@ -89,8 +89,11 @@ class Metrics:
         self._dead = Counter(f"{NS}_dead_letters", "Messages put in the dead-letter store",
                              ["route", "connector", "group"], registry=r)
         self._late = Counter(f"{NS}_late_metering_values", "Metering value messages (one "
-                             "metering point, one day) that arrived after their deadline",
-                             registry=r)
+                             "metering point, one day) the datahub accepted after their "
+                             "deadline", registry=r)
+        self._at_risk = Counter(f"{NS}_deadline_at_risk", "Deliveries with a deadline whose "
+                                "next retry comes after it (flagged while still retrying)",
+                                registry=r)
 
     def received(self, type_: str, n: int = 1) -> None:
         self._received.labels(type_).inc(n)
@@ -115,6 +118,9 @@ class Metrics:
 
     def late_values(self, n: int = 1) -> None:
         self._late.inc(n)
+
+    def deadline_at_risk(self, n: int = 1) -> None:
+        self._at_risk.inc(n)
 
     def add_state_collector(self, collect: Callable[[], StateSnapshot]) -> None:
         """Register gauges computed by ``collect`` on every scrape."""

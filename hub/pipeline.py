@@ -27,8 +27,10 @@ from hub.consumer import Settle
 from hub.errors import InvalidMessage, PermanentError
 from hub.metrics import Metrics
 from hub.publisher import Outgoing, Publisher
-from hub.router import AggregatePart, Delivery, Emitted, Late, Router
+from hub.router import AggregatePart, Delivery, Due, Emitted, Router
 from hub.store import CaseRow, DeadLetterRow, OutboxRow, Store, TraceRow, Tx
+from hub.store.deadlines import WatchRow
+from hub.store.deadlines import watch as watch_deadlines
 from hub.topology import Topology
 from hub.tracing import dead_letter, hop, now, safe_keys
 from schemas.business_keys import payload_keys
@@ -52,7 +54,7 @@ class _Work:
     trace: list[TraceRow] = field(default_factory=list)
     dead: list[DeadLetterRow] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)
-    late: int = 0
+    watch: list[WatchRow] = field(default_factory=list)
 
 
 class HubStage:
@@ -141,17 +143,20 @@ class HubStage:
         if not actions:
             work.trace.append(hop(env, "unrouted", outcome="skipped", detail="no route matched",
                                   keys=keys))
+        dues = {a.route: a for a in actions if isinstance(a, Due)}
         for action in actions:
             if isinstance(action, Delivery):
                 self._deliver(env, action, work, keys)
+                due = dues.get(action.route)
+                if due is not None:  # judged when the target accepts it (hub.deadlines)
+                    work.watch.append(WatchRow(
+                        message_id=action.message.message_id, route=action.route,
+                        destination=action.destination, case_id=action.message.case_id,
+                        day=due.day.isoformat(), due_at=due.due, received_at=received))
             elif isinstance(action, AggregatePart):
                 self._aggregate(tx, action, work, depth)
             elif isinstance(action, Emitted):
                 self._one(tx, None, action.message, work, depth + 1)
-            elif isinstance(action, Late):
-                work.trace.append(hop(env, "late", route=action.route, outcome="late",
-                                      detail=action.detail, keys=keys))
-                work.late += 1
 
     def _deliver(self, env: Envelope, action: Delivery, work: _Work,
                  keys: dict[str, list[str]]) -> None:
@@ -185,6 +190,8 @@ class HubStage:
             tx.save_cases(rows)
         if work.outbox:
             tx.add_outbox(work.outbox)
+        if work.watch:
+            watch_deadlines(tx.conn, work.watch)
         if work.applied:
             tx.mark_seen(CONSUMER, work.applied, now())
         if work.trace:
@@ -209,8 +216,6 @@ def _count(metrics: Metrics, batch: list[Message], decoded: list[tuple[Message, 
         metrics.routed(route, destination, n)
     for dead in work.dead:
         metrics.dead_lettered(dead.route, dead.connector, dead.fingerprint)
-    if work.late:
-        metrics.late_values(work.late)
 
 
 def _states(rows: dict[str, CaseRow]) -> dict[str, CaseState | None]:

@@ -36,7 +36,8 @@ POLL_MARKET = Service("PollMarketProcesses",
                       "urn:no:elhub:emif:wsdl:polling:marketprocesses:v2")
 POLL_METERING = Service("PollMeteringValues",
                         "urn:no:elhub:emif:wsdl:polling:meteringvalues:v2")
-SERVICES = {s.namespace: s for s in (MARKET, METERING, POLL_MARKET, POLL_METERING)}
+QUERY = Service("Query", "urn:no:elhub:emif:wsdl:query:v2")
+SERVICES = {s.namespace: s for s in (MARKET, METERING, POLL_MARKET, POLL_METERING, QUERY)}
 
 
 @dataclass(frozen=True)

@@ -9,20 +9,30 @@
 
 The ``ElhubSOAPFault`` detail (CodeGroup, Description, FaultText) is kept in the
 RemoteFault's details for the dead letter.
+
+Endpoints follow the WSDLs' path pattern ``<url>/WebService/services/<Service>`` (section 21;
+the last segment is the WSDL's file name, e.g. ``PollMarketProcesses``); ``service_path``
+changes the pattern and ``endpoints`` gives a full URL per service. Every answer that is not
+a fault must be signed by the configured Elhub certificate (``elhub_certificate``): a missing
+or wrong signature is an :class:`InvalidMessage` (permanent), as nothing in it can be trusted.
+Faults carry no policy (section 22.1) and are not checked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from cryptography import x509
 from lxml import etree
 
-from connectors.elhub.polling import Service
+from connectors.elhub import wssecurity
+from connectors.elhub.polling import SERVICES, Service
 from connectors.elhub.wssecurity import Signer
 from hub import soap
 from hub.capped import CappedSession
@@ -36,10 +46,12 @@ from hub.errors import (
     TargetTimeout,
     TargetUnavailable,
 )
+from hub.xmlsafe import parse
 
 FAULT_NS = "urn:no:elhub:emif:wsdl:common:v2"
 _RETRYABLE_4XX = {408, 425, 429}
 _SETTINGS = "connectors.elhub.settings"
+SERVICE_PATH = "/WebService/services"
 
 
 class ElhubClient:
@@ -51,8 +63,11 @@ class ElhubClient:
             raise ConfigurationError(f"url must be http(s)://..., got {url!r}",
                                      where=f"{_SETTINGS}.url")
         self.url = url
+        self.service_path = "/" + str(settings.get("service_path", SERVICE_PATH)).strip("/")
+        self.endpoints = _endpoints(settings.get("endpoints") or {})
         self.timeout = float(settings.get("timeout", 30.0))
         self.signer = _signer(settings)
+        self.elhub_certificate = _elhub_certificate(settings, self.signer)
         self._session = CappedSession()
         self._session.trust_env = False  # no proxy from the environment; say one explicitly
         if settings.get("proxy"):
@@ -62,7 +77,8 @@ class ElhubClient:
             self._session.verify = str(settings["ca_bundle"])
 
     def endpoint(self, service: Service) -> str:
-        return f"{self.url}/emif/{service.name}"
+        return self.endpoints.get(service.name) or \
+            f"{self.url}{self.service_path}/{service.name}"
 
     def call(self, service: Service, operation: str, request: etree._Element
              ) -> etree._Element | None:
@@ -82,7 +98,10 @@ class ElhubClient:
         except requests.RequestException as exc:
             raise TargetUnavailable(f"cannot reach the datahub: {type(exc).__name__}",
                                     where=where) from exc
-        return _answer(response, where)
+        answer = _answer(response, where)
+        if self.elhub_certificate is not None:
+            _verify(response.content, self.elhub_certificate, where)
+        return answer
 
     def reachable(self) -> bool:
         try:
@@ -143,6 +162,50 @@ def _fault_detail(body: bytes) -> dict[str, str]:
     return {etree.QName(child).localname: (child.text or "")[:1000] for child in detail}
 
 
+def _verify(body: bytes, certificate: bytes, where: str) -> None:
+    """The answer must be signed by the datahub (policy sign_body on every output)."""
+    try:
+        envelope = parse(body, where=where) if body.strip() else None
+        if envelope is None or envelope.tag != f"{{{soap.SOAP_NS}}}Envelope":
+            raise wssecurity.SecurityError("the answer is no SOAP envelope, so not signed")
+        wssecurity.verify(envelope, certificate, strict=False)
+    except (wssecurity.SecurityError, InvalidMessage) as exc:
+        raise InvalidMessage(f"the datahub's answer fails WS-Security: {exc}", where=where,
+                             remote=RemoteFault(kind="wss", message=str(exc)[:500])) from exc
+
+
+def _endpoints(value: object) -> dict[str, str]:
+    known = {s.name for s in SERVICES.values()}
+    if not isinstance(value, Mapping) or not set(value) <= known:
+        raise ConfigurationError(f"endpoints maps service names ({', '.join(sorted(known))}) "
+                                 f"to URLs, got {value!r}", where=f"{_SETTINGS}.endpoints")
+    out = {str(k): str(v).rstrip("/") for k, v in value.items()}
+    for name, url in out.items():
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise ConfigurationError(f"must be http(s)://..., got {url!r}",
+                                     where=f"{_SETTINGS}.endpoints.{name}")
+    return out
+
+
+def _elhub_certificate(settings: Mapping[str, Any], signer: Signer | None) -> bytes | None:
+    """The datahub's certificate (PEM) that signs its answers; required wherever we sign."""
+    path = settings.get("elhub_certificate")
+    if not path:
+        if signer is None:
+            return None
+        raise ConfigurationError("elhub_certificate (PEM file path) is required: every answer "
+                                 "of the datahub is verified against it",
+                                 where=f"{_SETTINGS}.elhub_certificate")
+    try:
+        data = Path(str(path)).read_bytes()
+        x509.load_pem_x509_certificate(data)
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"{path} is not a readable PEM certificate: "
+                                 f"{type(exc).__name__}", where=f"{_SETTINGS}.elhub_certificate"
+                                 ) from exc
+    return data
+
+
 def _signer(settings: Mapping[str, Any]) -> Signer | None:
     cert, key = settings.get("certificate"), settings.get("private_key")
     if not cert and not key and settings.get("sign") is False:
@@ -155,7 +218,14 @@ def _signer(settings: Mapping[str, Any]) -> Signer | None:
         if not Path(str(path)).is_file():
             raise ConfigurationError(f"{path} is not a readable file", where=f"{_SETTINGS}.{name}")
     try:
-        return Signer(Path(str(cert)), Path(str(key)), settings.get("private_key_password"))
+        algorithms = wssecurity.suite(str(settings.get("algorithm_suite", "Basic256")),
+                                      settings.get("signature_method"))
+    except ValueError as exc:
+        raise ConfigurationError(str(exc), where=f"{_SETTINGS}.algorithm_suite") from exc
+    ttl = timedelta(seconds=float(settings.get("timestamp_ttl", 60)))
+    try:
+        return Signer(Path(str(cert)), Path(str(key)), settings.get("private_key_password"),
+                      algorithms=algorithms, ttl=ttl)
     except Exception as exc:  # xmlsec says little; name the files, never the password
         raise ConfigurationError(f"cannot load the key pair {cert} / {key}: "
                                  f"{type(exc).__name__}", where=f"{_SETTINGS}.private_key"

@@ -84,7 +84,10 @@ class World:
         self.nis = load("nis")(password=SIM_PASSWORD, slow_seconds=3.0).start()
         self.metering = load("metering")(
             amqp_url=self.amqp_url, exchange=self.metering_exchange).start()
-        self.elhub = load("elhub")(trusted_certificate=self.cert, ack_mode="sync").start()
+        sim_cert, sim_key = write_dev_certificate(self.workdir / "elhub-sim-cert",
+                                                  "elhub simulator")
+        self.elhub = load("elhub")(trusted_certificate=self.cert, ack_mode="sync",
+                                   certificate=sim_cert, private_key=sim_key).start()
         self.notify = load("notify")().start()
         self.ediel = load("ediel")(reply_dir=self.ediel_inbox).start()
         return self
@@ -117,6 +120,7 @@ class World:
             "GRIDHUB_METERING_AMQP_URL": self.amqp_url or "",
             "GRIDHUB_ELHUB_URL": str(self.elhub.url),
             "GRIDHUB_ELHUB_CERT": str(self.cert), "GRIDHUB_ELHUB_KEY": str(self.key),
+            "GRIDHUB_ELHUB_SERVER_CERT": str(self.elhub.certificate),
             "GRIDHUB_SMTP_HOST": "127.0.0.1", "GRIDHUB_SMTP_PORT": str(self.notify.port),
             "GRIDHUB_EDIEL_SMTP_HOST": "127.0.0.1",
             "GRIDHUB_EDIEL_SMTP_PORT": str(self.ediel.port),

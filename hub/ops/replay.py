@@ -1,7 +1,8 @@
 """Replay and discard dead letters: a dry run, rate limit, progress, pause/stop, audit.
 
-A replay re-publishes the original body (``hub.ops.plan.outgoing``) and then, in one store
-transaction, marks the dead letter replayed (its first failure time stays, its replay count
+A replay re-publishes the original body (``hub.ops.plan.outgoings``; a wire document a
+connector could not translate is translated again by the connector plugin) and then, in one
+store transaction, marks the dead letter replayed (its first failure time stays, its replay count
 grows) and writes the audit row. Publishing first means a crash in between leaves the dead
 letter open and the message sent; running the replay again is safe, because the delivery
 stage skips a message already delivered to its target and the plan marks such dead letters
@@ -29,7 +30,7 @@ from hub.ops.plan import (
     SKIP,
     PlanAction,
     PlanItem,
-    outgoing,
+    outgoings,
     plan_discard,
     plan_replay,
 )
@@ -211,7 +212,7 @@ def _replay_one(store: Store, publisher: Publishes, topology: Topology, dl: Dead
     if sent:
         if dl.message_id:
             _forget_receipt(store, dl.connector, dl.message_id)
-        publisher.publish([outgoing(dl, topology)])
+        publisher.publish(outgoings(dl, topology))
     with store.transaction() as tx:
         tx.set_dead_letter_status([item.dead_letter_id], "replayed", replayed=sent)
         record(tx.conn, [_audit("replay", item, actor, reason, selection, {

@@ -113,6 +113,9 @@ def _state_metrics(ctx: WebContext) -> Metrics:
     found.add_state_collector(status_snapshot(
         ctx.store, broker_url=s.broker_url, namespace=s.namespace, connectors=ctx.connectors,
         management=management_for(s.broker_url)))
+    from hub.ops.completeness import completeness_collector
+
+    found.registry.register(completeness_collector(ctx.store))
     return found
 
 
