@@ -24,8 +24,7 @@ from lxml import etree
 
 from connectors.elhub import acknowledgement, documents, emif, polling
 from connectors.elhub.soapclient import ElhubClient
-from hub.background import Background
-from hub.errors import GridhubError, InvalidMessage
+from hub.toolkit import Background, GridhubError, InvalidMessage
 from schemas.envelope import Envelope
 
 log = structlog.get_logger("gridhub.elhub.poller")

@@ -33,11 +33,9 @@ from lxml import etree
 
 from connectors.elhub import acknowledgement, documents, emif, polling, wssecurity
 from connectors.elhub.datahub import Datahub
-from hub import soap
-from hub.errors import InvalidMessage
 from hub.httpserver import HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
-from hub.xmlsafe import parse
+from hub.toolkit import FailureMode, InvalidMessage, Simulator, soap
+from hub.toolkit import parse_xml as parse
 
 _JSON = "application/json"
 FAULT_NS = "urn:no:elhub:emif:wsdl:common:v2"

@@ -24,9 +24,8 @@ from lxml import etree
 
 from connectors.elhub.polling import Service
 from connectors.elhub.wssecurity import Signer
-from hub import soap
-from hub.capped import CappedSession
-from hub.errors import (
+from hub.toolkit import (
+    CappedSession,
     ConfigurationError,
     GridhubError,
     InvalidMessage,
@@ -35,6 +34,7 @@ from hub.errors import (
     TargetServerError,
     TargetTimeout,
     TargetUnavailable,
+    soap,
 )
 
 FAULT_NS = "urn:no:elhub:emif:wsdl:common:v2"

@@ -24,8 +24,8 @@ from tenacity import retry, retry_if_exception, stop_after_attempt
 from zeep.transports import Transport
 
 from connectors.elsmart.contract import NS, WSDL
-from hub.capped import CappedSession
-from hub.errors import (
+from hub.toolkit import (
+    CappedSession,
     GridhubError,
     InvalidMessage,
     RemoteFault,
@@ -33,8 +33,8 @@ from hub.errors import (
     TargetServerError,
     TargetTimeout,
     TargetUnavailable,
+    zeep_settings,
 )
-from hub.xmlsafe import zeep_settings
 
 PORTAL_BINDING = f"{{{NS}}}PortalBinding"
 GRIDHUB_BINDING = f"{{{NS}}}GridhubBinding"

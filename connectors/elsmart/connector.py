@@ -14,10 +14,8 @@ from connectors.elsmart.client import PORTAL_BINDING, SoapCaller
 from connectors.elsmart.inbound import InboundEndpoint
 from connectors.elsmart.settings import WHERE, ElsmartSettings
 from connectors.elsmart.wire import INBOUND, ElsmartWire
-from hub import soap, xmlsafe
-from hub.connector import Connector, Inbound
-from hub.errors import ConfigurationError, InvalidMessage
 from hub.httpserver import Credentials
+from hub.toolkit import ConfigurationError, Connector, Inbound, InvalidMessage, soap, xmlsafe
 from schemas.envelope import Envelope
 
 log = structlog.get_logger("gridhub.elsmart")

@@ -32,10 +32,8 @@ from connectors.elsmart.client import GRIDHUB_BINDING, SoapCaller, classify, htt
 from connectors.elsmart.contract import NS, WSDL
 from connectors.elsmart.portal import PortalState
 from connectors.elsmart.wire import OUTBOUND, ElsmartWire
-from hub import soap
-from hub.errors import GridhubError, InvalidMessage
 from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
+from hub.toolkit import FailureMode, GridhubError, InvalidMessage, Simulator, soap
 from schemas.case import Case
 from schemas.envelope import Envelope
 

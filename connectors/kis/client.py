@@ -24,8 +24,8 @@ from zeep import Client
 from zeep.transports import Transport
 
 from connectors.kis.contract import WSDL_PATH
-from hub.capped import CappedSession
-from hub.errors import (
+from hub.toolkit import (
+    CappedSession,
     ConfigurationError,
     InvalidMessage,
     RemoteFault,
@@ -33,9 +33,10 @@ from hub.errors import (
     TargetServerError,
     TargetTimeout,
     TargetUnavailable,
+    soap,
+    zeep_settings,
 )
-from hub.soap import CONTENT_TYPE, SOAP_NS, raise_for_fault
-from hub.xmlsafe import parse, zeep_settings
+from hub.toolkit import parse_xml as parse
 
 _RETRYABLE_4XX = {408, 425, 429}
 
@@ -60,9 +61,9 @@ class KisClient:
         where = f"kis {operation} at {self.url}"
         if operation not in self._actions:
             raise ConfigurationError(f"the WSDL has no operation {operation!r}", where=where)
-        envelope = etree.Element(f"{{{SOAP_NS}}}Envelope", nsmap={"soap": SOAP_NS})
-        etree.SubElement(envelope, f"{{{SOAP_NS}}}Body").append(body)
-        headers = {"SOAPAction": f'"{self._actions[operation]}"', "Content-Type": CONTENT_TYPE}
+        envelope = etree.Element(f"{{{soap.SOAP_NS}}}Envelope", nsmap={"soap": soap.SOAP_NS})
+        etree.SubElement(envelope, f"{{{soap.SOAP_NS}}}Body").append(body)
+        headers = {"SOAPAction": f'"{self._actions[operation]}"', "Content-Type": soap.CONTENT_TYPE}
         try:
             response = self._post(envelope, headers)
         except requests.Timeout as exc:
@@ -109,7 +110,7 @@ def _body_of_response(response: requests.Response, where: str) -> etree._Element
     status = response.status_code
     excerpt = data[:2048].decode("utf-8", "replace")
     if b"Fault" in data:
-        raise_for_fault(data, where=where)  # soap:Server -> transient, soap:Client -> permanent
+        soap.raise_for_fault(data, where=where)  # Server: transient, Client: permanent
     remote = RemoteFault(kind="http", status=str(status), message=response.reason,
                          body_excerpt=excerpt)
     if status >= 500 or status in _RETRYABLE_4XX:
@@ -117,8 +118,8 @@ def _body_of_response(response: requests.Response, where: str) -> etree._Element
     if status >= 300:
         raise TargetRejected(f"HTTP {status} {response.reason}", where=where, remote=remote)
     root = parse(data, where=where)
-    body = root.find(f"{{{SOAP_NS}}}Body")
-    if root.tag != f"{{{SOAP_NS}}}Envelope" or body is None or len(body) == 0:
+    body = root.find(f"{{{soap.SOAP_NS}}}Body")
+    if root.tag != f"{{{soap.SOAP_NS}}}Envelope" or body is None or len(body) == 0:
         raise InvalidMessage("the answer is not a SOAP 1.1 envelope with a body",
                              where=where, remote=remote)
     return body[0]

@@ -16,8 +16,7 @@ from typing import Any
 from lxml import etree
 
 from connectors.kis.wire import KisWire
-from hub.errors import InvalidMessage, RemoteFault, TargetRejected
-from hub.poller import EventBatch
+from hub.toolkit import EventBatch, InvalidMessage, RemoteFault, TargetRejected
 from schemas.envelope import Envelope, derived_message_id
 from schemas.message_types import MessageType
 from schemas.payloads import parse_payload

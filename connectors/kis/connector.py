@@ -28,9 +28,14 @@ from connectors.kis import codec
 from connectors.kis.client import KisClient
 from connectors.kis.contract import XSD_PATH
 from connectors.kis.wire import MAPPING_PATH, KisWire, from_soap, to_soap
-from hub.connector import Connector, Inbound
-from hub.errors import ConfigurationError, InvalidMessage
-from hub.poller import CursorStore, EventPoller
+from hub.toolkit import (
+    ConfigurationError,
+    Connector,
+    CursorStore,
+    EventPoller,
+    Inbound,
+    InvalidMessage,
+)
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from tenacity import retry, retry_if_exception_type, stop_after_attempt
 
 from connectors.metering.wire import MAX_JSON_BYTES
-from hub.errors import (
+from hub.toolkit import (
     ConfigurationError,
     GridhubError,
     InvalidMessage,

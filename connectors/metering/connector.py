@@ -28,9 +28,15 @@ from typing import Any, ClassVar
 from connectors.metering import wire
 from connectors.metering.client import EVENTS, WORKORDERS, CoordinatorClient
 from connectors.metering.events import EventConsumer, Topology
-from hub.connector import Connector, Inbound
-from hub.errors import ConfigurationError, InvalidMessage
-from hub.poller import CursorStore, EventBatch, EventPoller
+from hub.toolkit import (
+    ConfigurationError,
+    Connector,
+    CursorStore,
+    EventBatch,
+    EventPoller,
+    Inbound,
+    InvalidMessage,
+)
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
 

@@ -39,9 +39,8 @@ import pika
 import structlog
 
 from connectors.metering import events, lifecycle, wire
-from hub.errors import InvalidMessage
 from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
+from hub.toolkit import FailureMode, InvalidMessage, Simulator
 
 log = structlog.get_logger("gridhub.metering.simulator")
 _JSON = "application/json"

@@ -20,7 +20,8 @@ from collections.abc import Callable
 from lxml import etree
 from tenacity import retry, retry_if_exception_type, stop_after_attempt
 
-from hub.errors import (
+from hub.toolkit import (
+    MAX_XML_BYTES,
     GridhubError,
     InvalidMessage,
     RemoteFault,
@@ -29,7 +30,7 @@ from hub.errors import (
     TargetTimeout,
     TargetUnavailable,
 )
-from hub.xmlsafe import MAX_XML_BYTES, parse
+from hub.toolkit import parse_xml as parse
 
 CONTENT_TYPE = "application/xml; charset=utf-8"
 _RETRYABLE_4XX = {408, 425, 429}

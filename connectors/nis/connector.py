@@ -24,9 +24,8 @@ from connectors.nis import codec
 from connectors.nis.client import NisClient
 from connectors.nis.contract import XSD_PATH
 from connectors.nis.wire import MAPPING_PATH, NisWire
-from hub.connector import Connector, Inbound
-from hub.errors import ConfigurationError, InvalidMessage
-from hub.xmlsafe import parse
+from hub.toolkit import ConfigurationError, Connector, Inbound, InvalidMessage
+from hub.toolkit import parse_xml as parse
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
 

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 import connectors.notify.templates as _templates
 import schemas.contracts.notify as _contract
 from connectors.notify.contacts import Contact
-from hub.errors import ConfigurationError, InvalidMessage
+from hub.toolkit import ConfigurationError, InvalidMessage
 from schemas.case import Note
 from schemas.codes import CaseStatus, Language
 from schemas.envelope import Envelope, derived_message_id

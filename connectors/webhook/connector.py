@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 
 from tenacity import retry, retry_if_exception_type, stop_after_attempt
 
-from hub.connector import Connector, Inbound
-from hub.errors import (
+from hub.toolkit import (
     ConfigurationError,
+    Connector,
+    Inbound,
     RemoteFault,
     TargetRejected,
     TargetServerError,

@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from hub.capped import CappedSession
+from hub.toolkit.http import CappedSession
 from hub.errors import InvalidMessage
 
 
