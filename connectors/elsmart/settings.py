@@ -20,24 +20,20 @@ from pydantic import model_validator
 from connectors.elsmart.contract import WSDL, XSD
 from connectors.elsmart.wire import MAPPING
 from hub.toolkit import (
-    ConnectorSettings,
+    HttpSettings,
     OptionalListenPort,
     OptionalText,
     OptionalUrl,
-    Seconds,
     Text,
 )
 
 WHERE = "connectors.elsmart.settings"
 
 
-class ElsmartSettings(ConnectorSettings):
+class ElsmartSettings(HttpSettings):
     WHERE: ClassVar[str] = WHERE
 
     url: OptionalUrl = None
-    username: OptionalText = None
-    password: OptionalText = None
-    timeout: Seconds = 10.0
     listen_host: Text = "127.0.0.1"
     listen_port: OptionalListenPort = None
     inbound_username: OptionalText = None

@@ -7,6 +7,7 @@
     other HTTP 4xx                                 TargetRejected      (permanent)
     SOAP Server fault (or an unknown code)         TargetServerError   (transient)
     SOAP Client / VersionMismatch / MustUnderstand TargetRejected      (permanent)
+    an answer that is not SOAP (zeep cannot read)  TargetServerError   (transient)
 
 A redirect is an answer, not an instruction: following it would replay the message (a POST
 turned GET, body lost) and our credentials to whatever host it names. The grid owner fixes
@@ -22,15 +23,21 @@ from collections.abc import Mapping
 from typing import Any
 
 import requests
+import zeep.exceptions
+from lxml import etree
 
 from hub.errors import (
     GridhubError,
+    InvalidMessage,
     RemoteFault,
     TargetRejected,
     TargetServerError,
     TargetTimeout,
     TargetUnavailable,
 )
+from hub.xmlsafe import parse
+
+SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 
 # "not now", not "never": the same request may be taken later.
 RETRYABLE_4XX = frozenset({408, 425, 429})
@@ -76,11 +83,42 @@ def soap_failure(code: str | None, message: str, *, where: str, body: bytes | st
                              remote=remote)
 
 
-def transport_failure(exc: BaseException, *, where: str, timeout: float,
-                      target: str = "the target") -> GridhubError:
-    """The hub error for an exception raised before any HTTP answer arrived."""
+def soap_fault_of(body: bytes, *, where: str, details: Mapping[str, Any] | None = None
+                  ) -> GridhubError | None:
+    """The hub error for a SOAP 1.1 fault in ``body``; None when the body is not one."""
+    if b"Fault" not in body:
+        return None
+    try:
+        root = parse(body, where=where)
+    except InvalidMessage:
+        return None
+    fault = root.find(f"{{{SOAP_NS}}}Body/{{{SOAP_NS}}}Fault")
+    if root.tag != f"{{{SOAP_NS}}}Envelope" or fault is None:
+        return None
+    return soap_failure(fault.findtext("faultcode") or "Client",
+                        fault.findtext("faultstring") or "", where=where, body=body,
+                        details=details)
+
+
+def failure_of(exc: BaseException, *, where: str, timeout: float,
+               target: str = "the target") -> GridhubError:
+    """The hub error for an exception raised by a call: the driver's (requests, urllib,
+    socket) before any answer, or zeep's for the answer (a fault, an HTTP error, an answer
+    that is not SOAP)."""
     if isinstance(exc, GridhubError):
         return exc
+    if isinstance(exc, zeep.exceptions.Fault):
+        detail = exc.detail if exc.detail is not None else None
+        return soap_failure(exc.code, exc.message or "", where=where,
+                            body=etree.tostring(detail) if detail is not None else b"")
+    if isinstance(exc, zeep.exceptions.TransportError):
+        content = exc.content if isinstance(exc.content, bytes) else \
+            str(exc.content or "").encode()
+        return http_failure(int(exc.status_code or 0), where=where, body=content,
+                            reason=exc.message)
+    if isinstance(exc, zeep.exceptions.Error | etree.LxmlError):
+        return TargetServerError(f"unusable answer: {_short(exc)}", where=where,
+                                 remote=RemoteFault(kind="soap", message=str(exc)[:500]))
     if _timed_out(exc):
         return TargetTimeout(f"no answer within {timeout:g}s", where=where)
     if isinstance(exc, requests.RequestException | urllib.error.URLError | OSError

@@ -25,6 +25,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from hub.errors import ConfigurationError
 from hub.routes.durations import parse_duration
+from hub.toolkit.http import HttpClient
 
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
@@ -137,6 +138,21 @@ class ConnectorSettings(BaseModel):
         """For rules across settings (in a model validator): refuse naming ``key``."""
         if not condition:
             raise ConfigurationError(message, where=f"{self.WHERE}.{key}")
+
+
+class HttpSettings(ConnectorSettings):
+    """The settings of every connector calling an HTTP back end, besides its url."""
+
+    token: OptionalText = None  # Bearer; or username/password for HTTP Basic (as ${ENV})
+    username: OptionalText = None
+    password: OptionalText = None
+    timeout: Seconds = 10.0  # per call: connect, and each read
+
+    def http_client(self, url: str, *, target: str, **options: Any) -> HttpClient:
+        """The toolkit's HttpClient for ``url`` with these credentials and time-out;
+        ``options`` as :class:`HttpClient` takes them (``soap``, ``error_detail`` ...)."""
+        return HttpClient(url, target=target, timeout=self.timeout, token=self.token,
+                          username=self.username, password=self.password, **options)
 
 
 def _configuration_error(model: type[ConnectorSettings], exc: ValidationError

@@ -111,6 +111,6 @@ def test_the_cursor_stays_when_the_hub_cannot_take_the_events(
 def test_events_http_without_base_url_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="base_url"):
         MeteringConnector({"events": "http"}, RecordingInbound())
-    with pytest.raises(ConfigurationError, match="events is amqp, http or auto"):
+    with pytest.raises(ConfigurationError, match="events: Input should be 'auto', 'amqp'"):
         MeteringConnector({"events": "pigeon", "base_url": "http://127.0.0.1:1"},
                           RecordingInbound())
