@@ -25,6 +25,7 @@ from hub.config import Settings
 from hub.connector import Connector
 from hub.consumer import BatchConsumer
 from hub.delivery import DeliveryStage
+from hub.errors import ConfigurationError, GridhubError
 from hub.metrics import Metrics, status_snapshot
 from hub.ops.db import ensure_tables as ensure_ops_tables
 from hub.ops.management import management_for
@@ -38,6 +39,7 @@ from hub.routes import RouteTable, load_routes
 from hub.scheduler import Scheduler
 from hub.store import Store
 from hub.topology import HUB_KEY, Topology, topology_for
+from hub.tracing import dead_letter
 from hub.transports import connection_for
 from schemas.envelope import Envelope
 
@@ -50,15 +52,26 @@ HUB_THREADS = 1
 
 
 class InboundPublisher:
-    """What connectors publish through: canonical messages to the hub queue, confirmed."""
+    """What connectors publish through: canonical messages to the hub queue, confirmed; and
+    inputs that cannot become one, to the dead-letter store (``store``) whole."""
 
-    def __init__(self, publisher: LockedPublisher, topology: Topology) -> None:
+    def __init__(self, publisher: LockedPublisher, topology: Topology,
+                 store: Store | None = None) -> None:
         self._publisher = publisher
         self._topology = topology
+        self._store = store
 
     def publish(self, messages: Sequence[Envelope]) -> None:
         self._publisher.publish(
             [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(m)) for m in messages])
+
+    def reject(self, body: bytes, error: GridhubError, *, source: str) -> None:
+        if self._store is None:
+            raise ConfigurationError("this publisher has no dead-letter store", where=source)
+        row = dead_letter(error, body=body, headers={}, envelope=None, connector=source,
+                          route=None, attempts=1)
+        with self._store.transaction() as tx:
+            tx.add_dead_letters([row])
 
 
 class Hub:
@@ -231,7 +244,7 @@ def build(settings: Settings, *, plugins: Mapping[str, type[Connector]] | None =
     def connect() -> Connection:
         return connection_for(settings.broker_url)
 
-    inbound = InboundPublisher(LockedPublisher(connect()), topology)
+    inbound = InboundPublisher(LockedPublisher(connect()), topology, store)
     connectors: dict[str, Connector] = {}
     for name, spec in table.connectors.items():
         cls = (plugins or {}).get(spec.plugin) or load_plugin(spec.plugin)

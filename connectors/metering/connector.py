@@ -22,6 +22,7 @@ from hub.toolkit import (
     EventPoller,
     Inbound,
     InvalidMessage,
+    SetAside,
 )
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
@@ -52,24 +53,31 @@ class MeteringConnector(Connector):
                            batch=self.config.events_batch)
 
     def fetch_events(self, cursor: str | None, batch: int) -> EventBatch:
-        """One read of the coordinator's feed after ``cursor``; a bad event is set aside."""
+        """One read of the coordinator's feed after ``cursor``. A bad entry (no integer seq) or
+        a bad event is set aside whole for the dead-letter store; the feed moves on."""
         assert self._client is not None
         answer = self._client.get(f"{EVENTS}?after={int(cursor or 0)}&limit={batch}")
         where = f"GET {self._client.base_url}{EVENTS} answer"
         if not isinstance(answer, dict) or not isinstance(answer.get("events"), list):
             raise InvalidMessage("the answer is not an object with an events list", where=where)
         out = EventBatch(next_cursor=cursor)
-        for item in answer["events"]:
-            if not isinstance(item, dict) or not isinstance(item.get("seq"), int):
-                raise InvalidMessage("a feed entry is an object with an integer seq",
-                                     where=where)
+        for index, item in enumerate(answer["events"]):
+            body = json.dumps(item, ensure_ascii=False).encode("utf-8")
+            seq = item.get("seq") if isinstance(item, dict) else None
+            if not isinstance(seq, int) or isinstance(seq, bool):
+                out.set_aside.append(SetAside(f"feed entry {index + 1} after {cursor or 0}", body,
+                                              InvalidMessage(
+                                                  f"a feed entry is an object with an integer "
+                                                  f"seq, got {seq!r}",
+                                                  where=f"{where}: events[{index}].seq")))
+                continue
             event = item.get("event")
             try:
                 out.messages.extend(self.translate_event(json.dumps(event).encode()))
             except InvalidMessage as exc:
                 event_id = event.get("eventId") if isinstance(event, dict) else None
-                out.quarantined.append((str(event_id or f"seq {item['seq']}"), str(exc)))
-            out.next_cursor = str(item["seq"])
+                out.set_aside.append(SetAside(str(event_id or f"seq {seq}"), body, exc))
+            out.next_cursor = str(seq)
         return out
 
     # -- outbound ------------------------------------------------------------------------------

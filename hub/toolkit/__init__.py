@@ -38,7 +38,7 @@ from hub.mapping_json import JsonMapper
 from hub.mapping_json import assign as json_assign
 from hub.mapping_json import resolve as json_resolve
 from hub.mapping_xml import XmlMapper, xml_text
-from hub.poller import CursorStore, EventBatch, EventPoller
+from hub.poller import CursorStore, EventBatch, EventPoller, SetAside
 from hub.simulator import FailureMode, Simulator
 from hub.smtp import smtp_error
 from hub.toolkit import failures
@@ -99,6 +99,7 @@ __all__ = [
     "Port",
     "RemoteFault",
     "Seconds",
+    "SetAside",
     "Simulator",
     "TargetRejected",
     "TargetServerError",
