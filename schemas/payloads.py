@@ -24,7 +24,6 @@ from schemas.case import (
     GridData,
     Note,
     Phone,
-    Text,
 )
 from schemas.codes import (
     SIDE_TRACK_STATES,
@@ -57,6 +56,7 @@ from schemas.payloads_market import (  # noqa: F401 - re-exported
     WorkOrderReported,
     WorkOrderRequested,
 )
+from schemas.text import Key, SingleLine, Text
 
 M = MessageType
 
@@ -89,7 +89,7 @@ class DeletionRequested(CanonicalModel):
     """Installatör önskar borttag: the case is cancelled, often replaced by a copy."""
 
     reason: Text | None = None
-    replaced_by: str | None = Field(default=None, min_length=1, max_length=64)
+    replaced_by: Key | None = None
 
 
 class NoteAdded(CanonicalModel):
@@ -104,7 +104,7 @@ class SideTrackUpdated(CanonicalModel):
     """A back end moved a side track (symbol row) and/or set or cleared flags."""
 
     track: SideTrack | None = None
-    state: str | None = None
+    state: SingleLine | None = None
     set_flags: list[CaseFlag] = Field(default_factory=list)
     clear_flags: list[CaseFlag] = Field(default_factory=list)
 

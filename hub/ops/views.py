@@ -9,7 +9,7 @@ from typing import Any
 from hub.ops.audit import AuditEntry
 from hub.ops.casetrace import CaseSummary, CaseTrace
 from hub.ops.plan import PlanItem
-from hub.ops.render import age, clip, masked, masked_text, number, table, when
+from hub.ops.render import age, clip, masked, masked_text, number, printable, table, when
 from hub.ops.replay import Outcome
 from hub.ops.status import HubStatus
 from hub.store import DeadLetterGroup, DeadLetterRow, TraceRow
@@ -78,7 +78,7 @@ def dead_letter_detail(dl: DeadLetterRow, hops: Sequence[TraceRow],
 
 def _fields(pairs: Sequence[tuple[str, str]]) -> list[str]:
     width = max(len(k) for k, _ in pairs)
-    return [f"  {k.ljust(width)}  {v}" for k, v in pairs]
+    return [f"  {k.ljust(width)}  {printable(v)}" for k, v in pairs]
 
 
 def _remote(fault: dict[str, Any] | None, reveal: bool) -> str:

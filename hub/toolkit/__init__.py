@@ -13,7 +13,7 @@ connector, and a connector cannot reach into the store, the broker or the web.
     mapping       the declarative wire <-> canonical mapping (JSON and XML)
     EventPoller   polling a back end's feed with a persisted cursor
     Simulator     the base of the back-end simulators
-    smtp_error    SMTP failures classified
+    smtp_error    SMTP failures classified; set_header, mail headers written safely
 """
 
 from hub import soap, xmlsafe
@@ -43,6 +43,7 @@ from hub.simulator import FailureMode, Simulator
 from hub.smtp import smtp_error
 from hub.toolkit import failures
 from hub.toolkit.http import Answer, CappedSession, HttpClient
+from hub.toolkit.mail import set_encoded_header, set_header
 from hub.toolkit.settings import (
     ConnectorSettings,
     Count,
@@ -116,6 +117,8 @@ __all__ = [
     "load_mapping",
     "parse_xml",
     "put_field",
+    "set_encoded_header",
+    "set_header",
     "smtp_error",
     "soap",
     "to_canonical_value",
