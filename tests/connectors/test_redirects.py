@@ -22,10 +22,12 @@ from connectors.metering.client import WORKORDERS, CoordinatorClient
 from connectors.metering.settings import MeteringSettings
 from connectors.nis import NisConnector
 from connectors.webhook import WebhookConnector
+from hub.connector import NoInbound
 from hub.errors import TargetRejected
 from tests.factories import envelope, swedish_case
 
 TOKEN = "bearer-token-that-must-stay-home"
+NO_INBOUND = NoInbound("a redirect test")
 
 
 class _Server:
@@ -67,11 +69,6 @@ def elsewhere() -> Iterator[_Server]:
     server.stop()
 
 
-class _NoInbound:
-    def publish(self, messages: object) -> None:
-        raise AssertionError("nothing is published inbound here")
-
-
 def _metering(url: str) -> None:
     settings = MeteringSettings.parse({"base_url": url, "token": TOKEN, "timeout": 2})
     CoordinatorClient(settings).post(WORKORDERS, {"workOrder": 1}, idempotency_key="k-1")
@@ -79,13 +76,13 @@ def _metering(url: str) -> None:
 
 def _nis(url: str) -> None:
     nis = NisConnector({"url": url, "timeout": 2, "username": "gridhub", "password": TOKEN},
-                       _NoInbound())
+                       NO_INBOUND)
     nis.client.post("/griddata", b"<q/>", content_type="application/xml")
 
 
 def _kis(url: str) -> None:
     kis = KisConnector({"url": url + "/kis", "timeout": 2, "username": "gridhub",
-                        "password": TOKEN, "poll_interval": 0}, _NoInbound())
+                        "password": TOKEN, "poll_interval": 0}, NO_INBOUND)
     kis.client.call("LookupFacility", etree.Element("{urn:gridhub:kis:v1}LookupFacilityRequest"))
 
 
@@ -95,7 +92,7 @@ def _elhub(url: str) -> None:
 
 
 def _webhook(url: str) -> None:
-    WebhookConnector({"url": url + "/in", "token": TOKEN, "timeout": 2}, _NoInbound()).deliver(
+    WebhookConnector({"url": url + "/in", "token": TOKEN, "timeout": 2}, NO_INBOUND).deliver(
         envelope("case.note.added", swedish_case(9)))
 
 
