@@ -108,9 +108,8 @@ def failure_of(exc: BaseException, *, where: str, timeout: float,
     if isinstance(exc, GridhubError):
         return exc
     if isinstance(exc, zeep.exceptions.Fault):
-        detail = exc.detail if exc.detail is not None else None
-        return soap_failure(exc.code, exc.message or "", where=where,
-                            body=etree.tostring(detail) if detail is not None else b"")
+        detail = etree.tostring(exc.detail) if exc.detail is not None else b""
+        return soap_failure(exc.code, exc.message or "", where=where, body=detail)
     if isinstance(exc, zeep.exceptions.TransportError):
         content = exc.content if isinstance(exc.content, bytes) else \
             str(exc.content or "").encode()
