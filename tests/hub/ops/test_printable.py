@@ -39,3 +39,15 @@ def test_every_table_cell_and_clip_are_printable():
     out = table(["CASE", "NOTE"], [["SE-1", "rad ett\nrad två\x07"], ["SE-2", None]])
     assert out.splitlines()[1] == r"SE-1  rad ett\nrad två\x07"
     assert printable("vanlig text, å ä ö ø") == "vanlig text, å ä ö ø"
+
+
+def test_dlq_show_escapes_control_characters_in_the_body(store):
+    from hub.ops.views import dead_letter_detail
+    from tests.factories import envelope, swedish_case
+    from tests.hub.ops.conftest import add_dead_letter
+
+    dl_id = add_dead_letter(store, envelope("case.submitted", swedish_case(5)),
+                            body=b"<note>rad\x1b[2J\x1b]0;pwned\x07</note>")
+    text = dead_letter_detail(store.dead_letter(dl_id), [], [], reveal=True)
+    assert "\x1b" not in text and "\x07" not in text
+    assert r"rad\x1b[2J\x1b]0;pwned\x07" in text
