@@ -24,6 +24,7 @@ from hub.toolkit import (
     OptionalListenPort,
     OptionalText,
     OptionalUrl,
+    Secret,
     Text,
 )
 
@@ -37,7 +38,7 @@ class ElsmartSettings(HttpSettings):
     listen_host: Text = "127.0.0.1"
     listen_port: OptionalListenPort = None
     inbound_username: OptionalText = None
-    inbound_password: OptionalText = None
+    inbound_password: OptionalText = Secret
     mapping: Path = MAPPING
     xsd: Path = XSD
     wsdl: Path = WSDL

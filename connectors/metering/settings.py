@@ -31,6 +31,7 @@ from hub.toolkit import (
     OptionalText,
     OptionalUrl,
     Seconds,
+    Secret,
     Text,
 )
 
@@ -41,7 +42,7 @@ class MeteringSettings(HttpSettings):
     WHERE: ClassVar[str] = "connectors.metering.settings"
 
     base_url: OptionalUrl = None
-    amqp_url: OptionalText = None
+    amqp_url: OptionalText = Secret  # holds the broker password
     exchange: OptionalText = None
     queue: OptionalText = None
     routing_key: Text = "#"

@@ -35,6 +35,7 @@ from hub.toolkit import (
     OptionalText,
     Port,
     Seconds,
+    Secret,
     Text,
 )
 from schemas.codes import CaseStatus
@@ -87,7 +88,7 @@ class NotifySettings(ConnectorSettings):
     starttls: Flag = False
     ca_file: OptionalPath = None
     username: OptionalText = None
-    password: OptionalText = None
+    password: OptionalText = Secret
     state_dir: OptionalPath = None
     statuses: Statuses = frozenset(MAILED)
     companies: dict[Text, CompanyChoice] = Field(default_factory=dict)

@@ -58,6 +58,7 @@ from hub.toolkit.settings import (
     OptionalUrl,
     Port,
     Seconds,
+    Secret,
     Text,
 )
 from hub.xmlsafe import MAX_XML_BYTES, zeep_settings
@@ -100,6 +101,7 @@ __all__ = [
     "Port",
     "RemoteFault",
     "Seconds",
+    "Secret",
     "SetAside",
     "Simulator",
     "TargetRejected",

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Self
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from hub.errors import ConfigurationError
 from hub.routes.durations import parse_duration
@@ -82,8 +82,11 @@ def _flag(value: Any) -> bool:
 
 def _http_url(value: Any) -> str:
     url = str(value or "").strip()
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
-        raise ValueError(f"must be http(s)://host..., got {url!r}")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        # Not the value itself: a URL may hold a user and password.
+        got = f"scheme {parts.scheme!r}" if parts.scheme not in ("http", "https") else "no host"
+        raise ValueError(f"must be http(s)://host..., got {got}")
     return url
 
 
@@ -120,6 +123,11 @@ OptionalPath = Annotated[Path | None, BeforeValidator(_empty_is_none)]
 OptionalListenPort = Annotated[ListenPort | None, BeforeValidator(_empty_is_none)]
 
 
+Secret: Any = Field(default=None, repr=False)
+"""The default of a secret setting (a password, a token, a URL holding one): None, and never
+shown in a repr, so a logged or printed settings object does not carry it."""
+
+
 class ConnectorSettings(BaseModel):
     """Base of every connector's settings model. Subclasses set ``WHERE``."""
 
@@ -143,9 +151,9 @@ class ConnectorSettings(BaseModel):
 class HttpSettings(ConnectorSettings):
     """The settings of every connector calling an HTTP back end, besides its url."""
 
-    token: OptionalText = None  # Bearer; or username/password for HTTP Basic (as ${ENV})
+    token: OptionalText = Secret  # Bearer; or username/password for HTTP Basic (as ${ENV})
     username: OptionalText = None
-    password: OptionalText = None
+    password: OptionalText = Secret
     timeout: Seconds = 10.0  # per call: connect, and each read
 
     def http_client(self, url: str, *, target: str, **options: Any) -> HttpClient:

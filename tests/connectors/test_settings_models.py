@@ -52,3 +52,15 @@ def test_metering_chooses_its_event_source():
     assert MeteringSettings.parse({"base_url": URL, "amqp_url": "amqp://x", "exchange": "e",
                                    "queue": "q"}).feed is False
     assert MeteringSettings.parse({}).feed is False
+
+
+def test_secrets_never_show_in_a_repr_nor_a_url_error():
+    settings = MeteringSettings.parse({"base_url": URL, "token": "tok-4711", "password": "pw-1",
+                                       "amqp_url": "amqp://u:broker-pw@h", "exchange": "e",
+                                       "queue": "q", "events": "amqp"})
+    assert settings.token == "tok-4711" and settings.amqp_url == "amqp://u:broker-pw@h"
+    shown = repr(settings) + str(settings)
+    assert not any(s in shown for s in ("tok-4711", "pw-1", "broker-pw"))
+    with pytest.raises(ConfigurationError) as info:
+        MeteringSettings.parse({"base_url": "ftp://user:url-pw@host"})
+    assert "url-pw" not in str(info.value) and "scheme 'ftp'" in str(info.value)
