@@ -25,6 +25,7 @@ from hub.config import Settings
 from hub.connector import Connector
 from hub.consumer import BatchConsumer, Settle
 from hub.delivery import DeliveryStage
+from hub.errors import ConfigurationError, GridhubError
 from hub.metrics import Metrics
 from hub.ops.db import ensure_tables as ensure_ops_tables
 from hub.ops.gauges import status_snapshot
@@ -39,6 +40,7 @@ from hub.routes import RouteTable, load_routes
 from hub.scheduler import Scheduler
 from hub.store import Store
 from hub.topology import HUB_KEY, Topology, topology_for
+from hub.tracing import dead_letter
 from hub.transports import connection_for
 from schemas.envelope import Envelope
 
@@ -51,8 +53,9 @@ HUB_THREADS = 1
 
 
 class InboundPublisher:
-    """What connectors publish through: canonical messages to the hub queue, confirmed; with
-    a ``store``, also where a pulling connector keeps documents before acknowledging them."""
+    """What connectors publish through: canonical messages to the hub queue, confirmed; inputs
+    that cannot become one, to the dead-letter store (``store``) whole; and with a store, where
+    a pulling connector keeps documents before acknowledging them."""
 
     def __init__(self, publisher: LockedPublisher, topology: Topology,
                  store: Store | None = None) -> None:
@@ -75,6 +78,14 @@ class InboundPublisher:
         self._publisher.publish(
             [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(m), case_id=m.case_id)
              for m in messages])
+
+    def reject(self, body: bytes, error: GridhubError, *, source: str) -> None:
+        if self._store is None:
+            raise ConfigurationError("this publisher has no dead-letter store", where=source)
+        row = dead_letter(error, body=body, headers={}, envelope=None, connector=source,
+                          route=None, attempts=1)
+        with self._store.transaction() as tx:
+            tx.add_dead_letters([row])
 
 
 class Hub:

@@ -2,17 +2,18 @@
 
 zeep is the client; it has no server. Inbound envelopes are parsed through the hardened parser
 (:mod:`hub.xmlsafe`), faults are written the SOAP 1.1 way, and a fault received by a client is
-classified: ``Server`` faults are transient, ``Client`` faults permanent.
+classified by :mod:`hub.toolkit.failures`: ``Server`` faults are transient, ``Client``
+faults permanent.
 """
 
 from __future__ import annotations
 
 from lxml import etree
 
-from hub.errors import GridhubError, InvalidMessage, RemoteFault, TargetRejected, TargetServerError
+from hub.errors import GridhubError, InvalidMessage
+from hub.toolkit.failures import SOAP_NS, soap_fault_of
 from hub.xmlsafe import parse
 
-SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 CONTENT_TYPE = "text/xml; charset=utf-8"
 
 
@@ -66,16 +67,6 @@ def fault_for(exc: BaseException) -> tuple[int, bytes]:
 
 def raise_for_fault(data: bytes, *, where: str) -> None:
     """If ``data`` is a SOAP fault, raise the matching gridhub error with the fault kept."""
-    try:
-        payload = body_of(data, where=where)
-    except InvalidMessage:
-        return
-    if payload.tag != f"{{{SOAP_NS}}}Fault":
-        return
-    code = (payload.findtext("faultcode") or "").split(":")[-1]
-    text = payload.findtext("faultstring") or ""
-    remote = RemoteFault(kind="soap", status=code, message=text,
-                         body_excerpt=data[:2048].decode("utf-8", "replace"))
-    if code == "Server":
-        raise TargetServerError(f"SOAP Server fault: {text}", where=where, remote=remote)
-    raise TargetRejected(f"SOAP {code or 'Client'} fault: {text}", where=where, remote=remote)
+    error = soap_fault_of(data, where=where)
+    if error is not None:
+        raise error

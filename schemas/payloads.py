@@ -23,7 +23,6 @@ from schemas.case import (
     GridData,
     Note,
     Phone,
-    Text,
 )
 from schemas.codes import (
     SIDE_TRACK_STATES,
@@ -64,6 +63,7 @@ from schemas.payloads_supply import (
     SupplyConfirmed,
     SupplyNotified,
 )
+from schemas.text import Key, SingleLine, Text
 
 M = MessageType
 
@@ -96,7 +96,7 @@ class DeletionRequested(CanonicalModel):
     """Installatör önskar borttag: the case is cancelled, often replaced by a copy."""
 
     reason: Text | None = None
-    replaced_by: str | None = Field(default=None, min_length=1, max_length=64)
+    replaced_by: Key | None = None
 
 
 class NoteAdded(CanonicalModel):
@@ -111,7 +111,7 @@ class SideTrackUpdated(CanonicalModel):
     """A back end moved a side track (symbol row) and/or set or cleared flags."""
 
     track: SideTrack | None = None
-    state: str | None = None
+    state: SingleLine | None = None
     set_flags: list[CaseFlag] = Field(default_factory=list)
     clear_flags: list[CaseFlag] = Field(default_factory=list)
 

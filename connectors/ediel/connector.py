@@ -34,9 +34,7 @@ from connectors.ediel.parties import GridOwner, grid_owners
 from connectors.ediel.sentlog import Sent, SentLog
 from connectors.ediel.syntax import Interchange
 from connectors.ediel.transport import DirectoryInbox, SmtpOutbox
-from hub.background import Background
-from hub.connector import Connector, Inbound
-from hub.errors import InvalidMessage, RemoteFault, TargetRejected
+from hub.toolkit import Background, Connector, Inbound, InvalidMessage, RemoteFault, TargetRejected
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType as M
 

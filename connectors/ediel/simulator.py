@@ -26,7 +26,7 @@ from pydifact.segments import Segment
 
 from connectors.ediel import acks, normaltime, syntax
 from connectors.ediel.syntax import Interchange, Message, Party, component
-from hub.simulator import Simulator
+from hub.toolkit import Simulator
 
 SUPPLIER, SETTLEMENT, GRID_OWNER = "12345", "11111", "54321"
 _ALIASES = {"5xx": "syntax-error", "soap-fault": "syntax-error", "slow": "no-answer"}

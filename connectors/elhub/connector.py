@@ -30,9 +30,7 @@ from lxml import etree
 from connectors.elhub import acknowledgement, documents, emif, masterdata, polling, values
 from connectors.elhub.poller import Poller, Sent
 from connectors.elhub.soapclient import ElhubClient
-from hub.connector import Connector, Inbound
-from hub.errors import ConfigurationError, InvalidMessage
-from hub.intake import KeepsDocuments
+from hub.toolkit import ConfigurationError, Connector, Inbound, InvalidMessage, KeepsDocuments
 from schemas.envelope import Envelope
 from schemas.identifiers import Gln, IdentifierError
 from schemas.message_types import MessageType

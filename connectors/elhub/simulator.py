@@ -43,12 +43,9 @@ from lxml import etree
 
 from connectors.elhub import acknowledgement, documents, emif, policy, polling, wssecurity
 from connectors.elhub.datahub import Datahub
-from hub import soap
-from hub.devcert import write_dev_certificate
-from hub.errors import InvalidMessage
 from hub.httpserver import HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
-from hub.xmlsafe import parse
+from hub.toolkit import FailureMode, InvalidMessage, Simulator, soap, write_dev_certificate
+from hub.toolkit import parse_xml as parse
 
 _JSON = "application/json"
 PATH = "/WebService/services/"  # + the service's WSDL file name (section 21.1)

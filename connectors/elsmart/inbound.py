@@ -17,9 +17,8 @@ from lxml import etree
 
 from connectors.elsmart.contract import NS
 from connectors.elsmart.wire import INBOUND, ElsmartWire
-from hub import soap
-from hub.errors import GridhubError
 from hub.httpserver import Credentials, HttpServer, Request, Response
+from hub.toolkit import GridhubError, soap
 from schemas.envelope import Envelope
 
 log = structlog.get_logger("gridhub.elsmart")

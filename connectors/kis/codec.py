@@ -16,8 +16,7 @@ from typing import Any
 from lxml import etree
 
 from connectors.kis.wire import KisWire
-from hub.errors import InvalidMessage, RemoteFault, TargetRejected
-from hub.poller import EventBatch
+from hub.toolkit import EventBatch, InvalidMessage, RemoteFault, SetAside, TargetRejected
 from schemas.envelope import Envelope, derived_message_id
 from schemas.message_types import MessageType
 from schemas.payloads import parse_payload
@@ -135,7 +134,8 @@ def _one_by_one(root: etree._Element, wire: KisWire) -> EventBatch:
             events = wire.read("GetEventsResponse", single)["events"]
             batch.messages.extend(_event_messages(events))
         except InvalidMessage as exc:
-            batch.quarantined.append((event_id, str(exc)))
+            batch.set_aside.append(SetAside(event_id, etree.tostring(item, encoding="utf-8"),
+                                            exc))
     return batch
 
 

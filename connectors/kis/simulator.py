@@ -27,10 +27,8 @@ from lxml import etree
 
 from connectors.kis.contract import XSD_PATH, XsdContract
 from connectors.kis.sim_state import KisState
-from hub.errors import GridhubError, InvalidMessage
 from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
-from hub.soap import CONTENT_TYPE, body_of, envelope, fault, fault_for
+from hub.toolkit import FailureMode, GridhubError, InvalidMessage, Simulator, soap
 
 NS = "urn:gridhub:kis:v1"
 K = f"{{{NS}}}"
@@ -102,15 +100,15 @@ class KisSimulator(Simulator):
         if self.failure == FailureMode.SLOW:
             self._wake.wait(self.slow_seconds)
         if self.failure == FailureMode.SERVER_ERROR:
-            return _soap(500, fault("Server", "KIS database unavailable"))
+            return _soap(500, soap.fault("Server", "KIS database unavailable"))
         if self.failure == FailureMode.SOAP_FAULT:
-            return _soap(500, fault("Client", "request refused by KIS validation"))
+            return _soap(500, soap.fault("Client", "request refused by KIS validation"))
         try:
-            payload = body_of(request.body, where="KIS request")
+            payload = soap.body_of(request.body, where="KIS request")
             self._contract.validate(payload, where="KIS request")
-            return _soap(200, envelope(self._operation(payload)))
+            return _soap(200, soap.envelope(self._operation(payload)))
         except GridhubError as exc:
-            return _soap(*fault_for(exc))
+            return _soap(*soap.fault_for(exc))
         except _Forbidden:
             return Response(403, b"KIS: access denied for this user", "text/plain")
 
@@ -243,7 +241,7 @@ def _address(parent: etree._Element, address: dict[str, str]) -> None:
 
 
 def _soap(status: int, body: bytes) -> Response:
-    return Response(status, body, CONTENT_TYPE)
+    return Response(status, body, soap.CONTENT_TYPE)
 
 
 def _json(status: int, doc: dict[str, Any]) -> Response:

@@ -39,9 +39,8 @@ import pika
 import structlog
 
 from connectors.metering import events, lifecycle, wire
-from hub.errors import InvalidMessage
 from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
+from hub.toolkit import FailureMode, InvalidMessage, Simulator
 
 log = structlog.get_logger("gridhub.metering.simulator")
 _JSON = "application/json"
@@ -74,6 +73,8 @@ class MeteringSimulator(Simulator):
         self.published: deque[dict[str, Any]] = deque(maxlen=10_000)
         # the HTTP event feed: (seq, routing key, event), the oldest dropped past FEED_MAX
         self.feed: deque[tuple[int, str, Any]] = deque(maxlen=FEED_MAX)
+        # seq -> fields served in that feed entry instead (a coordinator writing a bad feed)
+        self.broken_entries: dict[int, dict[str, Any]] = {}
         self._seq = 0
 
     # -- life cycle ----------------------------------------------------------------------------
@@ -233,6 +234,7 @@ class MeteringSimulator(Simulator):
             return _error(400, "INVALID_REQUEST", "after and limit are whole numbers")
         with self._lock:
             items = [{"seq": seq, "routingKey": key, "event": event}
+                     | self.broken_entries.get(seq, {})
                      for seq, key, event in self.feed if seq > after][:limit]
             return _json(200, {"events": items, "last": self._seq})
 

@@ -27,10 +27,9 @@ from lxml import etree
 
 from connectors.nis import grid
 from connectors.nis.contract import XSD_PATH, XsdContract
-from hub.errors import InvalidMessage
 from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
-from hub.xmlsafe import parse
+from hub.toolkit import FailureMode, InvalidMessage, Simulator
+from hub.toolkit import parse_xml as parse
 
 NS = "urn:gridhub:nis:v1"
 N = f"{{{NS}}}"

@@ -12,8 +12,7 @@ import structlog
 from connectors.notify import mail, smtp
 from connectors.notify.contacts import Contact, ContactBook
 from connectors.notify.settings import NotifySettings
-from hub.connector import Connector, Inbound
-from hub.errors import InvalidMessage
+from hub.toolkit import Connector, Inbound, InvalidMessage
 from schemas.case import Case
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType

@@ -28,7 +28,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from hub.httpserver import HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
+from hub.toolkit import FailureMode, Simulator
 
 _KEEP = 1000  # mails kept in the state
 

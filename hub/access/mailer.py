@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from hub.errors import ConfigurationError, GridhubError
 from hub.smtp import smtp_error
+from hub.toolkit.mail import set_header
 
 if TYPE_CHECKING:
     from hub.config import Settings
@@ -160,12 +161,12 @@ class Outbox:
 
     def send(self, mail: Mail) -> None:
         message = EmailMessage()
-        message["From"] = self._sender
-        message["To"] = mail.to
-        message["Subject"] = mail.subject
-        message["Date"] = formatdate(usegmt=True)
-        message["Message-ID"] = make_msgid(domain=_domain(self._sender))
-        message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to us
+        headers = {"From": self._sender, "To": mail.to, "Subject": mail.subject,
+                   "Date": formatdate(usegmt=True),
+                   "Message-ID": make_msgid(domain=_domain(self._sender)),
+                   "Auto-Submitted": "auto-generated"}  # RFC 3834: no auto-replies to us
+        for name, value in headers.items():  # a bad value: InvalidMessage, never retried
+            set_header(message, name, value, where=self._server.where)
         message.set_content(mail.body)  # text/plain, UTF-8 (å, ä, ö, ø)
         try:
             self._smtp.send_message(message)
