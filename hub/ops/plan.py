@@ -156,7 +156,7 @@ def _decide(dl: DeadLetterRow, done: set[int], again: bool,
     return REPLAY, "send"
 
 
-def _decide_wire(dl: DeadLetterRow) -> tuple[str, str]:
+def _decide_wire(dl: DeadLetterRow) -> tuple[PlanAction, str]:
     root = (dl.headers or {}).get(ROOT) or "document"
     try:
         messages = translate_wire(dl)
