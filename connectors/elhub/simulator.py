@@ -35,8 +35,8 @@ from connectors.elhub import acknowledgement, documents, emif, polling, wssecuri
 from connectors.elhub.datahub import Datahub
 from hub import soap
 from hub.errors import InvalidMessage
-from hub.httpserver import HttpServer, Request, Response
 from hub.simulator import FailureMode, Simulator
+from hub.toolkit.inbound import InboundServer, Request, Response
 from hub.xmlsafe import parse
 
 _JSON = "application/json"
@@ -64,7 +64,7 @@ class ElhubSimulator(Simulator):
         self.slow_seconds = slow_seconds
         self.hub = Datahub(gln or emif.parties()["elhub_gln"])
         self._lock = threading.RLock()
-        self._server: HttpServer | None = None
+        self._server: InboundServer | None = None
         self._running = False
         self._trusted: bytes | None = None
         self.faults: list[str] = []  # "Group: message" of every fault answered (for tests)
@@ -103,7 +103,7 @@ class ElhubSimulator(Simulator):
                 self._listen()
 
     def _listen(self) -> None:
-        self._server = HttpServer(self._handle, None, host=self.host, port=self.port).start()
+        self._server = InboundServer(self._handle, None, host=self.host, port=self.port).start()
         self.port = self._server.port  # a restart after "down" binds the same port
 
     def add_metering_point(self, gsrn: str, status: str = "active", **fields: Any) -> None:

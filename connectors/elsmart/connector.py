@@ -17,7 +17,7 @@ from connectors.elsmart.wire import INBOUND, ElsmartWire
 from hub import soap, xmlsafe
 from hub.connector import Connector, Inbound
 from hub.errors import ConfigurationError, InvalidMessage
-from hub.httpserver import Credentials
+from hub.toolkit.inbound import Credentials
 from schemas.envelope import Envelope
 
 log = structlog.get_logger("gridhub.elsmart")

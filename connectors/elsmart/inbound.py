@@ -19,7 +19,7 @@ from connectors.elsmart.contract import NS
 from connectors.elsmart.wire import INBOUND, ElsmartWire
 from hub import soap
 from hub.errors import GridhubError
-from hub.httpserver import Credentials, HttpServer, Request, Response
+from hub.toolkit.inbound import Credentials, InboundServer, Request, Response
 from schemas.envelope import Envelope
 
 log = structlog.get_logger("gridhub.elsmart")
@@ -34,7 +34,7 @@ class InboundEndpoint:
         self.wire = wire
         self._publish = publish
         self._wsdl = wsdl
-        self._server = HttpServer(self.handle, credentials, host=host, port=port,
+        self._server = InboundServer(self.handle, credentials, host=host, port=port,
                                   realm="gridhub elsmart")
 
     @property

@@ -28,9 +28,9 @@ from lxml import etree
 from connectors.kis.contract import XSD_PATH, XsdContract
 from connectors.kis.sim_state import KisState
 from hub.errors import GridhubError, InvalidMessage
-from hub.httpserver import Credentials, HttpServer, Request, Response
 from hub.simulator import FailureMode, Simulator
 from hub.soap import CONTENT_TYPE, body_of, envelope, fault, fault_for
+from hub.toolkit.inbound import Credentials, InboundServer, Request, Response
 
 NS = "urn:gridhub:kis:v1"
 K = f"{{{NS}}}"
@@ -55,7 +55,7 @@ class KisSimulator(Simulator):
         self.state = KisState(state_dir / "kis.json" if state_dir else None)
         self.calls: dict[str, int] = {}
         self._contract = XsdContract(XSD_PATH)
-        self._server: HttpServer | None = None
+        self._server: InboundServer | None = None
         self._wake = threading.Event()
 
     @property
@@ -67,7 +67,7 @@ class KisSimulator(Simulator):
 
     def start(self) -> KisSimulator:
         self._wake.clear()
-        self._server = HttpServer(self._handle, self.credentials, host=self.host,
+        self._server = InboundServer(self._handle, self.credentials, host=self.host,
                                       port=self.port, realm="kis",
                                       drop=self._down)
         self._server.start()

@@ -1,0 +1,1 @@
+"""What connectors may import from the hub: the connector toolkit."""
