@@ -26,6 +26,11 @@ log = structlog.get_logger("gridhub.elsmart")
 Publish = Callable[[Sequence[Envelope]], None]
 
 
+def soap_action_of(element: etree._Element) -> str:
+    """The WSDL's soapAction for the operation whose element this is (NS#Operation)."""
+    return f"{NS}#{etree.QName(element).localname}"
+
+
 class InboundEndpoint:
     """``InboundEndpoint(wire, publish, credentials).start()``; ``.url`` once started."""
 
@@ -56,7 +61,9 @@ class InboundEndpoint:
         if request.method != "POST":
             return Response(405, b'{"error": "POST only"}', headers={"Allow": "GET, POST"})
         try:
-            element = soap.body_of(request.body, where="elsmart request")
+            # No header is processed here: every mustUnderstand header is refused.
+            element = soap.body_of(request.body, where="elsmart request", understood=())
+            soap.check_action(request.headers.get("soapaction"), soap_action_of(element))
             message = self.wire.read(element, direction=INBOUND, source="elsmart")
         except GridhubError as exc:
             log.warning("elsmart.inbound.refused", where=exc.where, error=exc.message)
