@@ -10,6 +10,7 @@ from hub import __version__
 from hub.cli import main
 from hub.transports import QueueNotFound, connection_for, queue_depth
 from tests.factories import envelope, swedish_case
+from tests.support.shipped import SHIPPED_SECRETS
 
 
 @pytest.fixture
@@ -34,10 +35,17 @@ def test_every_command_has_help(run, command):
     assert result.exit_code == 0 and "Usage: main" in result.output
 
 
-def test_routes_check_accepts_the_shipped_file_with_installed_plugins(run):
-    result = run("routes", "check", "routes.yaml")
+def test_routes_check_accepts_the_shipped_file_with_installed_plugins():
+    result = CliRunner().invoke(main, ["routes", "check", "routes.yaml"], env=SHIPPED_SECRETS)
     assert result.exit_code == 0, result.output
     assert "routes.yaml: ok" in result.output
+
+
+def test_routes_check_names_an_unset_secret_and_exits_3():
+    env = {**SHIPPED_SECRETS, "GRIDHUB_ELSMART_INBOUND_PASSWORD": None}
+    result = CliRunner().invoke(main, ["routes", "check", "routes.yaml"], env=env)
+    assert result.exit_code == 3, result.output
+    assert "environment variable GRIDHUB_ELSMART_INBOUND_PASSWORD is not set" in result.output
 
 
 def test_routes_check_names_file_line_and_key(run, tmp_path):
