@@ -35,9 +35,7 @@ class NotifyConnector(Connector):
     def __init__(self, settings: Mapping[str, Any], inbound: Inbound) -> None:
         super().__init__(settings, inbound)
         self.config = NotifySettings.parse(self.settings)
-        book = self.config.state_dir / "notify-contacts.sqlite3" if self.config.state_dir \
-            else None
-        self.contacts = ContactBook(book)
+        self.contacts = ContactBook(self.config.state_dir / "notify-contacts.sqlite3")
 
     def deliver(self, message: Envelope) -> Sequence[Envelope]:
         type_ = M(message.type)

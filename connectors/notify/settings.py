@@ -6,7 +6,9 @@
     ca_file             CA bundle to verify the server's certificate (default: system CAs)
     username, password  SMTP AUTH after STARTTLS (optional)
     sender              the From address, e.g. "Helsingborgs Nät <noreply@helsingborgsnat.se>"
-    state_dir           where the contact book lives (default: in memory, this process only)
+    state_dir           where the contact book (a SQLite file) lives, default var/notify: it
+                        must survive a restart, or every decision mailed after one is dead-
+                        lettered with "no installer e-mail known" (issue 13 item 15)
     statuses            statuses mailed by default: approved, pre_rejected, completion_rejected
     companies           per installer company (organisation number or name):
                         {enabled: true|false, statuses: [...]}: Elsmart's "Sändning aktiverad"
@@ -31,6 +33,7 @@ WHERE = "connectors.notify.settings"
 MAILED = (CaseStatus.approved, CaseStatus.pre_rejected, CaseStatus.completion_rejected)
 _KEYS = {"host", "port", "timeout", "starttls", "ca_file", "username", "password", "sender",
          "state_dir", "statuses", "companies", "fallback_recipient"}
+STATE_DIR = Path("var/notify")  # relative to the working directory, as var/gridhub.db
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
@@ -50,7 +53,7 @@ class NotifySettings:
     ca_file: Path | None = None
     username: str | None = None
     password: str | None = None
-    state_dir: Path | None = None
+    state_dir: Path = STATE_DIR
     default: CompanyChoice = CompanyChoice()
     companies: dict[str, CompanyChoice] = field(default_factory=dict)
     fallback_recipient: str | None = None
@@ -76,7 +79,7 @@ class NotifySettings:
             starttls=flag(raw.get("starttls", False), f"{WHERE}.starttls"),
             ca_file=Path(raw["ca_file"]) if raw.get("ca_file") else None,
             username=optional(raw, "username"), password=optional(raw, "password"),
-            state_dir=Path(raw["state_dir"]) if raw.get("state_dir") else None,
+            state_dir=Path(raw["state_dir"]) if raw.get("state_dir") else STATE_DIR,
             default=CompanyChoice(True, _statuses(raw.get("statuses"), f"{WHERE}.statuses")),
             companies=_companies(raw.get("companies") or {}), fallback_recipient=fallback)
 

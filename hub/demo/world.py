@@ -113,6 +113,7 @@ class World:
             "GRIDHUB_ELHUB_CERT": str(self.cert), "GRIDHUB_ELHUB_KEY": str(self.key),
             "GRIDHUB_SMTP_HOST": "127.0.0.1", "GRIDHUB_SMTP_PORT": str(self.notify.port),
             "GRIDHUB_SMTP_PASSWORD": "",  # the SMTP simulator takes mail without a login
+            "GRIDHUB_NOTIFY_STATE_DIR": str(self.workdir / "notify"),
         }
         return env
 

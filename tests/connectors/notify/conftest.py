@@ -39,8 +39,9 @@ def smtp_sim(_smtp) -> NotifySimulator:
 
 
 @pytest.fixture
-def settings(smtp_sim) -> dict:
-    return {"host": "127.0.0.1", "port": smtp_sim.port, "sender": SENDER, "timeout": "1s"}
+def settings(smtp_sim, tmp_path) -> dict:
+    return {"host": "127.0.0.1", "port": smtp_sim.port, "sender": SENDER, "timeout": "1s",
+            "state_dir": str(tmp_path / "notify")}
 
 
 @pytest.fixture(scope="session")
