@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 
 import pytest
 import requests
@@ -135,6 +136,8 @@ def test_announced_fifty_megabytes_get_an_answer_without_being_read(connector, h
 
 @pytest.mark.parametrize("header, status", [("Content-Length: -1", b"400"),
                                             ("Content-Length: 12abc", b"400"),
+                                            ("Content-Length: ²", b"400"),
+                                            ("Content-Length: 0\r\nContent-Length: 40", b"400"),
                                             ("Transfer-Encoding: chunked", b"411")])
 def test_unusable_body_framing_is_refused(connector, hub_inbound, header, status):
     answer = _raw(connector.inbound_url, header)
@@ -247,3 +250,21 @@ def test_the_wsdl_names_each_operation_by_the_action_the_endpoint_expects():
     for op in ops:
         action = op.find("{http://schemas.xmlsoap.org/wsdl/soap/}operation").get("soapAction")
         assert action == soap_action_of(etree.Element(f"{{{NS}}}{op.get('name')}"))
+
+
+def test_three_hundred_half_open_connections_do_not_keep_the_portal_out(connector, hub_inbound):
+    host, port = connector.inbound_url.split("//")[1].split("/")[0].split(":")
+    before = threading.active_count()
+    sockets = []
+    try:
+        for _ in range(300):
+            sock = socket.create_connection((host, int(port)), timeout=10)
+            sock.sendall(b"POST /elsmart HTTP/1.1\r\nHost: x\r\nAuthoriz")
+            sockets.append(sock)
+        assert _post(connector.inbound_url, GOOD).status_code == 200
+        grown = threading.active_count() - before
+    finally:
+        for sock in sockets:
+            sock.close()
+    assert grown <= 3, f"{grown} threads more for 300 half-open connections"
+    assert [m.case_id for m in hub_inbound.published] == [CASE.case_id]
