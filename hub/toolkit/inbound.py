@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hmac
+import logging
 import socket
 import threading
 import time
@@ -47,6 +48,8 @@ DRAIN_LIMIT = 64 * 1024  # the most we read of a body we refuse without closing 
 START_TIMEOUT_S = 15.0
 ABORT = "gridhub.abort"  # scope extension: drop this connection unanswered
 log = structlog.get_logger("gridhub.http")
+_PARSER_LOG = logging.getLogger("gridhub.http.parser")  # "Invalid HTTP request received." ...
+_PARSER_LOG.setLevel(logging.INFO)  # not uvicorn's TRACE, whatever the root level
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,9 @@ class _GuardedH11(H11Protocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Our own logger, propagating to the root's JSON handler: uvicorn's may have been
+        # given a text handler of its own by another uvicorn in this process (the ops web).
+        self.logger = _PARSER_LOG
         self._head_timer: asyncio.TimerHandle | None = None
         inner = self.app
 

@@ -1,11 +1,15 @@
 """The inbound HTTP server (hub/toolkit/inbound.py), attacked over real sockets on loopback."""
 
 import base64
+import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -222,3 +226,33 @@ def test_stop_closes_kept_alive_connections_and_the_port():
         assert _read_all(sock) == b""
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", srv.port), timeout=2).close()
+
+
+LOGGING_SCRIPT = r"""
+import socket
+from hub.logs import configure_logging
+from hub.toolkit.inbound import InboundServer, Response
+from hub.web.server import WebServer
+
+configure_logging("INFO", json=True)
+web = WebServer(lambda scope, receive, send: None, port=0)  # its uvicorn configures logging too
+web.start()
+srv = InboundServer(lambda req: Response(200, b"ok"), None).start()
+with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
+    sock.sendall("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: ²\r\n\r\n".encode("latin-1"))
+    assert sock.recv(100).startswith(b"HTTP/1.1 400")
+srv.stop()
+web.stop()
+"""
+
+
+def test_a_refused_request_is_one_json_log_line_beside_the_ops_web():
+    """In `gridhub run --web` both servers share the process: still one JSON line each."""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", LOGGING_SCRIPT], cwd=root, capture_output=True,
+                          text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    events = [json.loads(line) for line in lines]  # every line is JSON: no traceback, no text
+    [refused] = [e for e in events if e["event"] == "Invalid HTTP request received."]
+    assert refused["level"] == "warning" and refused["logger"] == "gridhub.http.parser"
