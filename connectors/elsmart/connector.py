@@ -72,9 +72,14 @@ class ElsmartConnector(Connector):
             return
         credentials = Credentials(username=self.config.inbound_username,
                                   password=self.config.inbound_password)
-        self._endpoint = InboundEndpoint(
-            self.wire, self.inbound.publish, credentials, wsdl=self.config.wsdl.read_bytes(),
-            host=self.config.listen_host, port=self.config.listen_port).start()
+        try:
+            self._endpoint = InboundEndpoint(
+                self.wire, self.inbound.publish, credentials, wsdl=self.config.wsdl.read_bytes(),
+                host=self.config.listen_host, port=self.config.listen_port).start()
+        except OSError as exc:  # the port is taken, or the address is not this host's
+            raise ConfigurationError(
+                f"cannot listen on {self.config.listen_host}:{self.config.listen_port} for the "
+                f"portal's calls: {exc.strerror or exc}", where=f"{WHERE}.listen_port") from exc
         log.info("elsmart.inbound.listening", url=self._endpoint.url)
 
     def stop(self) -> None:
