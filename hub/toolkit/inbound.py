@@ -282,6 +282,11 @@ class InboundServer:
 
     def _refusal(self, request: StarletteRequest) -> Response | None:
         """An answer given before reading the body, or None to read it."""
+        # h11 caps a head still arriving; one that came whole in a single read is measured.
+        head = sum(len(k) + len(v) + 4 for k, v in request.scope["headers"])
+        if head > self.limits.max_header_bytes:
+            return _closing(431, b'{"error": "request headers larger than %d bytes"}'
+                            % self.limits.max_header_bytes)
         if "transfer-encoding" in request.headers:
             # The length must be known up front to refuse a big body before reading it.
             return _closing(411, b'{"error": "Content-Length required (no chunked bodies)"}')

@@ -256,3 +256,46 @@ def test_a_refused_request_is_one_json_log_line_beside_the_ops_web():
     events = [json.loads(line) for line in lines]  # every line is JSON: no traceback, no text
     [refused] = [e for e in events if e["event"] == "Invalid HTTP request received."]
     assert refused["level"] == "warning" and refused["logger"] == "gridhub.http.parser"
+
+
+@pytest.mark.parametrize("pieces", [1, 64])
+def test_a_request_head_over_the_cap_is_refused(pieces):
+    """Whole in one read (measured by the server) or trickling in (h11's buffer cap)."""
+    head = b"GET /big HTTP/1.1\r\nHost: h\r\nX-Pad: " + b"a" * 8192 + b"\r\n\r\n"
+    with Recorder(Limits(max_header_bytes=4096)) as rec, socket.create_connection(
+            ("127.0.0.1", rec.server.port), timeout=10) as sock:
+        size = len(head) // pieces + 1
+        try:
+            for start in range(0, len(head), size):
+                sock.sendall(head[start:start + size])
+                time.sleep(0.001 if pieces > 1 else 0)
+        except OSError:  # closed under us: the answer is already there
+            pass
+        answer = _read_all(sock)
+    assert answer.startswith((b"HTTP/1.1 431", b"HTTP/1.1 400")), answer[:80]
+    assert rec.paths == []
+
+
+def test_the_uvicorn_internals_the_guard_relies_on_are_there():
+    """hub/toolkit/inbound.py hooks uvicorn's h11 protocol; an upgrade that renames these
+    fails here, by name, before the deadlines silently stop working."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    assert callable(H11Protocol.on_response_complete)
+    assert callable(H11Protocol.connection_made) and callable(H11Protocol.connection_lost)
+    server = InboundServer(lambda req: Response(200, b"ok"), None).start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10):
+            protocol = next(iter(_connections(server)))
+            assert {"cycle", "connections", "transport", "client", "app", "loop"} <= set(
+                vars(protocol))
+    finally:
+        server.stop()
+
+
+def _connections(server):
+    deadline = time.monotonic() + 10
+    while not server._server.server_state.connections:
+        assert time.monotonic() < deadline, "the connection never showed up"
+        time.sleep(0.01)
+    return server._server.server_state.connections
