@@ -239,6 +239,8 @@ class InboundServer:
         self._server.should_exit = True
         if not self._thread.is_alive():
             self._socket.close()
+            if not self._loop.is_closed() and self._thread.ident is None:  # never started
+                self._loop.close()
         elif not threading.current_thread().name.startswith(self._handler_threads):
             self._thread.join(timeout)
             if self._thread.is_alive():
