@@ -34,6 +34,7 @@ from hub.partitions import Membership
 from hub.pipeline import HubStage
 from hub.plugins import load as load_plugin
 from hub.publisher import LockedPublisher, Outgoing, Publisher
+from hub.redaction import redact_url
 from hub.retry import RetryPolicy
 from hub.router import Router
 from hub.routes import RouteTable, load_routes
@@ -126,7 +127,7 @@ class Hub:
             for connector in self.connectors.values():
                 connector.start()
         log.info("hub.started", roles=sorted(roles), connectors=sorted(self.connectors),
-                 broker=_redact(self.settings.broker_url), namespace=self.settings.namespace)
+                 broker=redact_url(self.settings.broker_url), namespace=self.settings.namespace)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Finish the batches in hand, return prefetched messages to the broker, stop."""
@@ -280,10 +281,3 @@ def _ensure_dirs(settings: Settings) -> None:
             if str(path) not in ("", ":memory:"):
                 path.parent.mkdir(parents=True, exist_ok=True)
 
-
-def _redact(url: str) -> str:
-    """Never log a broker password."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url

@@ -43,8 +43,16 @@ from lxml import etree
 
 from connectors.elhub import acknowledgement, documents, emif, policy, polling, wssecurity
 from connectors.elhub.datahub import Datahub
-from hub.httpserver import HttpServer, Request, Response
-from hub.toolkit import FailureMode, InvalidMessage, Simulator, soap, write_dev_certificate
+from hub.toolkit import (
+    FailureMode,
+    InboundServer,
+    InvalidMessage,
+    Request,
+    Response,
+    Simulator,
+    soap,
+    write_dev_certificate,
+)
 from hub.toolkit import parse_xml as parse
 
 _JSON = "application/json"
@@ -79,7 +87,7 @@ class ElhubSimulator(Simulator):
         self.slow_seconds = slow_seconds
         self.hub = Datahub(gln or emif.parties()["elhub_gln"])
         self._lock = threading.RLock()
-        self._server: HttpServer | None = None
+        self._server: InboundServer | None = None
         self._running = False
         self._trusted: bytes | None = None
         self.faults: list[str] = []  # "Group: message" of every fault answered (for tests)
@@ -133,7 +141,7 @@ class ElhubSimulator(Simulator):
         return wssecurity.Signer(self.certificate, self.private_key, algorithms=self.suite)
 
     def _listen(self) -> None:
-        self._server = HttpServer(self._handle, None, host=self.host, port=self.port).start()
+        self._server = InboundServer(self._handle, None, host=self.host, port=self.port).start()
         self.port = self._server.port  # a restart after "down" binds the same port
 
     def add_metering_point(self, gsrn: str, status: str = "active", **fields: Any) -> None:

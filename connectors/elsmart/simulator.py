@@ -31,8 +31,18 @@ from connectors.elsmart.client import GRIDHUB_BINDING, SoapCaller
 from connectors.elsmart.contract import NS, WSDL
 from connectors.elsmart.portal import PortalState
 from connectors.elsmart.wire import OUTBOUND, ElsmartWire
-from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.toolkit import FailureMode, GridhubError, HttpClient, InvalidMessage, Simulator, soap
+from hub.toolkit import (
+    Credentials,
+    FailureMode,
+    GridhubError,
+    HttpClient,
+    InboundServer,
+    InvalidMessage,
+    Request,
+    Response,
+    Simulator,
+    soap,
+)
 from schemas.case import Case
 from schemas.envelope import Envelope
 
@@ -56,14 +66,14 @@ class ElsmartSimulator(Simulator):
         self.fail_status: int | None = None
         self.state = PortalState(state_dir / "elsmart-portal.json" if state_dir else None)
         self.wire = ElsmartWire.load()
-        self._server: HttpServer | None = None
+        self._server: InboundServer | None = None
         self._caller: SoapCaller | None = None
         self._lock = threading.Lock()
 
     # -- lifecycle and control ------------------------------------------------------------
 
     def start(self) -> ElsmartSimulator:
-        self._server = HttpServer(self._handle, None, host=self.host, port=self.port,
+        self._server = InboundServer(self._handle, None, host=self.host, port=self.port,
                                   realm="elsmart portal", drop=self._drops)
         self._server.start()
         self.port = self._server.port

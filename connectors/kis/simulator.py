@@ -27,8 +27,17 @@ from lxml import etree
 
 from connectors.kis.contract import XSD_PATH, XsdContract
 from connectors.kis.sim_state import KisState
-from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.toolkit import FailureMode, GridhubError, InvalidMessage, Simulator, soap
+from hub.toolkit import (
+    Credentials,
+    FailureMode,
+    GridhubError,
+    InboundServer,
+    InvalidMessage,
+    Request,
+    Response,
+    Simulator,
+    soap,
+)
 
 NS = "urn:gridhub:kis:v1"
 K = f"{{{NS}}}"
@@ -53,7 +62,7 @@ class KisSimulator(Simulator):
         self.state = KisState(state_dir / "kis.json" if state_dir else None)
         self.calls: dict[str, int] = {}
         self._contract = XsdContract(XSD_PATH)
-        self._server: HttpServer | None = None
+        self._server: InboundServer | None = None
         self._wake = threading.Event()
 
     @property
@@ -65,7 +74,7 @@ class KisSimulator(Simulator):
 
     def start(self) -> KisSimulator:
         self._wake.clear()
-        self._server = HttpServer(self._handle, self.credentials, host=self.host,
+        self._server = InboundServer(self._handle, self.credentials, host=self.host,
                                       port=self.port, realm="kis",
                                       drop=self._down)
         self._server.start()

@@ -39,8 +39,15 @@ import pika
 import structlog
 
 from connectors.metering import events, lifecycle, wire
-from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.toolkit import FailureMode, InvalidMessage, Simulator
+from hub.toolkit import (
+    Credentials,
+    FailureMode,
+    InboundServer,
+    InvalidMessage,
+    Request,
+    Response,
+    Simulator,
+)
 
 log = structlog.get_logger("gridhub.metering.simulator")
 _JSON = "application/json"
@@ -61,7 +68,7 @@ class MeteringSimulator(Simulator):
         self.slow_seconds = slow_seconds
         self._credentials = Credentials(token=token) if token else None
         self._lock = threading.RLock()
-        self._server: HttpServer | None = None
+        self._server: InboundServer | None = None
         self._publisher: _EventPublisher | None = None
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -122,7 +129,7 @@ class MeteringSimulator(Simulator):
                 self._listen()
 
     def _listen(self) -> None:
-        self._server = HttpServer(self._handle, self._credentials, host=self.host,
+        self._server = InboundServer(self._handle, self._credentials, host=self.host,
                                   port=self.port).start()
         self.port = self._server.port  # a restart after "down" binds the same port
 

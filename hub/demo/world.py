@@ -106,7 +106,9 @@ class World:
     def environment(self) -> dict[str, str]:
         """The GRIDHUB_* variables the shipped routes.yaml reads, pointing at the simulators."""
         env = {
+            # Secrets have no default in routes.yaml: the demo sets every one.
             "GRIDHUB_ELSMART_URL": str(self.elsmart.soap_url),
+            "GRIDHUB_ELSMART_PASSWORD": SIM_PASSWORD,
             "GRIDHUB_ELSMART_LISTEN_HOST": "127.0.0.1",
             "GRIDHUB_ELSMART_LISTEN_PORT": str(self.inbound_port),
             "GRIDHUB_ELSMART_INBOUND_USER": INBOUND_USER,
@@ -118,7 +120,7 @@ class World:
             "GRIDHUB_METERING_URL": str(self.metering.url),
             "GRIDHUB_METERING_TOKEN": "",
             "GRIDHUB_METERING_AMQP_URL": self.amqp_url or "",
-            "GRIDHUB_ELHUB_URL": str(self.elhub.url),
+            "GRIDHUB_ELHUB_URL": str(self.elhub.url), "GRIDHUB_ELHUB_PASSWORD": SIM_PASSWORD,
             "GRIDHUB_ELHUB_CERT": str(self.cert), "GRIDHUB_ELHUB_KEY": str(self.key),
             "GRIDHUB_ELHUB_SERVER_CERT": str(self.elhub.certificate),
             "GRIDHUB_SMTP_HOST": "127.0.0.1", "GRIDHUB_SMTP_PORT": str(self.notify.port),
@@ -127,6 +129,9 @@ class World:
             "GRIDHUB_EDIEL_INBOX": str(self.ediel_inbox),
             "GRIDHUB_EDIEL_ARCHIVE": str(self.workdir / "ediel" / "archive"),
             "GRIDHUB_EDIEL_POLL_INTERVAL": "0.3",
+            "GRIDHUB_SMTP_PASSWORD": "",  # the SMTP simulator takes mail without a login
+            "GRIDHUB_EDIEL_SMTP_PASSWORD": "",
+            "GRIDHUB_NOTIFY_STATE_DIR": str(self.workdir / "notify"),
         }
         return env
 

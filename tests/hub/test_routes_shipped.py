@@ -20,6 +20,7 @@ from schemas.envelope import Envelope
 from schemas.payloads import CASELESS
 from schemas.projection import CaseState, apply
 from tests.factories import envelope, grid_data, norwegian_case, sample_payload, swedish_case
+from tests.support.shipped import SHIPPED_SECRETS
 
 ROUTES = Path(__file__).resolve().parents[2] / "routes.yaml"
 
@@ -28,7 +29,7 @@ class Walk:
     """The hub's stage without broker or store: apply, route, follow emits and aggregates."""
 
     def __init__(self) -> None:
-        self.router = Router(load_routes(ROUTES, env={}))
+        self.router = Router(load_routes(ROUTES, env=SHIPPED_SECRETS))
         self.cases: dict[str, CaseState] = {}
         self.parts: dict[str, dict[str, dict[str, Any]]] = {}
         self.sent: list[tuple[str, Envelope]] = []
