@@ -5,7 +5,7 @@ missing acknowledgement is delivered to the connector, which dead-letters it."""
 from __future__ import annotations
 
 from schemas.envelope import Envelope
-from schemas.identifiers import make_gsrn
+from schemas.identifier_samples import make_gsrn
 from tests.hub.test_routes_shipped import Walk
 
 

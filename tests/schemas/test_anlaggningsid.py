@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from schemas.identifiers import Anlaggningsid, IdentifierError, make_gsrn
+from schemas.identifier_samples import make_gsrn
+from schemas.identifiers import Anlaggningsid, IdentifierError
 
 
 def test_reference_example_is_valid():

@@ -11,7 +11,7 @@ import pytest
 from connectors.ediel import EdielConnector, acks, syntax
 from hub.errors import InvalidMessage, TargetRejected, TargetUnavailable
 from schemas.envelope import Envelope
-from schemas.identifiers import make_gsrn
+from schemas.identifier_samples import make_gsrn
 from tests.connectors.ediel.conftest import sample
 
 GSRN = make_gsrn(7).reveal()

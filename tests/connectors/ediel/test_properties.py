@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from connectors.ediel import EdielConnector, syntax
 from schemas.envelope import Envelope
-from schemas.identifiers import make_gsrn
+from schemas.identifier_samples import make_gsrn
 from schemas.payloads import parse_payload
 from tests.support.roundtrip import FAST
 
