@@ -92,6 +92,17 @@ class EdielState:
                 db.execute("INSERT OR REPLACE INTO supply VALUES (?, ?, ?)",
                            (point, SINCE_EVER, supplier))
 
+    def withdrawn(self, point: str, supplier: str, start_on: str) -> None:
+        """``supplier`` withdrew its start at ``point`` from ``start_on`` (Z03C): its supply
+        from then on and a start still waiting for the meter are forgotten."""
+        with self.tx() as db:
+            db.execute("DELETE FROM supply WHERE metering_point = ? AND supplier = ? AND "
+                       "start_on >= ?", (point, supplier, start_on))
+            row = db.execute("SELECT payload FROM waiting WHERE metering_point = ?",
+                             (point,)).fetchone()
+            if row is not None and json.loads(row[0])["payload"].get("supplier") == supplier:
+                db.execute("DELETE FROM waiting WHERE metering_point = ?", (point,))
+
     def supplier_on(self, point: str, day: str) -> str | None:
         with self._lock:
             row = self._db.execute(

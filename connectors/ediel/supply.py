@@ -35,7 +35,9 @@ class SupplyRegister:
         confirmed = parse_payload(message)
         assert isinstance(confirmed, SupplyConfirmed)
         point, day = confirmed.metering_point.reveal(), confirmed.effective_on.isoformat()
-        if message.type == M.SUPPLY_START_CONFIRMED:
+        if message.type == M.SUPPLY_START_CONFIRMED and confirmed.reason == "cancellation":
+            self.state.withdrawn(point, confirmed.supplier, day)
+        elif message.type == M.SUPPLY_START_CONFIRMED:
             self.state.supplies(point, confirmed.supplier, day)
         elif confirmed.reason in ("switch", "move_in"):  # the old supplier's end
             self.state.supplied_before(point, confirmed.supplier, day)

@@ -167,16 +167,30 @@ class KisState:
                 answer = {"result": "OK",
                           "in_operation": bool(facility.get("in_operation", True)),
                           "meter_number": facility.get("meter_number")}
-                if change["change"] == "START" and current and current != change["supplier"]:
-                    answer["previous_supplier"] = current
-                if change["change"] == "START":
-                    supply[change["facility_id"]] = {"supplier": change["supplier"],
-                                                     "since": change["effective_on"]}
-                elif current == change["supplier"]:
-                    supply.pop(change["facility_id"], None)
+                self._apply_supply(change, answer, current)
             changes[message_id] = {**change, "answer": answer}
             self._save()
         return dict(answer)
+
+    def _apply_supply(self, change: dict[str, str], answer: dict[str, Any],
+                      current: str | None) -> None:
+        supply, point = self.data.setdefault("supply", {}), change["facility_id"]
+        entry = supply.get(point, {})
+        if change["reason"] == "ATERKALLELSE":  # a withdrawn start: the one before returns
+            if current == change["supplier"]:
+                previous = entry.get("previous")
+                if previous:
+                    supply[point] = previous
+                else:
+                    supply.pop(point, None)
+        elif change["change"] == "START":
+            if current and current != change["supplier"]:
+                answer["previous_supplier"] = current
+            supply[point] = {"supplier": change["supplier"], "since": change["effective_on"],
+                             "previous": {k: v for k, v in entry.items() if k != "previous"}
+                             or None}
+        elif current == change["supplier"]:
+            supply.pop(point, None)
 
     def supplier_of(self, facility_id: str) -> str | None:
         entry = self.data.get("supply", {}).get(facility_id)

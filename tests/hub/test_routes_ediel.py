@@ -92,3 +92,12 @@ def test_only_rejected_or_missing_acknowledgements_go_to_the_connector():
             "kind": "aperak", "status": status, "original_message_id": "m",
             "interchange_reference": "R", "codes": codes}))
     assert [m.payload["status"] for m in walk.to("ediel")] == ["rejected"]
+
+
+def test_a_withdrawn_start_is_confirmed_with_z04c_and_ends_nobodys_supply():
+    walk = Walk()
+    walk.feed(_registered(reason="cancellation", in_operation=False))
+    [withdrawn] = walk.to("ediel", "supply.start.confirmed")
+    assert withdrawn.payload["reason"] == "cancellation"
+    assert walk.to("ediel", "supply.end.confirmed") == []
+    assert walk.to("ediel", "supply.registered") == []

@@ -118,3 +118,15 @@ def test_a_meter_mounted_before_the_start_arrives_confirms_it_at_once(tmp_path, 
     [confirmed] = connector.deliver(_registered())
     assert confirmed.payload["meter_number"] == "M-4711"
     assert confirmed.payload["effective_on"] == "2026-10-01"
+
+
+def test_a_withdrawn_start_forgets_its_supply_and_the_start_waiting_for_a_meter(tmp_path, smtp):
+    _, port = smtp
+    connector = _connector(tmp_path, port, suppliers={})
+    connector.deliver(_registered())  # waits for the meter
+    connector.deliver(_confirmed("supply.start.confirmed", "12345", "2026-10-01"))
+    connector.deliver(_confirmed("supply.start.confirmed", "12345", "2026-10-01",
+                                 reason="cancellation"))  # Z04C
+    assert connector.deliver(_mounted()) == []  # nothing left to confirm
+    with pytest.raises(InvalidMessage, match="no supplier known"):
+        connector.deliver(_values())

@@ -57,3 +57,12 @@ def test_an_unknown_facility_is_a_business_rejection_naming_it(connector):
         connector.deliver(_notified("735999123456789025"))
     assert info.value.remote.status == "AVVISAD"
     assert "Anläggnings-ID finns inte" in info.value.remote.message
+
+
+def test_a_withdrawn_switch_gives_the_facility_back_to_the_supplier_before(connector, kis_sim):
+    connector.deliver(_notified(EXAMPLE_POINT))
+    [registered] = connector.deliver(_notified(EXAMPLE_POINT, reason="cancellation",
+                                               case="SUP-CASE-9"))
+    assert kis_sim.state.supplier_of(EXAMPLE_POINT) == EXAMPLE_SUPPLIER
+    assert registered.payload["reason"] == "cancellation"
+    assert registered.payload["previous_supplier"] is None  # nobody's supply ends
