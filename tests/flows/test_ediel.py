@@ -5,6 +5,7 @@
 - a day of quarter-hour values reaches the supplier of that day with its acknowledgement;
 - a Swedish new installation ends with the supplier informed: its Z03 (move-in) waits for the
   meter and the Z04 goes out when the meter is mounted;
+- a supplier's end of its contract (Z08) updates KIS and is confirmed with Z05;
 - a negative APERAK becomes a dead letter with its code, and a case's puts the case on hold."""
 
 from __future__ import annotations
@@ -88,6 +89,17 @@ def test_a_swedish_new_installation_ends_with_the_supplier_informed(d):
     [z04] = d.wait_for(lambda: _prodat(d, NEW_SUPPLIER, "Z04", gsrn), "the Z04 at the supplier")
     assert "CAV+Z23'" in z04["raw"] and "RFF+MG:" in z04["raw"]  # move-in, with the meter
     d.wait_for(lambda: not _unanswered(d), "the supplier's APERAK to the Z04")
+    assert not d.store.dead_letters()
+
+
+def test_a_suppliers_end_of_contract_updates_kis_and_is_confirmed_with_z05(d):
+    d.world.ediel.send_end(POINT, date(2026, 12, 31), supplier=OLD_SUPPLIER)  # Z08H
+    [z05] = d.wait_for(lambda: _prodat(d, OLD_SUPPLIER, "Z05"), "the Z05 at the supplier")
+    assert "CAV+Z25'" in z05["raw"] and "DTM+93:202612310000:203'" in z05["raw"]
+    assert d.world.kis.state.supplier_of(POINT) is None
+    [change] = d.world.kis.state.data["supply_changes"].values()
+    assert (change["change"], change["reason"]) == ("SLUT", "HAVNING")
+    d.wait_for(lambda: not _unanswered(d), "the supplier's APERAK to the Z05")
     assert not d.store.dead_letters()
 
 
