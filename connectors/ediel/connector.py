@@ -107,9 +107,15 @@ class EdielConnector(Connector):
             self.supply.sent(message)
         now = datetime.now(UTC)
         interchange = documents.to_interchange(message, self._addressing(message), now)
-        self._send(interchange)
+        # remembered before it leaves: an answer can come back before _send returns, and a
+        # crash after sending must not leave the answer without its message
         self.sent.remember(Sent(message.message_id, message.case_id, interchange.reference,
                                 documents.document_id_of(message.message_id), now))
+        try:
+            self._send(interchange)
+        except BaseException:
+            self.sent.forget(interchange.reference)  # not sent: nothing to wait for
+            raise
         return []
 
     def _addressing(self, message: Envelope) -> documents.Addressing:

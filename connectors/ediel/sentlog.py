@@ -45,6 +45,10 @@ class SentLog:
             db.execute("DELETE FROM sent WHERE sent_at < ?",
                        ((sent.sent_at - KEEP).timestamp(),))
 
+    def forget(self, reference: str) -> None:
+        with self.state.tx() as db:
+            db.execute("DELETE FROM sent WHERE reference = ?", (reference,))
+
     def acknowledged(self, ack: Ack, now: datetime) -> Envelope | None:
         """``market.acknowledged`` for ``ack`` in the case of what it answers; None if we
         do not know what it answers."""

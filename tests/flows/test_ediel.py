@@ -15,7 +15,9 @@ from datetime import date
 
 from connectors.kis.sim_state import EXAMPLE_POINT as POINT
 from connectors.kis.sim_state import EXAMPLE_SUPPLIER as OLD_SUPPLIER
+from hub.app import build
 from hub.demo.cases import swedish_case
+from hub.demo.world import environment
 from schemas.envelope import Envelope
 from tests.flows.conftest import work_until
 
@@ -40,6 +42,13 @@ def _unanswered(d) -> list[tuple]:
     path = d.world.ediel_inbox.with_name("ediel-state.sqlite")
     with sqlite3.connect(path) as db:
         return db.execute("SELECT reference, case_id FROM sent WHERE aperak = 0").fetchall()
+
+
+def _answered(d, reference: str) -> bool:
+    path = d.world.ediel_inbox.with_name("ediel-state.sqlite")
+    with sqlite3.connect(path) as db:
+        row = db.execute("SELECT aperak FROM sent WHERE reference = ?", (reference,)).fetchone()
+    return row == (1,)
 
 
 def test_a_supplier_switch_received_updates_kis_and_tells_both_suppliers(d):
@@ -101,6 +110,28 @@ def test_a_suppliers_end_of_contract_updates_kis_and_is_confirmed_with_z05(d):
     assert (change["change"], change["reason"]) == ("SLUT", "HAVNING")
     d.wait_for(lambda: not _unanswered(d), "the supplier's APERAK to the Z05")
     assert not d.store.dead_letters()
+
+
+def test_an_aperak_after_a_hub_restart_is_matched_to_what_the_hub_sent_before(d):
+    sim = _switch(d)
+    d.wait_for(lambda: not _unanswered(d), "the APERAKs to the Z04 and Z05")
+    sim.fail("no-answer")
+    d.coordinator.publish_values(POINT, date(2026, 11, 3))
+    [utilts] = d.wait_for(lambda: [r for r in sim.snapshot()["received"]
+                                   if "UTILTS" in r["types"]], "the day's values")
+    assert [ref for ref, _ in _unanswered(d)] == [utilts["reference"]]
+    d.hub.stop(15)  # the hub process ends with the values unanswered ...
+    with environment(d.world.environment()):
+        d.hub = build(d.settings)  # ... and a new one starts on the same data
+    try:
+        d.hub.start()
+        sim.fail("none")
+        sim.take(utilts["raw"].encode("iso-8859-1"))  # the supplier answers late
+        d.wait_for(lambda: _answered(d, utilts["reference"]),
+                   "the late APERAK matched by the new process")
+        assert not d.store.dead_letters()
+    finally:
+        d.hub.stop(15)
 
 
 def test_negative_aperak_is_a_dead_letter_with_its_code(d):

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from connectors.ediel import syntax
-from hub.errors import InvalidMessage
+from hub.errors import InvalidMessage, TargetUnavailable
 from schemas.envelope import Envelope
 from tests.connectors.ediel.conftest import sample
 from tests.connectors.ediel.test_connector import GSRN, Recorder, _connector, _drop, _values
@@ -130,3 +130,11 @@ def test_a_withdrawn_start_forgets_its_supply_and_the_start_waiting_for_a_meter(
     assert connector.deliver(_mounted()) == []  # nothing left to confirm
     with pytest.raises(InvalidMessage, match="no supplier known"):
         connector.deliver(_values())
+
+
+def test_an_interchange_the_mail_server_refused_is_not_awaited(tmp_path):
+    connector = _connector(tmp_path, 1)  # nothing listens on port 1
+    with pytest.raises(TargetUnavailable):
+        connector.deliver(_values(case_id="case-unsent"))
+    later = datetime.now(UTC) + timedelta(hours=1)
+    assert connector.sent.overdue(later) == []  # no "missing APERAK" for a mail never sent
