@@ -46,32 +46,41 @@ class EdielState:
     """The connector's durable memory; ``path`` None keeps it in memory (translation, tests)."""
 
     def __init__(self, path: Path | None) -> None:
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(str(path) if path else ":memory:", timeout=30,
-                                   isolation_level=None, check_same_thread=False)
         self._lock = threading.Lock()
-        with self._lock:
-            if path is not None:
-                self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.executescript(_SCHEMA)
+        self._conn: sqlite3.Connection | None = None  # opened on first use, not at start
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(self.path) if self.path else ":memory:", timeout=30,
+                                   isolation_level=None, check_same_thread=False)
+            if self.path is not None:
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(_SCHEMA)
+            self._conn = conn
+        return self._conn
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
         """One transaction (BEGIN IMMEDIATE: other processes wait, nobody reads half)."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
             try:
-                yield self._db
+                yield db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            db.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
     # -- who supplies a point ------------------------------------------------------------------
 
