@@ -54,6 +54,7 @@ class MessageType(StrEnum):
     SUPPLY_END_NOTIFIED = "supply.end.notified"  # PRODAT Z08 from the supplier
     SUPPLY_START_CONFIRMED = "supply.start.confirmed"  # PRODAT Z04 to the new supplier
     SUPPLY_END_CONFIRMED = "supply.end.confirmed"  # PRODAT Z05 to the old supplier
+    SUPPLY_REGISTERED = "supply.registered"  # KIS registered a start/end of supply
     METERINGVALUES_MONTHLY = "meteringvalues.monthly"  # a month's readings (UTILTS E66 S)
     MARKET_ACKNOWLEDGED = "market.acknowledged"  # CONTRL/APERAK to what we sent, or none
     MARKET_INTERCHANGE_REJECTED = "market.interchange.rejected"  # unreadable, kept whole

@@ -62,6 +62,7 @@ from schemas.payloads_supply import (
     MonthlyReadings,
     SupplyConfirmed,
     SupplyNotified,
+    SupplyRegistered,
 )
 from schemas.text import Key, SingleLine, Text
 
@@ -289,6 +290,7 @@ PAYLOAD_MODELS: dict[MessageType, type[BaseModel]] = {
     M.SUPPLY_END_NOTIFIED: SupplyNotified,
     M.SUPPLY_START_CONFIRMED: SupplyConfirmed,
     M.SUPPLY_END_CONFIRMED: SupplyConfirmed,
+    M.SUPPLY_REGISTERED: SupplyRegistered,
     M.METERINGVALUES_MONTHLY: MonthlyReadings,
     M.MARKET_ACKNOWLEDGED: MarketAcknowledged,
     M.MARKET_INTERCHANGE_REJECTED: InterchangeRejected,
@@ -311,7 +313,8 @@ STATUS_EFFECT: dict[MessageType, CaseStatus] = {
 CASELESS: frozenset[MessageType] = frozenset(
     {M.METERINGVALUES_COLLECTED, M.METERINGPOINT_ACKNOWLEDGED, M.METERINGVALUES_MONTHLY,
      M.SUPPLY_START_NOTIFIED, M.SUPPLY_END_NOTIFIED, M.SUPPLY_START_CONFIRMED,
-     M.SUPPLY_END_CONFIRMED, M.MARKET_ACKNOWLEDGED, M.MARKET_INTERCHANGE_REJECTED}
+     M.SUPPLY_END_CONFIRMED, M.SUPPLY_REGISTERED, M.MARKET_ACKNOWLEDGED,
+     M.MARKET_INTERCHANGE_REJECTED}
 )
 """Types about a metering point, not a case: not projected onto a case."""
 

@@ -282,6 +282,11 @@ _SAMPLES: dict[MessageType, Any] = {
     M.SUPPLY_END_NOTIFIED: lambda c: _supply_notified("rescission"),
     M.SUPPLY_START_CONFIRMED: lambda c: _supply_confirmed("switch"),
     M.SUPPLY_END_CONFIRMED: lambda c: _supply_confirmed("move_out"),
+    M.SUPPLY_REGISTERED: lambda c: {
+        "change": "start", "metering_point": SE_POINT, "reason": "switch",
+        "effective_on": "2026-11-01", "supplier": "12345", "previous_supplier": "23456",
+        "in_operation": True, "meter_number": "M-77", "grid_area": "XYZ",
+        "case_reference": "SUP-CASE-1"},
     M.METERINGVALUES_MONTHLY: lambda c: {
         "gsrn": SE_POINT, "month": "2026-09-01", "meter_number": "M-77",
         "start_reading": "10230", "end_reading": "10655", "consumption_kwh": "425"},

@@ -93,8 +93,11 @@ class EdielSimulator(Simulator):
             self.received.append({"reference": interchange.reference,
                                    "to": interchange.recipient.id,
                                    "types": [m.type for m in interchange.messages],
+                                   "functions": [component(m.first("BGM"), 0)
+                                                 for m in interchange.messages],
                                    "documents": [component(m.first("BGM"), 1)
-                                                 for m in interchange.messages]})
+                                                 for m in interchange.messages],
+                                   "raw": raw.decode("iso-8859-1")})
         if self.mode == "no-answer" or not interchange.ack_requested:
             return
         now = datetime.now(UTC)

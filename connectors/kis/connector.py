@@ -3,6 +3,8 @@
 Outbound (deliver):
     facility.lookup.requested -> LookupFacility   -> returns [facility.lookup.answered]
     customer.registered       -> RegisterCustomer -> returns []
+    supply.start.notified, supply.end.notified
+                              -> RegisterSupplyChange -> returns [supply.registered]
 Inbound (poller started by start()):
     GetEvents -> billing.updated (not billable, quote sent/ordered, invoiced, paid)
 
@@ -84,8 +86,13 @@ class KisConnector(Connector):
             # KIS confirmed: the portal's customer-service symbol may now say so.
             return [message.derive(M.CASE_SIDETRACK_UPDATED, self.name, {
                 "track": "customer_service", "state": "registered_in_kis"}, "registered")]
-        raise InvalidMessage(f"kis takes facility.lookup.requested and customer.registered, "
-                             f"not {message.type}", where="kis.deliver")
+        if message.type in (M.SUPPLY_START_NOTIFIED, M.SUPPLY_END_NOTIFIED):
+            answer = self.client.call("RegisterSupplyChange", codec.to_wire(message, self.wire))
+            return [codec.supply_registered(message, answer, self.wire,
+                                            where=f"kis RegisterSupplyChange {self.url}")]
+        raise InvalidMessage(f"kis takes facility.lookup.requested, customer.registered and "
+                             f"supply.start/end.notified, not {message.type}",
+                             where="kis.deliver")
 
     # -- inbound -----------------------------------------------------------------------------
 

@@ -134,6 +134,10 @@ class KisSimulator(Simulator):
             if reject:
                 raise _Forbidden
             return self._events(payload)
+        if operation == "RegisterSupplyChangeRequest":
+            if reject:
+                raise _Forbidden
+            return self._supply(payload)
         raise InvalidMessage(f"{operation} is not a KIS operation", where="soap:Body")
 
     def _lookup(self, req: etree._Element) -> etree._Element:
@@ -185,6 +189,22 @@ class KisSimulator(Simulator):
         _sub(out, "Reason", reason)
         return out
 
+    def _supply(self, req: etree._Element) -> etree._Element:
+        change = {key: req.findtext(K + tag) or "" for key, tag in (
+            ("facility_id", "FacilityId"), ("change", "Change"), ("reason", "Reason"),
+            ("effective_on", "EffectiveOn"), ("supplier", "Supplier"),
+            ("case_ref", "CaseRef"))}
+        answer = self.state.register_supply(req.findtext(K + "MessageId") or "", change)
+        out = etree.Element(K + "RegisterSupplyChangeResponse", nsmap={"k": NS})
+        _sub(out, "CaseRef", change["case_ref"])
+        _sub(out, "Result", answer["result"])
+        _sub(out, "Reason", answer.get("reason"))
+        _sub(out, "PreviousSupplier", answer.get("previous_supplier"))
+        if "in_operation" in answer:
+            _sub(out, "InOperation", "true" if answer["in_operation"] else "false")
+        _sub(out, "MeterNumber", answer.get("meter_number"))
+        return out
+
     def _events(self, req: etree._Element) -> etree._Element:
         try:
             events, cursor = self.state.events_after(req.findtext(K + "Cursor"),
@@ -222,6 +242,7 @@ class KisSimulator(Simulator):
                 return _json(200, {"failure": self.failure.value, "calls": self.calls,
                                    "facilities": len(data["facilities"]),
                                    "registrations": len(data["registrations"]),
+                                   "supply_changes": len(data.get("supply_changes", {})),
                                    "events": len(data["events"])})
         except (ValueError, KeyError, TypeError) as exc:
             return _json(400, {"error": f"bad control request: {exc!r}"})

@@ -244,8 +244,9 @@ class Scenario:
                         return
 
     def _swedish_market(self) -> None:
-        """A Swedish supplier's switch over Ediel (Z03 in, Z04 out), then a day of that
-        point's quarter-hour values to the supplier as UTILTS: the Swedish market outcome."""
+        """A Swedish supplier's switch over Ediel (Z03 in, KIS updated, Z04 to the new
+        supplier and Z05 to the old one), then the new supplier's first day of that point's
+        quarter-hour values as UTILTS: the Swedish market outcome."""
         sim = getattr(self.d.world, "ediel", None)
         if sim is None or not self._coordinator_ok:
             return
@@ -253,9 +254,9 @@ class Scenario:
             if self._se_market == "to do":
                 sim.send_start(SE_POINT, date(2026, 11, 1))
                 self._se_market = "switch sent"
-            elif self._se_market == "switch sent" and any(
-                    "PRODAT" in r["types"] for r in sim.snapshot()["received"]):
-                self.d.coordinator.publish_values(SE_POINT, date(2026, 10, 14))
+            elif self._se_market == "switch sent" and sum(
+                    "PRODAT" in r["types"] for r in sim.snapshot()["received"]) >= 2:
+                self.d.coordinator.publish_values(SE_POINT, date(2026, 11, 1))
                 self._se_market = "values sent"
         except Exception as exc:  # the Swedish part failing must not stop the rest
             self._problem(f"Swedish market (Ediel): {type(exc).__name__}: {str(exc)[:160]}")
