@@ -34,6 +34,9 @@ def _switch(d):
     sim.send_start(POINT, date(2026, 11, 1), supplier=NEW_SUPPLIER)
     d.wait_for(lambda: _prodat(d, NEW_SUPPLIER, "Z04"), "the Z04 at the new supplier")
     d.wait_for(lambda: _prodat(d, OLD_SUPPLIER, "Z05"), "the Z05 at the old supplier")
+    # both answered before a test changes how the suppliers answer (on a loaded machine the
+    # APERAKs could otherwise come after a switch to "reject", and be rejections too)
+    d.wait_for(lambda: _unanswered(d) == [], "the APERAKs to the Z04 and the Z05")
     return sim
 
 
