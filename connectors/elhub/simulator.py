@@ -22,7 +22,6 @@ fault, System), soap-fault (Client fault, Other), reject (41 E14 to everything),
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from datetime import UTC, datetime
@@ -51,6 +50,7 @@ class _Fault(Exception):
 
 class ElhubSimulator(Simulator):
     name = "elhub"
+    default_port = 8105
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
                  state_dir: Path | None = None, trusted_certificate: bytes | Path | None = None,
@@ -73,8 +73,8 @@ class ElhubSimulator(Simulator):
 
     def start(self) -> ElhubSimulator:
         # Without a trusted certificate any valid signature is accepted (tampering and
-        # unsigned messages are still refused); `gridhub simulate elhub` reads it from the env.
-        cert = self.trusted_certificate or os.environ.get("GRIDHUB_ELHUB_SIM_TRUSTED_CERT")
+        # unsigned messages are still refused): `gridhub simulate elhub --trusted-cert FILE`.
+        cert = self.trusted_certificate
         self._trusted = Path(cert).read_bytes() if isinstance(cert, str | Path) else cert
         if self._state_file is not None and self._state_file.exists():
             self.hub.restore(json.loads(self._state_file.read_text(encoding="utf-8")))
