@@ -46,6 +46,8 @@ install_missing_packages() {
   # The alert rules and the dashboard are tested with Debian's Prometheus: `promtool test rules`
   # and a real server scraping a hub (tests/deploy). Only its binaries are used; never started here.
   command -v promtool >/dev/null 2>&1 || [[ -x /usr/bin/promtool ]] || missing+=(prometheus)
+  # deploy/systemd/gridhub.service is checked with `systemd-analyze verify` (nothing is started).
+  command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   [[ ${#missing[@]} -eq 0 ]] && return 0
   command -v apt-get >/dev/null 2>&1 \
     || die "missing ${missing[*]} and no apt-get here: install them with your package manager"

@@ -45,6 +45,10 @@ def _resolve(argv: list[str]) -> click.Command:
     group: click.Command = _cli()
     args = argv[1:]
     while isinstance(group, click.Group):
+        if args[0].startswith("-"):  # the group's own option (--config FILE) and its value
+            option, args = args[:2], args[2:]
+            group.make_context("gridhub", [*option, "version"])
+            continue
         name, args = args[0], args[1:]
         assert name in group.commands, f"{argv}: no command {name!r} in {sorted(group.commands)}"
         group = group.commands[name]
