@@ -123,6 +123,11 @@ class Metrics:
         """Register gauges computed by ``collect`` on every scrape."""
         self.registry.register(_StateCollector(collect))
 
+    def add_roles_collector(self, count: Callable[[], Mapping[str, int]]) -> None:
+        """Register ``gridhub_roles_expiring{role}``: grants ending within 30 days, read on
+        every scrape (``Access.expiring_counts``), so an alert fires before people lose access."""
+        self.registry.register(_RolesCollector(count))
+
     def exposition(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
 
@@ -149,6 +154,26 @@ class _StateCollector(Collector):
         yield from _queue_gauges(snap.queues)
         yield from _group_gauges(snap.groups)
         yield from _connector_gauges(snap.connectors)
+
+
+class _RolesCollector(Collector):
+    def __init__(self, count: Callable[[], Mapping[str, int]]) -> None:
+        self._count = count
+
+    def describe(self) -> list[Any]:
+        return []  # registering must not query the store
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        expiring = GaugeMetricFamily(f"{NS}_roles_expiring", "Role grants that end within "
+                                     "30 days (renew with gridhub users renew)", labels=["role"])
+        try:
+            counts = self._count()
+        except Exception as exc:  # the other series still go out
+            log.warning("metrics roles expiring failed", error=f"{type(exc).__name__}: {exc}")
+            return
+        for role, n in sorted(counts.items()):
+            expiring.add_metric([str(role)], n)
+        yield expiring
 
 
 def _queue_gauges(queues: list[QueueState]) -> Iterator[GaugeMetricFamily]:

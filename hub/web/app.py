@@ -57,6 +57,8 @@ def create_app(settings: Settings, *, access: Access, metrics: Metrics | None,
     if metrics is None:
         metrics = _state_metrics(ctx)
         ctx.metrics = metrics
+    metrics.add_roles_collector(
+        lambda: {role.value: n for role, n in access.expiring_counts().items()})
     ctx.templates = environment()
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
