@@ -17,8 +17,9 @@ from typing import Any
 
 import structlog
 from kombu import Connection, Queue
+from opentelemetry.trace import SpanKind
 
-from hub import codec
+from hub import codec, telemetry
 from hub.access.mailer import Mailer
 from hub.access.warn import DailyWarnings
 from hub.config import Settings
@@ -58,7 +59,20 @@ class InboundPublisher:
 
     def publish(self, messages: Sequence[Envelope]) -> None:
         self._publisher.publish(
-            [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(m)) for m in messages])
+            [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(_received(m)))
+             for m in messages])
+
+
+def _received(message: Envelope) -> Envelope:
+    """``message`` with the traceparent of a ``receive`` span: the first hop of its trace (or
+    a child of the trace it came with, a reply to a delivery for one)."""
+    with telemetry.span(f"receive {message.type}", message.traceparent,
+                        kind=SpanKind.PRODUCER,
+                        attributes={"messaging.message.id": message.message_id,
+                                    "gridhub.case_id": message.case_id,
+                                    "gridhub.message_type": message.type,
+                                    "gridhub.source": message.source}):
+        return message.model_copy(update={"traceparent": telemetry.current_traceparent()})
 
 
 class Hub:
@@ -223,6 +237,7 @@ def build(settings: Settings, *, plugins: Mapping[str, type[Connector]] | None =
     _ensure_dirs(settings)
     table = load_routes(settings.routes)
     Mailer.from_settings(settings)  # a bad smtp_url stops the start here, naming the setting
+    telemetry.configure(settings.otlp_endpoint)
     store = Store(settings.store_url)
     store.open()
     ensure_ops_tables(store)

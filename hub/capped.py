@@ -13,6 +13,7 @@ from typing import Any
 import requests
 
 from hub.errors import InvalidMessage
+from hub.telemetry import trace_headers
 from hub.xmlsafe import MAX_XML_BYTES
 
 CHUNK = 64 * 1024
@@ -26,6 +27,8 @@ class CappedSession(requests.Session):
     def request(self, method: str, url: str,  # type: ignore[override]
                 *args: Any, **kwargs: Any) -> requests.Response:
         kwargs["stream"] = True
+        # The W3C trace context of the delivery in hand, so the target's own traces join ours.
+        kwargs["headers"] = {**trace_headers(), **(kwargs.get("headers") or {})}
         response = super().request(method, url, *args, **kwargs)
         chunks: list[bytes] = []
         size = 0

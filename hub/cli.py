@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import structlog
 
 from hub import __version__
 
@@ -113,7 +114,8 @@ def _serve_web(hub: Any) -> Any:
                      connectors=hub.connectors, listen_host=host)
     web = WebServer(app, host, int(port))
     web.start()
-    click.echo(f"gridhub web on {web.url}", err=True)
+    # logged, not echoed: stderr is the JSON log stream of `gridhub run`
+    structlog.get_logger("gridhub").info("web.listening", url=web.url)
     return web
 
 

@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING, ERROR, CRITICAL")
     log_json: bool = Field(default=True, description="one JSON object per line on stderr; "
                            "false: aligned text for a person at a terminal")
+    otlp_endpoint: str | None = Field(
+        default=None, pattern=r"^https?://",
+        description="send a span per hop of every message over OTLP/HTTP here, e.g. "
+                    "http://otel-collector:4318/v1/traces; unset: spans are made (the logs' "
+                    "trace ids, the traceparent headers) but not exported",
+    )
     roles: tuple[str, ...] = Field(
         default=("hub", "deliver", "scheduler", "inbound"),
         description="what this process runs; several processes may split the roles",

@@ -25,6 +25,7 @@ from hub.errors import (
     TargetTimeout,
     TargetUnavailable,
 )
+from hub.telemetry import trace_headers
 
 # 408 and 429 say "not now", not "never"; every other 4xx is the message's (or our) fault.
 _RETRYABLE_4XX = {408, 425, 429}
@@ -54,7 +55,8 @@ class CoordinatorClient:
 
     def _call(self, method: str, path: str, body: bytes | None, extra: dict[str, str]) -> Any:
         url = self.base_url + path
-        headers = {"Content-Type": "application/json", "Accept": "application/json", **extra}
+        headers = {"Content-Type": "application/json", "Accept": "application/json",
+                   **trace_headers(), **extra}
         if self._auth:
             headers["Authorization"] = self._auth
         request = urllib.request.Request(url, data=body, headers=headers, method=method)

@@ -29,6 +29,7 @@ from hub.errors import (
     TargetTimeout,
     TargetUnavailable,
 )
+from hub.telemetry import trace_headers
 from hub.xmlsafe import MAX_XML_BYTES, parse
 
 CONTENT_TYPE = "application/xml; charset=utf-8"
@@ -59,7 +60,7 @@ class NisClient:
 
     def post(self, path: str, document: bytes) -> bytes:
         url = self.base_url + path
-        headers = {"Content-Type": CONTENT_TYPE, "Accept": "application/xml"}
+        headers = {"Content-Type": CONTENT_TYPE, "Accept": "application/xml", **trace_headers()}
         if self._auth:
             headers["Authorization"] = self._auth
         request = urllib.request.Request(url, data=document, headers=headers, method="POST")

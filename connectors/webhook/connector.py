@@ -22,6 +22,7 @@ from hub.errors import (
     TargetTimeout,
     TargetUnavailable,
 )
+from hub.telemetry import trace_headers
 from schemas.envelope import Envelope
 
 # 408 and 429 say "not now", not "never"; every other 4xx is the message's fault.
@@ -44,7 +45,8 @@ class WebhookConnector(Connector):
     def deliver(self, message: Envelope) -> Sequence[Envelope]:
         body = message.model_dump_json().encode()
         headers = {"Content-Type": "application/json", "Idempotency-Key": message.message_id,
-                   "X-Gridhub-Case-Id": message.case_id, "X-Gridhub-Type": message.type}
+                   "X-Gridhub-Case-Id": message.case_id, "X-Gridhub-Type": message.type,
+                   **trace_headers()}
         if self._auth:
             headers["Authorization"] = self._auth
         request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")

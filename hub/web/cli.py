@@ -45,6 +45,6 @@ def web(ctx: click.Context, host: str, port: int) -> None:
         click.echo(f"gridhub web on http://{host}:{port}/ (Ctrl-C stops)", err=True)
         # proxy_headers off: X-Forwarded-* is believed only from web_trusted_proxies (the app).
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
-                    proxy_headers=False)
+                    proxy_headers=False, log_config=None)
     finally:
         store.close()

@@ -1,0 +1,104 @@
+"""OpenTelemetry: a span per hop of a message, one trace from the connector that took it in
+to every target it reached, across processes.
+
+The trace context travels as a W3C ``traceparent``: in the envelope (``Envelope.traceparent``,
+so it survives the broker, the store's outbox and the scheduler's retries) and in the HTTP and
+SOAP headers of every call to a target (:func:`trace_headers`). Hops: ``receive`` (a connector
+publishes into the hub), ``hub`` (idempotency, projection, routing: its outputs carry its
+context), ``deliver`` (the calls to one target, retries within it as events).
+
+gridhub keeps its own ``TracerProvider`` (not the process-wide one, which can be set only once
+and belongs to whoever embeds gridhub). Spans always exist, so logs carry a trace id; they are
+exported over OTLP/HTTP only when ``otlp_endpoint`` is set (:func:`configure`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.context import Context
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from hub import __version__
+
+TRACEPARENT = "traceparent"
+_PROPAGATOR = TraceContextTextMapPropagator()
+_PROVIDER = TracerProvider(resource=Resource.create(
+    {"service.name": "gridhub", "service.version": __version__}))
+_TRACER = _PROVIDER.get_tracer("gridhub", __version__)
+_lock = threading.Lock()
+_exporting: set[str] = set()
+
+
+def configure(otlp_endpoint: str | None) -> None:
+    """Export spans over OTLP/HTTP to ``otlp_endpoint`` (http://collector:4318/v1/traces);
+    None exports nothing. Once per endpoint and process: a second hub in a process (tests,
+    the demo) does not export every span twice."""
+    if not otlp_endpoint:
+        return
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    with _lock:
+        if otlp_endpoint in _exporting:
+            return
+        _exporting.add(otlp_endpoint)
+    # Batched, in a thread of the SDK's: a slow collector never slows a delivery.
+    _PROVIDER.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint)))
+
+
+def export_to(exporter: SpanExporter) -> SpanProcessor:
+    """Send every finished span to ``exporter`` at once (tests: the SDK's in-memory one)."""
+    processor = SimpleSpanProcessor(exporter)
+    _PROVIDER.add_span_processor(processor)
+    return processor
+
+
+def _parent(traceparent: str | None) -> Context:
+    """The context of ``traceparent``; an empty one (a new trace) when absent or unreadable,
+    never the ambient span of whatever thread runs this."""
+    if not traceparent:
+        return Context()
+    return _PROPAGATOR.extract({TRACEPARENT: traceparent}, context=Context())
+
+
+@contextmanager
+def span(name: str, traceparent: str | None, *, kind: SpanKind = SpanKind.INTERNAL,
+         attributes: Mapping[str, Any] | None = None) -> Iterator[Span]:
+    """A span named ``name``, child of ``traceparent`` (a W3C header value), current for the
+    block. An exception leaving the block is recorded on it."""
+    clean = {k: v for k, v in (attributes or {}).items() if v is not None}
+    with _TRACER.start_as_current_span(name, context=_parent(traceparent), kind=kind,
+                                       attributes=clean) as found:
+        yield found
+
+
+def failed(current: Span, exc: BaseException) -> None:
+    """Record a handled failure (a retried or dead-lettered call) on ``current``."""
+    current.record_exception(exc)
+    current.set_status(Status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}"[:300]))
+
+
+def current_traceparent() -> str | None:
+    """The W3C traceparent of the current span, to put in an envelope; None outside one."""
+    return trace_headers().get(TRACEPARENT)
+
+
+def trace_headers() -> dict[str, str]:
+    """``traceparent`` (and ``tracestate``) of the current span, for a call to a target."""
+    carrier: dict[str, str] = {}
+    _PROPAGATOR.inject(carrier)
+    return carrier
+
+
+def current_trace_id() -> str | None:
+    """The current trace id (32 hex digits), for the logs; None outside a span."""
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else None

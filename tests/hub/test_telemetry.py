@@ -1,0 +1,107 @@
+"""OpenTelemetry: a span per hop (receive, hub, deliver) in one trace, linked by the W3C
+traceparent carried in the envelope and sent to the target in the HTTP headers; SOAP calls
+(the requests session zeep uses) send it too. The SDK's in-memory exporter collects them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
+
+from hub import telemetry
+from hub.capped import CappedSession
+from tests.factories import envelope, swedish_case
+from tests.hub.ops.conftest import hub_settings
+from tests.support.hubrun import running_hub, wait_until
+from tests.support.sink import Sink
+
+_EXPORTER = InMemorySpanExporter()
+telemetry.export_to(_EXPORTER)  # once per test process: the provider keeps its processors
+
+
+@pytest.fixture
+def spans() -> Iterator[InMemorySpanExporter]:
+    _EXPORTER.clear()
+    yield _EXPORTER
+    _EXPORTER.clear()
+
+
+def _ctx(traceparent: str) -> tuple[str, str]:
+    """(trace id, span id) of a traceparent header value."""
+    _, trace_id, span_id, _ = traceparent.split("-")
+    return trace_id, span_id
+
+
+def _hex(number: int, width: int) -> str:
+    return format(number, f"0{width}x")
+
+
+def test_one_trace_from_receive_to_the_target_with_a_span_per_hop(tmp_path, spans):
+    with Sink() as alpha:
+        alpha.state.fail_next, alpha.state.fail_status = 1, 503  # one retried call
+        with running_hub(hub_settings(tmp_path, "embedded", "gridhub", alpha.url)) as hub:
+            case = swedish_case(3)
+            hub.inbound.publish([envelope("case.submitted", case)])
+            wait_until(lambda: alpha.docs(), what="the delivery")
+            wait_until(lambda: any(s.name == "deliver alpha" and
+                                   dict(s.attributes or {}).get("gridhub.outcome") == "delivered"
+                                   for s in spans.get_finished_spans()), what="the spans")
+        finished = spans.get_finished_spans()
+        (receive,) = [s for s in finished if s.name == "receive case.submitted"]
+        (hub_span,) = [s for s in finished if s.name == "hub case.submitted"]
+        delivers = [s for s in finished if s.name == "deliver alpha"]
+        trace_id = receive.context.trace_id
+        assert receive.parent is None and receive.kind == SpanKind.PRODUCER
+        assert hub_span.context.trace_id == trace_id
+        assert hub_span.parent.span_id == receive.context.span_id
+        assert {s.context.trace_id for s in delivers} == {trace_id}
+        assert {s.parent.span_id for s in delivers} == {hub_span.context.span_id}
+        assert all(s.kind == SpanKind.CLIENT for s in delivers)
+        outcomes = [dict(s.attributes or {})["gridhub.outcome"] for s in delivers]
+        assert outcomes[-1] == "delivered"
+        # the 503 is an exception event on a deliver span, its status an error
+        failed = [s for s in delivers if any(e.name == "exception" for e in s.events)]
+        assert failed and "503" in failed[0].status.description
+        assert dict(delivers[-1].attributes or {})["gridhub.route"] == "submitted-to-alpha"
+        assert dict(hub_span.attributes or {})["gridhub.case_id"] == case.case_id
+
+        # the target got the deliver span's traceparent, and an envelope that names the hub hop
+        sent = [h["traceparent"] for h in alpha.state.headers]
+        assert len(sent) == 2  # the 503, then the delivery
+        assert {_ctx(h)[0] for h in sent} == {_hex(trace_id, 32)}
+        assert _ctx(sent[-1]) == (_hex(trace_id, 32), _hex(delivers[-1].context.span_id, 16))
+        (doc,) = alpha.docs()
+        assert _ctx(doc["traceparent"]) == (_hex(trace_id, 32),
+                                            _hex(hub_span.context.span_id, 16))
+
+
+def test_a_message_that_comes_with_a_traceparent_continues_its_trace(tmp_path, spans):
+    upstream = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    with Sink() as alpha, running_hub(hub_settings(tmp_path, "embedded", "gridhub",
+                                                   alpha.url)) as hub:
+        message = envelope("case.submitted", swedish_case(4)).model_copy(
+            update={"traceparent": upstream})
+        hub.inbound.publish([message])
+        wait_until(lambda: alpha.docs(), what="the delivery")
+        (doc,) = alpha.docs()
+        assert _ctx(doc["traceparent"])[0] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    (receive,) = [s for s in spans.get_finished_spans() if s.name.startswith("receive")]
+    assert _hex(receive.parent.span_id, 16) == "00f067aa0ba902b7"
+
+
+def test_soap_and_xml_calls_send_the_traceparent_of_the_span_in_hand(spans):
+    with Sink() as target:
+        with telemetry.span("deliver kis", None) as current:
+            CappedSession().post(target.url, data=b"{}", headers={"Content-Type": "x"})
+        (headers,) = target.state.headers
+        context = current.get_span_context()
+        assert _ctx(headers["traceparent"]) == (_hex(context.trace_id, 32),
+                                                _hex(context.span_id, 16))
+        assert headers["content-type"] == "x"  # the caller's headers are kept
+
+
+def test_outside_a_span_no_traceparent_is_sent(spans):
+    assert telemetry.trace_headers() == {}
+    assert telemetry.current_traceparent() is None and telemetry.current_trace_id() is None
