@@ -124,6 +124,7 @@ class Hub:
             thread.join(timeout)
         self.inbound._publisher.close()
         self.store.close()
+        telemetry.flush()  # the spans of the last batches reach the collector
         log.info("hub.stopped")
 
     def wait(self) -> None:

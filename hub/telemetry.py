@@ -35,7 +35,7 @@ _PROVIDER = TracerProvider(resource=Resource.create(
     {"service.name": "gridhub", "service.version": __version__}))
 _TRACER = _PROVIDER.get_tracer("gridhub", __version__)
 _lock = threading.Lock()
-_exporting: set[str] = set()
+_exporting: dict[str, SpanProcessor] = {}
 
 
 def configure(otlp_endpoint: str | None) -> None:
@@ -49,9 +49,19 @@ def configure(otlp_endpoint: str | None) -> None:
     with _lock:
         if otlp_endpoint in _exporting:
             return
-        _exporting.add(otlp_endpoint)
-    # Batched, in a thread of the SDK's: a slow collector never slows a delivery.
-    _PROVIDER.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint)))
+        # Batched, in a thread of the SDK's: a slow collector never slows a delivery.
+        processor = BatchSpanProcessor(OTLPSpanExporter(endpoint=otlp_endpoint))
+        _exporting[otlp_endpoint] = processor
+    _PROVIDER.add_span_processor(processor)
+
+
+def stop_exporting() -> None:
+    """Flush and stop every OTLP export (the provider keeps a stopped processor, idle)."""
+    with _lock:
+        stopping = list(_exporting.values())
+        _exporting.clear()
+    for processor in stopping:
+        processor.shutdown()
 
 
 def export_to(exporter: SpanExporter) -> SpanProcessor:
@@ -59,6 +69,12 @@ def export_to(exporter: SpanExporter) -> SpanProcessor:
     processor = SimpleSpanProcessor(exporter)
     _PROVIDER.add_span_processor(processor)
     return processor
+
+
+def flush(timeout_s: float = 5.0) -> bool:
+    """Export the finished spans still batched; False if the exporters did not finish in
+    time (a collector down must not hold a stopping hub for long)."""
+    return _PROVIDER.force_flush(int(timeout_s * 1000))
 
 
 def _parent(traceparent: str | None) -> Context:

@@ -105,3 +105,63 @@ def test_soap_and_xml_calls_send_the_traceparent_of_the_span_in_hand(spans):
 def test_outside_a_span_no_traceparent_is_sent(spans):
     assert telemetry.trace_headers() == {}
     assert telemetry.current_traceparent() is None and telemetry.current_trace_id() is None
+
+
+class _Collector:
+    """An OTLP/HTTP receiver on loopback: what the exporter posts to /v1/traces."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        received: list[tuple[str, str, bytes]] = []
+        self.received = received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                received.append((self.path, self.headers.get("Content-Type", ""), body))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1/traces"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def test_spans_are_exported_over_otlp_when_an_endpoint_is_set(tmp_path):
+    from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+        ExportTraceServiceRequest,
+    )
+
+    collector = _Collector()
+    try:
+        telemetry.configure(collector.url)
+        with Sink() as alpha:
+            settings = hub_settings(tmp_path, "embedded", "gridhub", alpha.url)
+            with running_hub(settings) as hub:
+                hub.inbound.publish([envelope("case.submitted", swedish_case(5))])
+                wait_until(lambda: alpha.docs(), what="the delivery")
+            # the hub's stop flushed the batched spans to the collector
+        names = set()
+        for path, content_type, body in collector.received:
+            assert (path, content_type) == ("/v1/traces", "application/x-protobuf")
+            request = ExportTraceServiceRequest.FromString(body)
+            for resource_spans in request.resource_spans:
+                service = {a.key: a.value.string_value
+                           for a in resource_spans.resource.attributes}["service.name"]
+                assert service == "gridhub"
+                names |= {s.name for scope in resource_spans.scope_spans for s in scope.spans}
+        assert {"receive case.submitted", "hub case.submitted", "deliver alpha"} <= names
+    finally:
+        telemetry.stop_exporting()  # later tests of this process export nowhere
+        collector.close()
