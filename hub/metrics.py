@@ -91,6 +91,7 @@ class Metrics:
                                 ["route", "connector"], registry=r)
         self._dead = Counter(f"{NS}_dead_letters", "Messages put in the dead-letter store",
                              ["route", "connector", "group"], registry=r)
+        self._roles: _RolesCollector | None = None
         self._late = Counter(f"{NS}_late_metering_values", "Metering value messages (one "
                              "metering point, one day) that arrived after their deadline",
                              registry=r)
@@ -126,7 +127,11 @@ class Metrics:
     def add_roles_collector(self, count: Callable[[], Mapping[str, int]]) -> None:
         """Register ``gridhub_roles_expiring{role}``: grants ending within 30 days, read on
         every scrape (``Access.expiring_counts``), so an alert fires before people lose access."""
-        self.registry.register(_RolesCollector(count))
+        if self._roles is not None:  # a second web app on this hub: one series, the latest
+            self._roles.count = count
+            return
+        self._roles = _RolesCollector(count)
+        self.registry.register(self._roles)
 
     def exposition(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
@@ -158,7 +163,7 @@ class _StateCollector(Collector):
 
 class _RolesCollector(Collector):
     def __init__(self, count: Callable[[], Mapping[str, int]]) -> None:
-        self._count = count
+        self.count = count
 
     def describe(self) -> list[Any]:
         return []  # registering must not query the store
@@ -167,7 +172,7 @@ class _RolesCollector(Collector):
         expiring = GaugeMetricFamily(f"{NS}_roles_expiring", "Role grants that end within "
                                      "30 days (renew with gridhub users renew)", labels=["role"])
         try:
-            counts = self._count()
+            counts = self.count()
         except Exception as exc:  # the other series still go out
             log.warning("metrics roles expiring failed", error=f"{type(exc).__name__}: {exc}")
             return
