@@ -77,12 +77,15 @@ def run(ctx: click.Context, broker_url: str | None, store_url: str | None,
 
     settings = _settings(ctx, broker_url=broker_url, store_url=store_url, routes=routes,
                          roles=roles or None, web_listen=web_listen)
-    configure_logging(settings.log_level, json=settings.log_json)
     try:
         if settings.web_listen:  # refuse a web without its secret before anything starts
             from hub.web.app import session_secret
 
             session_secret(settings, settings.web_listen.rsplit(":", 1)[0])
+    except ConfigurationError as exc:
+        _fail(str(exc), EXIT_CONFIG)
+    configure_logging(settings.log_level, json=settings.log_json)
+    try:
         hub = build(settings)
     except ConfigurationError as exc:
         _fail(str(exc), EXIT_CONFIG)
