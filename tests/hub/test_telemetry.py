@@ -165,3 +165,28 @@ def test_spans_are_exported_over_otlp_when_an_endpoint_is_set(tmp_path):
     finally:
         telemetry.stop_exporting()  # later tests of this process export nowhere
         collector.close()
+
+
+@pytest.mark.parametrize("incoming", [
+    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",  # not sampled upstream
+])
+def test_the_read_of_a_traceparent_agrees_with_the_propagator(spans, incoming):
+    with telemetry.span("hop", incoming):
+        ours = telemetry.current_traceparent()
+        assert ours == telemetry.trace_headers().get("traceparent")
+    assert _ctx(ours)[0] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert ours[-2:] == incoming[-2:]  # upstream's sampling decision is kept
+    finished = spans.get_finished_spans()
+    if incoming.endswith("-01"):
+        assert _hex(finished[0].parent.span_id, 16) == "00f067aa0ba902b7"
+    else:  # not sampled upstream: made (the logs' trace id) but not exported
+        assert finished == ()
+
+
+def test_an_invalid_traceparent_starts_a_new_trace(spans):
+    zeros = "00-00000000000000000000000000000000-00f067aa0ba902b7-01"
+    with telemetry.span("hop", zeros):
+        ours = telemetry.current_traceparent()
+    (finished,) = spans.get_finished_spans()
+    assert finished.parent is None and _ctx(ours)[0] != "0" * 32
