@@ -75,3 +75,67 @@ def test_tracebacks_are_json_not_text():
         assert "locals" not in exception["frames"][-1]  # no variables (personal data) logged
     assert events["uncaught exception in a thread"]["thread"] == "worker"
     assert any("an old way" in line["event"] for line in lines)  # the warning
+
+
+ROUTES = """\
+  - name: submitted
+    match: {type: case.submitted}
+    to: [alpha]
+    retry: fast
+"""
+
+
+def test_gridhub_run_writes_only_json_and_a_delivery_line_names_its_route_type_and_trace(
+        tmp_path):
+    import os
+    import signal
+
+    from tests.conftest import free_port
+    from tests.factories import envelope, swedish_case
+    from tests.support.hubrun import routes_yaml, wait_until
+    from tests.support.sink import Sink
+
+    port = free_port()
+    with Sink() as alpha:
+        alpha.state.fail_next, alpha.state.fail_status = 1, 503  # one call retried at once
+        (tmp_path / "routes.yaml").write_text(routes_yaml({"alpha": alpha.url}, ROUTES))
+        env = {**os.environ, "GRIDHUB_BROKER_URL": f"embedded://{tmp_path / 'broker.db'}",
+               "GRIDHUB_STORE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
+               "GRIDHUB_ROUTES": str(tmp_path / "routes.yaml"),
+               "GRIDHUB_WEB_LISTEN": f"127.0.0.1:{port}", "GRIDHUB_LOG_JSON": "true"}
+        sent = subprocess.run([sys.executable, "-m", "hub.cli", "send", "-"], env=env,
+                              input=envelope("case.submitted", swedish_case(7))
+                              .model_dump_json(), capture_output=True, text=True, timeout=60)
+        assert sent.returncode == 0, sent.stderr
+        hub = subprocess.Popen([sys.executable, "-m", "hub.cli", "run"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               cwd=tmp_path)
+        try:
+            wait_until(lambda: alpha.docs(), what="the delivery")
+            wait_until(lambda: _answers(f"http://127.0.0.1:{port}/healthz"),
+                       what="the web (its SIGTERM handler is set up after it)")
+            hub.send_signal(signal.SIGTERM)
+            out, err = hub.communicate(timeout=30)
+        finally:
+            if hub.poll() is None:
+                hub.kill()
+                hub.communicate(timeout=10)
+        (doc,) = alpha.docs()
+    lines = [json.loads(line) for line in err.splitlines() if line.strip()]  # all JSON
+    assert out == "" and lines
+    assert all({"route", "message_type", "trace_id"} <= set(line) for line in lines)
+    events = {line["event"] for line in lines}
+    assert {"hub.started", "web.listening", "hub.stopped"} <= events
+    (retry,) = [line for line in lines if line["event"] == "delivery.retry_now"]
+    assert (retry["route"], retry["message_type"]) == ("submitted", "case.submitted")
+    assert retry["trace_id"] == doc["traceparent"].split("-")[1]
+
+
+def _answers(url: str) -> bool:
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
