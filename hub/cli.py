@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 runtime failure, 2 usage error (click), 3 invalid confi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sys
@@ -89,7 +90,7 @@ def run(ctx: click.Context, broker_url: str | None, store_url: str | None,
         hub = build(settings)
     except ConfigurationError as exc:
         _fail(str(exc), EXIT_CONFIG)
-    hub.start()
+    _start(hub)
     web = _serve_web(hub) if settings.web_listen else None
 
     def _stop(signum: int, _frame: object) -> None:
@@ -101,6 +102,29 @@ def run(ctx: click.Context, broker_url: str | None, store_url: str | None,
     if web is not None:
         web.stop()
     hub.stop()
+
+
+def _start(hub: Any) -> None:
+    """Start the hub, or say in one line why not (an unreachable broker, a port in use)."""
+    from kombu.exceptions import OperationalError
+
+    from hub.errors import ConfigurationError
+    from hub.redaction import redact_url
+
+    try:
+        hub.start()
+    except ConfigurationError as exc:
+        _stop_quietly(hub)
+        _fail(str(exc), EXIT_CONFIG)
+    except (OSError, OperationalError) as exc:
+        _stop_quietly(hub)
+        _fail(redact_url(f"the hub did not start: {type(exc).__name__}: {exc} (broker "
+                         f"{hub.settings.broker_url})"), EXIT_RUNTIME)
+
+
+def _stop_quietly(hub: Any) -> None:
+    with contextlib.suppress(Exception):
+        hub.stop(timeout=5)
 
 
 def _serve_web(hub: Any) -> Any:

@@ -7,7 +7,8 @@ For each batch of inbound deliveries:
    (the status machine refuses impossible transitions: dead letter), route them, keep aggregator
    parts, write outputs to the outbox, the trace, the idempotency keys and the dead letters;
 3. publish every output with pipelined confirms; the consumer acks the batch only after the
-   broker confirmed them, which it waits for after handling the next batch (``defer_ack``).
+   broker confirmed them: ``handle`` returns that wait (a ``Settle``), and the consumer calls
+   it after handling the next batch, before it acks this one.
 """
 
 from __future__ import annotations
@@ -15,19 +16,21 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import structlog
 from kombu.message import Message
 
 from hub import codec, telemetry
-from hub.consumer import defer_ack
+from hub.consumer import Settle
 from hub.errors import InvalidMessage, PermanentError
 from hub.metrics import Metrics
-from hub.ops.replay import reopen
 from hub.publisher import Outgoing, Publisher
-from hub.router import AggregatePart, Delivery, Emitted, Late, Router
+from hub.router import AggregatePart, Delivery, Due, Emitted, Router
 from hub.store import CaseRow, DeadLetterRow, OutboxRow, Store, TraceRow, Tx
+from hub.store.deadlines import WatchRow
+from hub.store.deadlines import watch as watch_deadlines
 from hub.topology import Topology
 from hub.tracing import dead_letter, hop, now, safe_keys
 from schemas.business_keys import payload_keys
@@ -51,7 +54,7 @@ class _Work:
     trace: list[TraceRow] = field(default_factory=list)
     dead: list[DeadLetterRow] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)
-    late: int = 0
+    watch: list[WatchRow] = field(default_factory=list)
 
 
 class HubStage:
@@ -65,7 +68,9 @@ class HubStage:
         self._publisher = publisher
         self._metrics = metrics
 
-    def handle(self, batch: list[Message]) -> None:
+    def handle(self, batch: list[Message]) -> Settle | None:
+        """Apply ``batch`` and publish its outputs. Returns the wait for their confirms (None:
+        nothing to wait for): the caller calls it before it acks the batch."""
         decoded: list[tuple[Message, Envelope]] = []
         work = _Work()
         for msg in batch:
@@ -78,12 +83,10 @@ class HubStage:
                                              attempts=1))
         with self._store.transaction() as tx:
             outgoing = self._apply(tx, decoded, work)
-        if outgoing:
-            upto = self._publisher.publish_unconfirmed(outgoing)
-            if upto is not None and not defer_ack(lambda: self._publisher.settle(upto)):
-                self._publisher.settle(upto)
+        upto = self._publisher.publish_unconfirmed(outgoing) if outgoing else None
         if self._metrics is not None:  # after the commit: a rolled-back batch is not counted
             _count(self._metrics, batch, decoded, work)
+        return None if upto is None else partial(self._publisher.settle, upto)
 
     def _apply(self, tx: Tx, items: list[tuple[Message, Envelope]], work: _Work) -> list[Outgoing]:
         ids = [env.message_id for _, env in items]
@@ -150,17 +153,20 @@ class HubStage:
         if not actions:
             work.trace.append(hop(env, "unrouted", outcome="skipped", detail="no route matched",
                                   keys=keys))
+        dues = {a.route: a for a in actions if isinstance(a, Due)}
         for action in actions:
             if isinstance(action, Delivery):
                 self._deliver(env, action, work, keys)
+                due = dues.get(action.route)
+                if due is not None:  # judged when the target accepts it (hub.deadlines)
+                    work.watch.append(WatchRow(
+                        message_id=action.message.message_id, route=action.route,
+                        destination=action.destination, case_id=action.message.case_id,
+                        day=due.day.isoformat(), due_at=due.due, received_at=received))
             elif isinstance(action, AggregatePart):
                 self._aggregate(tx, action, work, depth)
             elif isinstance(action, Emitted):
                 self._one(tx, None, _traced(action.message), work, depth + 1)
-            elif isinstance(action, Late):
-                work.trace.append(hop(env, "late", route=action.route, outcome="late",
-                                      detail=action.detail, keys=keys))
-                work.late += 1
 
     def _deliver(self, env: Envelope, action: Delivery, work: _Work,
                  keys: dict[str, list[str]]) -> None:
@@ -194,11 +200,13 @@ class HubStage:
             tx.save_cases(rows)
         if work.outbox:
             tx.add_outbox(work.outbox)
+        if work.watch:
+            watch_deadlines(tx.conn, work.watch)
         if work.applied:
             tx.mark_seen(CONSUMER, work.applied, now())
         if work.trace:
             tx.add_trace(work.trace)
-        fresh_dead = [row for row in work.dead if not reopen(tx.conn, row)]
+        fresh_dead = [row for row in work.dead if not tx.reopen_dead_letter(row)]
         if fresh_dead:
             tx.add_dead_letters(fresh_dead)
 
@@ -226,8 +234,6 @@ def _count(metrics: Metrics, batch: list[Message], decoded: list[tuple[Message, 
         metrics.routed(route, destination, n)
     for dead in work.dead:
         metrics.dead_lettered(dead.route, dead.connector, dead.fingerprint)
-    if work.late:
-        metrics.late_values(work.late)
 
 
 def _states(rows: dict[str, CaseRow]) -> dict[str, CaseState | None]:

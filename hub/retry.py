@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -65,11 +66,19 @@ def compute_backoff(
     return max(0.0, min(maximum, base + r))
 
 
+class RetryAction(StrEnum):
+    """What to do after a failed attempt."""
+
+    NOW = "now"  # retry at once (the policy's ``immediate`` tries)
+    LATER = "later"  # schedule a retry at ``Decision.due``
+    DEAD = "dead"  # give up: dead letter
+
+
 @dataclass(frozen=True)
 class Decision:
     """What to do after a failed attempt: retry now, retry at ``due``, or give up."""
 
-    action: str  # "now" | "later" | "dead"
+    action: RetryAction
     due: datetime | None = None
     reason: str = ""
 
@@ -84,11 +93,11 @@ def decide(
 ) -> Decision:
     """Given ``attempts`` deliveries made so far (all failed, transiently), what next."""
     if attempts >= policy.max_attempts:
-        return Decision("dead", reason=f"retries exhausted after {attempts} attempts")
+        return Decision(RetryAction.DEAD, reason=f"retries exhausted after {attempts} attempts")
     if (now - first_failure).total_seconds() >= policy.max_age:
-        return Decision("dead", reason=f"gave up after max_age {policy.max_age:g}s")
+        return Decision(RetryAction.DEAD, reason=f"gave up after max_age {policy.max_age:g}s")
     if attempts <= policy.immediate:
-        return Decision("now")
+        return Decision(RetryAction.NOW)
     delay = compute_backoff(
         attempts - policy.immediate,
         initial=policy.initial_delay,
@@ -97,4 +106,4 @@ def decide(
         jitter=policy.jitter,
         rand=rand,
     )
-    return Decision("later", due=now + timedelta(seconds=delay))
+    return Decision(RetryAction.LATER, due=now + timedelta(seconds=delay))

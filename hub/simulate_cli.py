@@ -36,14 +36,15 @@ _KEYWORDS = {
 @click.argument("name")
 @click.option("--port", type=click.IntRange(0, 65535), default=None,
               help="port to listen on; default: the simulator's own (elsmart 8101, kis 8102, "
-                   "nis 8103, metering 8104, elhub 8105, notify 8025), where the shipped "
-                   "routes.yaml points; 0 picks a free one")
+                   "nis 8103, metering 8104, elhub 8105, notify 8025, ediel 8026), where the "
+                   "shipped routes.yaml points; 0 picks a free one")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--state-dir", type=click.Path(path_type=Path, file_okay=False),
               help="keep the simulator's state here between runs")
 @click.option("--fail", "failure", default="none",
-              type=click.Choice([m.value for m in FailureMode]),
-              help="start failing in this way")
+              type=click.Choice([*(m.value for m in FailureMode), "no-answer", "syntax-error"]),
+              help="start failing in this way (no-answer and syntax-error: the ediel "
+                   "simulator's own)")
 @click.option("--password", envvar="GRIDHUB_SIM_PASSWORD", show_envvar=True,
               help="[kis, nis, elsmart, notify] the password gridhub must present "
                    "(kis/nis default: simulator)")

@@ -24,17 +24,24 @@ import time
 from pathlib import Path
 from typing import Any
 
-import requests
 from lxml import etree
 
-from connectors.elsmart.client import GRIDHUB_BINDING, SoapCaller, classify, http_error
+from connectors.elsmart.client import GRIDHUB_BINDING, SoapCaller
 from connectors.elsmart.contract import NS, WSDL
 from connectors.elsmart.portal import PortalState
 from connectors.elsmart.wire import OUTBOUND, ElsmartWire
-from hub import soap
-from hub.errors import GridhubError, InvalidMessage
-from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
+from hub.toolkit import (
+    Credentials,
+    FailureMode,
+    GridhubError,
+    HttpClient,
+    InboundServer,
+    InvalidMessage,
+    Request,
+    Response,
+    Simulator,
+    soap,
+)
 from schemas.case import Case
 from schemas.envelope import Envelope
 
@@ -58,14 +65,14 @@ class ElsmartSimulator(Simulator):
         self.fail_status: int | None = None
         self.state = PortalState(state_dir / "elsmart-portal.json" if state_dir else None)
         self.wire = ElsmartWire.load()
-        self._server: HttpServer | None = None
+        self._server: InboundServer | None = None
         self._caller: SoapCaller | None = None
         self._lock = threading.Lock()
 
     # -- lifecycle and control ------------------------------------------------------------
 
     def start(self) -> ElsmartSimulator:
-        self._server = HttpServer(self._handle, None, host=self.host, port=self.port,
+        self._server = InboundServer(self._handle, None, host=self.host, port=self.port,
                                   realm="elsmart portal", drop=self._drops)
         self._server.start()
         self.port = self._server.port
@@ -196,17 +203,12 @@ class ElsmartSimulator(Simulator):
         if not self.gridhub_url:
             raise InvalidMessage("no gridhub_url to call", where="ElsmartSimulator")
         user, password = self.gridhub_auth
-        where = f"gridhub {self.gridhub_url}"
+        client = HttpClient(self.gridhub_url, target="gridhub", timeout=self.timeout,
+                            username=user, password=password, soap=True)
         try:
-            response = requests.post(self.gridhub_url, data=document, timeout=self.timeout,
-                                     auth=(user, password or "") if user else None,
-                                     headers={"Content-Type": soap.CONTENT_TYPE})
-        except requests.RequestException as exc:
-            raise classify(exc, where=where, timeout=self.timeout) from exc
-        if response.status_code != 200:
-            soap.raise_for_fault(response.content, where=where)
-            raise http_error(response.status_code, response.content, where=where)
-        return bytes(response.content)
+            return client.post("", document, content_type=soap.CONTENT_TYPE).body
+        finally:
+            client.close()
 
     def _gridhub(self) -> SoapCaller:
         with self._lock:
@@ -214,9 +216,9 @@ class ElsmartSimulator(Simulator):
                 if not self.gridhub_url:
                     raise InvalidMessage("no gridhub_url to call", where="ElsmartSimulator")
                 user, password = self.gridhub_auth
-                self._caller = SoapCaller(self.gridhub_url, binding=GRIDHUB_BINDING,
-                                          username=user, password=password,
-                                          timeout=self.timeout)
+                http = HttpClient(self.gridhub_url, target="gridhub", timeout=self.timeout,
+                                  username=user, password=password)
+                self._caller = SoapCaller(http, binding=GRIDHUB_BINDING)
             return self._caller
 
 

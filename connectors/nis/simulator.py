@@ -26,10 +26,16 @@ from lxml import etree
 
 from connectors.nis import grid
 from connectors.nis.contract import XSD_PATH, XsdContract
-from hub.errors import InvalidMessage
-from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
-from hub.xmlsafe import parse
+from hub.toolkit import (
+    Credentials,
+    FailureMode,
+    InboundServer,
+    InvalidMessage,
+    Request,
+    Response,
+    Simulator,
+)
+from hub.toolkit import parse_xml as parse
 
 NS = "urn:gridhub:nis:v1"
 N = f"{{{NS}}}"
@@ -60,7 +66,7 @@ class NisSimulator(Simulator):
         self.state = grid.NisState(state_dir / "nis.json" if state_dir else None)
         self.calls: dict[str, int] = {}
         self._contract = XsdContract(XSD_PATH)
-        self._server: HttpServer | None = None
+        self._server: InboundServer | None = None
         self._wake = threading.Event()
 
     @property
@@ -72,7 +78,7 @@ class NisSimulator(Simulator):
 
     def start(self) -> NisSimulator:
         self._wake.clear()
-        self._server = HttpServer(self._handle, self.credentials, host=self.host,
+        self._server = InboundServer(self._handle, self.credentials, host=self.host,
                                       port=self.port, realm="nis",
                                       drop=self._down)
         self._server.start()

@@ -8,10 +8,9 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from hub.ops.audit import audit
-from hub.ops.pause import connector_pause
 from hub.store import Store
 from hub.store.engine import READ_ONLY
-from hub.store.tables import metadata
+from hub.store.tables import connector_pause, metadata
 
 # Serialises creation of the ops tables when several processes start at once on PostgreSQL.
 _CREATE_LOCK = 0x6F707321  # "ops!"

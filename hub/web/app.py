@@ -5,14 +5,14 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from hub.access.sessions import LoginSessions
 from hub.config import Settings
-from hub.connector import Connector
+from hub.connector import Connector, NoInbound
 from hub.store import Store
 from hub.web.auth import Forbidden, LoginRequired, login_url
 from hub.web.context import WebContext
@@ -111,7 +111,7 @@ def _connectors(settings: Settings) -> tuple[set[str] | None, dict[str, Connecto
     built: dict[str, Connector | str] = {}
     for name, spec in table.connectors.items():
         try:
-            built[name] = load(spec.plugin)(spec.settings, _NoInbound())
+            built[name] = load(spec.plugin)(spec.settings, NoInbound("the web app"))
         except Exception as exc:  # shown on the dashboard as the connector's problem
             built[name] = f"{type(exc).__name__}: {exc}"[:200]
     return set(table.connectors), built
@@ -120,7 +120,8 @@ def _connectors(settings: Settings) -> tuple[set[str] | None, dict[str, Connecto
 def _state_metrics(ctx: WebContext) -> Metrics:
     """Without the hub's own counters (a separate ``gridhub web``), /metrics still serves
     the state gauges: queue depth, oldest age, dead letters per group, targets reachable."""
-    from hub.metrics import Metrics, status_snapshot
+    from hub.metrics import Metrics
+    from hub.ops.gauges import status_snapshot
     from hub.ops.management import management_for
 
     s = ctx.settings
@@ -128,14 +129,10 @@ def _state_metrics(ctx: WebContext) -> Metrics:
     found.add_state_collector(status_snapshot(
         ctx.store, broker_url=s.broker_url, namespace=s.namespace, connectors=ctx.connectors,
         management=management_for(s.broker_url)))
+    from hub.ops.completeness import completeness_collector
+
+    found.registry.register(completeness_collector(ctx.store))
     return found
-
-
-class _NoInbound:
-    """The web only asks connectors whether their target answers; it publishes nothing."""
-
-    def publish(self, messages: Any) -> None:
-        raise RuntimeError("the web app does not publish through connectors")
 
 
 async def _session_cookie(request: Request,

@@ -9,7 +9,7 @@ from structlog.testing import capture_logs
 
 from hub.errors import ConfigurationError
 from hub.logs import configure_logging, mask_personal_data
-from schemas.identifiers import make_fodselsnummer, make_orgnummer, make_personnummer
+from schemas.identifier_samples import make_fodselsnummer, make_orgnummer, make_personnummer
 from schemas.masking import mask_personal_numbers
 from tests.factories import gsrn, swedish_case
 

@@ -6,7 +6,8 @@ import socket
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from hub.metrics import Metrics, StateSnapshot, status_snapshot
+from hub.metrics import Metrics, StateSnapshot
+from hub.ops.gauges import status_snapshot
 from hub.store import Store
 from hub.topology import topology_for
 from hub.transports import connection_for

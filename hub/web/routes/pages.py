@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from hub.ops import audit
 from hub.ops.casetrace import case_trace
+from hub.ops.completeness import completeness, last_closed_day
 from hub.ops.db import reading
 from hub.ops.management import management_for
 from hub.ops.selection import select_rows
@@ -42,9 +43,11 @@ def dashboard(request: Request) -> Response:
     down = [c.name for c in status.connectors if c.reachable is False]
     open_total = sum(g.count for g in status.groups)
     verdict = ("attention" if down or status.problems or open_total else "healthy")
+    with reading(web(request).store) as conn:
+        metering = completeness(conn, last_closed_day())
     return page(request, "dashboard.html.j2", title="Dashboard", status=status,
                 charts=charts(series), series=series, down=down, open_total=open_total,
-                verdict=verdict, jobs=web(request).jobs.all()[:5])
+                verdict=verdict, jobs=web(request).jobs.all()[:5], metering=metering)
 
 
 def _filters(request: Request) -> tuple[Filters, str | None]:
