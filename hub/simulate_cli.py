@@ -29,6 +29,8 @@ _KEYWORDS = {
     "exchange": "exchange",
     "step": "step_interval",
     "trusted_cert": "trusted_certificate",
+    "certificate": "certificate",
+    "private_key": "private_key",
 }
 
 
@@ -62,6 +64,11 @@ _KEYWORDS = {
 @click.option("--trusted-cert", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="[elhub] accept only WS-Security signatures by this PEM certificate "
                    "(default: any valid signature)")
+@click.option("--certificate", type=click.Path(path_type=Path, dir_okay=False),
+              help="[elhub] the PEM certificate the simulator signs its answers with (made, "
+                   "with --private-key, at the first start when both are missing)")
+@click.option("--private-key", type=click.Path(path_type=Path, dir_okay=False),
+              help="[elhub] the PEM private key of --certificate")
 def simulate(name: str, port: int | None, host: str, state_dir: Path | None, failure: str,
              **flags: Any) -> None:
     """Run the back-end simulator NAME (a real server) until Ctrl-C or SIGTERM."""

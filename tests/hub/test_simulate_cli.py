@@ -17,9 +17,11 @@ from hub.simulator import load
 from tests.connectors.elhub.conftest import (  # noqa: F401 - fixtures
     KeyPair,
     RecordingInbound,
+    inbound,
     keypair,
     settings_for,
     start_simulator,
+    store,
 )
 from tests.connectors.elhub.test_documents import NEW, updated
 
@@ -78,12 +80,13 @@ def test_each_simulator_listens_by_default_where_routes_yaml_points(variable, na
     assert port == load(name).default_port
 
 
-def test_the_shipped_elhub_url_reaches_the_simulator(keypair: KeyPair):  # noqa: F811
+def test_the_shipped_elhub_url_reaches_the_simulator(keypair: KeyPair,  # noqa: F811
+                                                     inbound: RecordingInbound):  # noqa: F811
     sim = start_simulator(keypair)
     try:
         shipped = urlsplit(_shipped_default("GRIDHUB_ELHUB_URL"))
         url = shipped._replace(netloc=f"127.0.0.1:{sim.port}").geturl()
-        connector = ElhubConnector(settings_for(sim, keypair, url=url), RecordingInbound())
+        connector = ElhubConnector(settings_for(sim, keypair, url=url), inbound)
         (reply,) = connector.deliver(updated("new", **NEW))
         assert reply.payload["status"] == "39"
     finally:

@@ -11,7 +11,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from hub import telemetry
-from hub.capped import CappedSession
+from hub.toolkit import CappedSession
 from tests.factories import envelope, swedish_case
 from tests.hub.ops.conftest import hub_settings
 from tests.support.hubrun import running_hub, wait_until
