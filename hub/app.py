@@ -17,8 +17,9 @@ from typing import Any
 
 import structlog
 from kombu import Connection, Queue
+from opentelemetry.trace import SpanKind
 
-from hub import codec
+from hub import codec, telemetry
 from hub.access.mailer import Mailer
 from hub.access.warn import DailyWarnings
 from hub.config import Settings
@@ -77,7 +78,8 @@ class InboundPublisher:
 
     def publish(self, messages: Sequence[Envelope]) -> None:
         self._publisher.publish(
-            [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(m), case_id=m.case_id)
+            [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(_received(m)),
+                      case_id=m.case_id)
              for m in messages])
 
     def reject(self, body: bytes, error: GridhubError, *, source: str) -> None:
@@ -87,6 +89,18 @@ class InboundPublisher:
                           route=None, attempts=1)
         with self._store.transaction() as tx:
             tx.add_dead_letters([row])
+
+
+def _received(message: Envelope) -> Envelope:
+    """``message`` with the traceparent of a ``receive`` span: the first hop of its trace (or
+    a child of the trace it came with, a reply to a delivery for one)."""
+    with telemetry.span(f"receive {message.type}", message.traceparent,
+                        kind=SpanKind.PRODUCER,
+                        attributes={"messaging.message.id": message.message_id,
+                                    "gridhub.case_id": message.case_id,
+                                    "gridhub.message_type": message.type,
+                                    "gridhub.source": message.source}):
+        return message.model_copy(update={"traceparent": telemetry.current_traceparent()})
 
 
 class Hub:
@@ -138,6 +152,7 @@ class Hub:
             thread.join(timeout)
         self.inbound._publisher.close()
         self.store.close()
+        telemetry.flush()  # the spans of the last batches reach the collector
         log.info("hub.stopped")
 
     def wait(self) -> None:
@@ -257,6 +272,7 @@ def build(settings: Settings, *, plugins: Mapping[str, type[Connector]] | None =
     _ensure_dirs(settings)
     table = load_routes(settings.routes)
     Mailer.from_settings(settings)  # a bad smtp_url stops the start here, naming the setting
+    telemetry.configure(settings.otlp_endpoint)
     store = Store(settings.store_url)
     store.open()
     ensure_ops_tables(store)

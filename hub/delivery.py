@@ -22,8 +22,9 @@ from enum import StrEnum
 
 import structlog
 from kombu.message import Message
+from opentelemetry.trace import Span, SpanKind
 
-from hub import codec, deadlines
+from hub import codec, deadlines, telemetry
 from hub.connector import Connector
 from hub.errors import PermanentError, is_transient
 from hub.metrics import Metrics
@@ -165,6 +166,24 @@ class DeliveryStage:
                 held.add(item.env.case_id)  # later messages of this case in the batch wait too
 
     def _attempt(self, item: _Item) -> None:
+        """The calls to the target for ``item``: one span (a child of the hub hop that routed
+        it; its traceparent goes to the target in the headers), route and type on every log
+        line, each failed call an exception event on the span."""
+        env = item.env
+        with telemetry.span(f"deliver {self.name}", env.traceparent, kind=SpanKind.CLIENT,
+                            attributes={"messaging.message.id": env.message_id,
+                                        "gridhub.case_id": env.case_id,
+                                        "gridhub.message_type": env.type,
+                                        "gridhub.route": item.route,
+                                        "gridhub.connector": self.name}) as span, \
+                structlog.contextvars.bound_contextvars(route=item.route, message_type=env.type):
+            try:
+                self._calls(item, span)
+            finally:
+                span.set_attribute("gridhub.outcome", item.outcome or "error")
+                span.set_attribute("gridhub.attempt", item.attempt)
+
+    def _calls(self, item: _Item, span: Span) -> None:
         policy = self._policies.get(item.route or "", DEFAULT_POLICY)
         while True:
             item.attempt += 1
@@ -176,6 +195,7 @@ class DeliveryStage:
                 return
             except Exception as exc:  # classify everything: nothing may escape unrecorded
                 item.error = exc
+                telemetry.failed(span, exc)
                 self._observe(item, None)
                 if not is_transient(exc):
                     item.outcome = Outcome.DEAD

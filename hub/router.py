@@ -214,7 +214,7 @@ class Router:
             causation_id=str(last["message_id"]) if last and last.get("message_id") else None,
             type=aggregate.emit, source=AGGREGATOR_SOURCE,
             occurred_at=_occurred(last) if last else datetime.now(UTC),
-            payload=payload)
+            payload=payload, traceparent=last.get("traceparent") if last else None)
 
 
 def _reads_case(route: Route) -> bool:

@@ -18,7 +18,6 @@ Control: ``POST /_control/billing {"case_ref": ..., "state": optional}`` adds a 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -48,14 +47,14 @@ PATH = "/kis"
 
 class KisSimulator(Simulator):
     name = "kis"
+    default_port = 8102
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, state_dir: Path | None = None,
                  username: str = "gridhub", password: str | None = None,
                  slow_seconds: float = 5.0, leak_personal_numbers: bool = False) -> None:
         super().__init__(host=host, port=port, state_dir=state_dir)
         self.credentials = Credentials(
-            username=username, password=password or os.environ.get("GRIDHUB_SIM_PASSWORD",
-                                                                    "simulator"))
+            username=username, password=password or "simulator")
         self.slow_seconds = slow_seconds
         # A KIS that (wrongly) sends personal/organisation numbers, to prove they are dropped.
         self.leak_personal_numbers = leak_personal_numbers

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import threading
 import time
 from collections import deque
@@ -56,6 +55,7 @@ FEED_MAX = 100_000
 
 class MeteringSimulator(Simulator):
     name = "metering"
+    default_port = 8104
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
                  state_dir: Path | None = None, amqp_url: str | None = None,
@@ -87,11 +87,7 @@ class MeteringSimulator(Simulator):
     # -- life cycle ----------------------------------------------------------------------------
 
     def start(self) -> MeteringSimulator:
-        env = os.environ
-        self.amqp_url = self.amqp_url or env.get("GRIDHUB_METERING_SIM_AMQP_URL")
-        self.exchange = self.exchange or env.get("GRIDHUB_METERING_SIM_EXCHANGE", "quant.events")
-        if self.step_interval is None and env.get("GRIDHUB_METERING_SIM_STEP"):
-            self.step_interval = float(env["GRIDHUB_METERING_SIM_STEP"])
+        self.exchange = self.exchange or "quant.events"
         self._load()
         if self.amqp_url:
             self._publisher = _EventPublisher(self.amqp_url, self.exchange)

@@ -17,7 +17,6 @@ registrations.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -54,14 +53,14 @@ class _Refusal(Exception):
 
 class NisSimulator(Simulator):
     name = "nis"
+    default_port = 8103
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, state_dir: Path | None = None,
                  username: str = "gridhub", password: str | None = None,
                  slow_seconds: float = 5.0, today: date | None = None) -> None:
         super().__init__(host=host, port=port, state_dir=state_dir)
         self.credentials = Credentials(
-            username=username, password=password or os.environ.get("GRIDHUB_SIM_PASSWORD",
-                                                                    "simulator"))
+            username=username, password=password or "simulator")
         self.slow_seconds = slow_seconds
         self.today = today  # the assessment date; None = the real date
         self.state = grid.NisState(state_dir / "nis.json" if state_dir else None)

@@ -24,6 +24,7 @@ class SinkState:
     fail_status: int = 500
     fail_always: int | None = None  # answer every request with this status
     fail_for: set[str] = field(default_factory=set)  # case ids that always fail (fail_status)
+    headers: list[dict[str, str]] = field(default_factory=list)  # of every request, in order
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -38,6 +39,7 @@ class Sink:
         state = self.state
         status = 200
         with state.lock:
+            state.headers.append(dict(request.headers))
             doc = json.loads(request.body)
             if state.fail_always is not None:
                 status = state.fail_always
