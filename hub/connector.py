@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, ClassVar, Protocol
 
+from hub.errors import GridhubError
 from schemas.envelope import Envelope
 
 # (message id, key) of the delivery running in this thread: set by the delivery stage around
@@ -50,6 +51,25 @@ class Inbound(Protocol):
     """What a connector publishes into the hub through. Blocks until the broker confirmed."""
 
     def publish(self, messages: Sequence[Envelope]) -> None: ...
+
+    def reject(self, body: bytes, error: GridhubError, *, source: str) -> None:
+        """Keep an input that cannot become a canonical message (a bad feed event): ``body``
+        whole, ``error`` naming what and where, in the dead-letter store. Returns once stored,
+        so the caller may then move past it."""
+        ...
+
+
+class NoInbound:
+    """For connectors built only to be asked (reachable? translate?): takes nothing in."""
+
+    def __init__(self, who: str) -> None:
+        self.who = who
+
+    def publish(self, messages: Sequence[Envelope]) -> None:
+        raise RuntimeError(f"{self.who} does not publish through connectors")
+
+    def reject(self, body: bytes, error: GridhubError, *, source: str) -> None:
+        raise RuntimeError(f"{self.who} keeps no dead letters for connectors")
 
 
 class Connector:

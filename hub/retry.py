@@ -13,6 +13,7 @@ import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -72,11 +73,19 @@ def compute_backoff(
     return max(0.0, min(maximum, base + r))
 
 
+class RetryAction(StrEnum):
+    """What to do after a failed attempt."""
+
+    NOW = "now"  # retry at once (the policy's ``immediate`` tries)
+    LATER = "later"  # schedule a retry at ``Decision.due``
+    DEAD = "dead"  # give up: dead letter
+
+
 @dataclass(frozen=True)
 class Decision:
     """What to do after a failed attempt: retry now, retry at ``due``, or give up."""
 
-    action: str  # "now" | "later" | "dead"
+    action: RetryAction
     due: datetime | None = None
     reason: str = ""
 
@@ -92,11 +101,11 @@ def decide(
     """Given ``attempts`` deliveries made so far (all failed, transiently), what next."""
     limit = policy.max_attempts
     if limit is not None and attempts >= limit:
-        return Decision("dead", reason=f"retries exhausted after {attempts} attempts")
+        return Decision(RetryAction.DEAD, reason=f"retries exhausted after {attempts} attempts")
     if (now - first_failure).total_seconds() >= policy.max_age:
-        return Decision("dead", reason=f"gave up after max_age {policy.max_age:g}s")
+        return Decision(RetryAction.DEAD, reason=f"gave up after max_age {policy.max_age:g}s")
     if attempts <= policy.immediate:
-        return Decision("now")
+        return Decision(RetryAction.NOW)
     delay = compute_backoff(
         attempts - policy.immediate,
         initial=policy.initial_delay,
@@ -108,7 +117,7 @@ def decide(
     # The last retry is at max_age, not up to max_delay after it: the dead letter comes when
     # the policy says.
     deadline = first_failure + timedelta(seconds=policy.max_age)
-    return Decision("later", due=min(now + timedelta(seconds=delay), deadline))
+    return Decision(RetryAction.LATER, due=min(now + timedelta(seconds=delay), deadline))
 
 
 @dataclass(frozen=True)

@@ -54,18 +54,32 @@ warnings = sa.Table(
     sa.Column("mailed_at", UtcDateTime),
 )
 
-# Failed logins per user name (known or not, so a lockout says nothing about who exists):
-# the web refuses the name while ``locked_until`` is ahead (hub/web/throttle.py). In the store,
-# so a lockout holds across restarts and every web process.
-login_failures = sa.Table(
-    "access_login_failure", metadata,
+# Failed logins (hub/web/throttle.py), counted per user name and client address (``client``
+# the address) and per user name alone (``client`` "*"). Known or unknown names alike, so a
+# refusal says nothing about who exists. In the store, so a lockout holds across restarts and
+# every web process.
+login_throttle = sa.Table(
+    "access_login_throttle", metadata,
     sa.Column("user_name", sa.String, primary_key=True),
+    sa.Column("client", sa.String, primary_key=True),
     sa.Column("failures", sa.Integer, nullable=False),
     sa.Column("window_start", UtcDateTime, nullable=False, index=True),
     sa.Column("locked_until", UtcDateTime),
 )
 
-ACCESS_TABLES = (users, grants, tokens, warnings, login_failures)
+# Logged-in web sessions (hub/access/sessions.py). The cookie holds a random id; only its
+# SHA-256 is kept, so a copy of the database does not hand out sessions. Deleting the row ends
+# the session at once: logout, a password change, a revoked role.
+sessions = sa.Table(
+    "access_session", metadata,
+    sa.Column("id_hash", sa.String, primary_key=True),
+    sa.Column("user_name", sa.String, sa.ForeignKey("access_user.name", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("last_seen_at", UtcDateTime, nullable=False, index=True),
+)
+
+ACCESS_TABLES = (users, grants, tokens, warnings, login_throttle, sessions)
 
 
 def ensure_tables(store: Store) -> None:

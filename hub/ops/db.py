@@ -8,9 +8,9 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from hub.ops.audit import audit
-from hub.ops.pause import connector_pause
 from hub.store import Store, schema
 from hub.store.engine import READ_ONLY
+from hub.store.tables import connector_pause
 
 OPS_TABLES = (audit, connector_pause)
 

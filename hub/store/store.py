@@ -8,7 +8,16 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from hub.store import deadletters, delivered, idempotency, members, outbox, scheduled, schema
+from hub.store import (  # deadlines and inbound also declare their tables on import
+    deadletters,
+    delivered,
+    idempotency,
+    inbound,
+    members,
+    outbox,
+    scheduled,
+    schema,
+)
 from hub.store.cases import CaseRow, load_cases
 from hub.store.deadletters import DeadLetterGroup, DeadLetterRow
 from hub.store.engine import READ_ONLY, make_engine, safe_url
@@ -131,6 +140,11 @@ class Store:
     def leave(self, namespace: str, worker_id: str) -> None:
         with self.transaction() as tx:
             members.leave(tx.conn, namespace, worker_id)
+
+    def purge_inbound(self, older_than: datetime) -> int:
+        """Drop pulled documents published before ``older_than`` (``hub.intake``)."""
+        with self.transaction() as tx:
+            return inbound.purge(tx.conn, older_than)
 
     def purge_outbox(self, older_than: datetime) -> int:
         """Drop outbox rows written before ``older_than``; returns how many. Keep them as

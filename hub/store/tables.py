@@ -202,3 +202,13 @@ hub_member = sa.Table(
     sa.Column("worker_id", sa.String, primary_key=True),
     sa.Column("seen_at", UtcDateTime, nullable=False),
 )
+
+# Connectors an operator parked (``gridhub pause``): the delivery stage reads it per batch
+# (``Tx.is_paused``), the operations in ``hub.ops.pause`` write it.
+connector_pause = sa.Table(
+    "connector_pause", metadata,
+    sa.Column("connector", sa.String, primary_key=True),
+    sa.Column("paused_at", UtcDateTime, nullable=False),
+    sa.Column("paused_by", sa.String, nullable=False),
+    sa.Column("reason", sa.String, nullable=False),
+)

@@ -16,7 +16,7 @@ from hub.errors import TargetTimeout
 from hub.ops.audit import entries
 from hub.ops.db import reading
 from hub.ops.plan import outgoing, replay_headers
-from hub.ops.replay import Control, count_selected, discard, reopen, replay
+from hub.ops.replay import Control, count_selected, discard, replay
 from hub.ops.selection import Selection, load_rows
 from hub.publisher import Publisher
 from hub.store.trace import TraceRow
@@ -312,9 +312,9 @@ def test_a_replay_that_fails_again_reopens_its_dead_letter(store):
                      exception_message="HTTP 503 again", last_failure_at=original.last_failure_at
                      .replace(year=original.last_failure_at.year + 1))
     with store.transaction() as tx:
-        assert reopen(tx.conn, failed)
-        assert not reopen(tx.conn, replace(failed, headers={}))  # not a replay: add as new
-        assert not reopen(tx.conn, failed)  # already open again: not twice
+        assert tx.reopen_dead_letter(failed)
+        assert not tx.reopen_dead_letter(replace(failed, headers={}))  # not a replay: add as new
+        assert not tx.reopen_dead_letter(failed)  # already open again: not twice
     now = store.dead_letter(dl_id)
     assert now.status == "open" and now.replay_count == 1 and now.attempts == 5
     assert now.first_failure_at == original.first_failure_at
