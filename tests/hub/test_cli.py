@@ -43,8 +43,9 @@ def test_routes_check_accepts_the_shipped_file_with_installed_plugins():
     assert "routes.yaml: ok" in result.output
 
 
-def test_routes_check_verbose_prints_each_policy_schedule(run):
-    result = run("routes", "check", "--verbose", "routes.yaml")
+def test_routes_check_verbose_prints_each_policy_schedule():
+    result = CliRunner().invoke(main, ["routes", "check", "--verbose", "routes.yaml"],
+                                env=SHIPPED_SECRETS)
     assert result.exit_code == 0, result.output
     default = result.output.split("retry policy default")[1].split("retry policy patient")[0]
     assert "  attempt    delay          since the first failure" in default

@@ -14,6 +14,7 @@ from hub.config import Settings
 from hub.errors import ConfigurationError
 from hub.store import schema
 from tests.hub.store.test_migrations import load_release_store
+from tests.support.shipped import SHIPPED_SECRETS
 
 HEAD = schema.head()
 
@@ -23,7 +24,8 @@ def gridhub(url: str, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_a_release_store_is_refused_by_run_and_adopted_by_db_upgrade(tmp_path: Path) -> None:
+def test_a_release_store_is_refused_by_run_and_adopted_by_db_upgrade(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"sqlite:///{tmp_path / 'g.db'}"
     load_release_store(url)
 
@@ -34,6 +36,8 @@ def test_a_release_store_is_refused_by_run_and_adopted_by_db_upgrade(tmp_path: P
 
     # The hub does not start: a ConfigurationError, which `gridhub run` exits 3 with. (Built
     # directly: `gridhub run` would configure logging for the whole test session.)
+    for name, value in SHIPPED_SECRETS.items():  # the shipped routes.yaml's secrets
+        monkeypatch.setenv(name, value)
     settings = Settings(store_url=url, broker_url=f"embedded://{tmp_path / 'broker.db'}")
     with pytest.raises(ConfigurationError, match=r"made by gridhub 0\.1\.0.*`gridhub db upgrade`"):
         build(settings)
