@@ -155,8 +155,11 @@ def routes() -> None:
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--plugins/--no-plugins", default=True,
               help="also check that every connector's plugin is installed")
+@click.option("-v", "--verbose", is_flag=True,
+              help="also print each retry policy's schedule: attempt, delay, time since the "
+                   "first failure")
 @click.pass_context
-def routes_check(ctx: click.Context, file: Path | None, plugins: bool) -> None:
+def routes_check(ctx: click.Context, file: Path | None, plugins: bool, verbose: bool) -> None:
     """Validate routes.yaml (or FILE) and exit 3 with every error, file:line: key: why."""
     from hub.errors import ConfigurationError
     from hub.plugins import installed
@@ -171,6 +174,18 @@ def routes_check(ctx: click.Context, file: Path | None, plugins: bool) -> None:
         _fail(str(exc), EXIT_CONFIG)
     click.echo(f"{path}: ok ({len(table.routes)} routes, {len(table.connectors)} connectors, "
                f"{len(table.policies)} retry policies)")
+    if verbose:
+        _print_schedules(table)
+
+
+def _print_schedules(table: Any) -> None:
+    from hub.retry import describe
+
+    for name, policy in table.policies.items():
+        users = [r.name for r in table.routes if r.retry == name]
+        used = ", ".join(users) if len(users) <= 5 else f"{len(users)} routes"
+        click.echo(f"\nretry policy {name} (used by {used or 'no route'}):")
+        click.echo("\n".join(describe(policy)))
 
 
 @main.command()
@@ -310,6 +325,10 @@ _register_access(main)
 from hub.web.cli import register as _register_web  # noqa: E402 - after main is defined
 
 _register_web(main)
+
+from hub.ops.cli_db import register as _register_db  # noqa: E402 - after main is defined
+
+_register_db(main)
 
 if __name__ == "__main__":
     main()

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, TomlConfigSettingsSource
 
 
@@ -43,6 +43,19 @@ class Settings(BaseSettings):
     idempotency_retention_days: float = Field(default=14.0, gt=0,
                                               description="how long applied message ids are "
                                                           "kept to drop redeliveries")
+    # Data retention (hub/retention.py; the defaults are argued in README "Operating gridhub").
+    retention_case_days: float = Field(
+        default=90.0, gt=0, description="erase the personal data of archived and cancelled "
+                                        "cases this many days after their last change")
+    retention_trace_days: float = Field(default=180.0, gt=0,
+                                        description="delete trace rows older than this")
+    retention_dead_letter_days: float = Field(
+        default=30.0, gt=0, description="delete replayed and discarded dead letters this many "
+                                        "days after they were settled (open ones stay)")
+    retention_audit_days: float = Field(default=1830.0, gt=0,
+                                        description="delete audit rows older than this")
+    retention_batch: int = Field(default=500, ge=1, le=10_000,
+                                 description="rows per purge transaction")
     web_listen: str | None = Field(
         default=None, pattern=r"^[^:\s]+:\d{1,5}$",
         description="HOST:PORT to serve the ops web and /metrics from `gridhub run` (off if unset)",
@@ -125,6 +138,17 @@ class Settings(BaseSettings):
             raise ValueError("an e-mail address (gridhub@nat.example or "
                              "'gridhub <gridhub@nat.example>')")
         return value.strip()
+
+    @model_validator(mode="after")
+    def _audit_outlives(self) -> Settings:
+        # The audit is the record of what was replayed, discarded and erased: it must not go
+        # before the data it speaks of.
+        shortest = max(self.retention_case_days, self.retention_dead_letter_days)
+        if self.retention_audit_days < shortest:
+            raise ValueError(f"retention_audit_days ({self.retention_audit_days:g}) must be at "
+                             f"least retention_case_days and retention_dead_letter_days "
+                             f"({shortest:g})")
+        return self
 
     @classmethod
     def load(cls, config_file: Path | None = None, **overrides: Any) -> Settings:

@@ -23,6 +23,7 @@ from hub.toolkit import (
     Inbound,
     InvalidMessage,
     SetAside,
+    idempotency_key,
 )
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
@@ -91,7 +92,7 @@ class MeteringConnector(Connector):
             raise ConfigurationError("base_url is not set",
                                      where=f"{MeteringSettings.WHERE}.base_url")
         doc = wire.to_document(message)
-        answer = self._client.post(WORKORDERS, doc, idempotency_key=message.message_id)
+        answer = self._client.post(WORKORDERS, doc, idempotency_key=idempotency_key(message))
         where = f"POST {self._client.base_url}{WORKORDERS} answer"
         if not isinstance(answer, dict):
             raise InvalidMessage("the answer is not a JSON object", where=where)
