@@ -127,7 +127,8 @@ class Load:
 
     def publish(self, items: Sequence[Input]) -> None:
         """Publish ``items`` as one confirmed batch, each stamped with the time it is sent."""
-        self._publisher.publish([Outgoing(self._exchange, HUB_KEY, stamp(item, time.time()))
+        self._publisher.publish([Outgoing(self._exchange, HUB_KEY, stamp(item, time.time()),
+                                          case_id=item.case_id)
                                  for item in items])
 
     def preload(self, items: Sequence[Input]) -> float:

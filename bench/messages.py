@@ -47,6 +47,7 @@ class Input:
 
     body: bytes
     time_at: int  # offset of occurred_at's 27 characters in ``body``
+    case_id: str = ""  # the envelope's: the publisher picks the hub partition from it
 
 
 def input_id(case: int, seq: int) -> str:
@@ -114,7 +115,7 @@ def make_input(template: Template, case: int, seq: int) -> Input:
     body = (template.body
             .replace(_ID_PLACEHOLDER.encode(), input_id(case, seq).encode())
             .replace(_CASE_PLACEHOLDER.encode(), f"{case:07d}".encode()))
-    return Input(body, body.index(_TIME_TEXT))
+    return Input(body, body.index(_TIME_TEXT), f"{template.prefix}{case:07d}")
 
 
 def case_inputs(first_case: int, count: int, templates: list[Template]) -> list[Input]:

@@ -10,12 +10,13 @@ The queues may be a function (the hub's partitions on RabbitMQ, ``hub.partitions
 answer changes, the consumer finishes the batch in hand, closes the channel (prefetched
 deliveries go back to their queues) and subscribes to the new set.
 
-A handler may defer the wait for its publisher confirms (``defer_ack``): the batch is then
-acked after the NEXT batch has been handled, once those confirms are in, so the broker's
-confirm round trip overlaps the next batch's transaction instead of idling the thread. The
-ack still follows the confirms, and batches are still acked in order; a failure before the
-ack returns both batches to the queue, as a crash would (their outputs are re-published from
-the outbox and suppressed as duplicates downstream).
+A handler may return the wait for its publisher confirms (a ``Settle``) instead of waiting
+itself: the batch is then acked after the NEXT batch has been handled, once those confirms
+are in (the consumer calls the settle first), so the broker's confirm round trip overlaps the
+next batch's transaction instead of idling the thread. The ack still follows the confirms,
+and batches are still acked in order; a failure before the ack returns both batches to the
+queue, as a crash would (their outputs are re-published from the outbox and suppressed as
+duplicates downstream).
 """
 
 from __future__ import annotations
@@ -29,24 +30,13 @@ import structlog
 from kombu import Connection, Consumer, Queue
 from kombu.message import Message
 
-Handler = Callable[[list[Message]], None]
-Queues = Queue | Callable[[], Sequence[Queue]]
+# Waits until the broker confirmed a handled batch's outputs (or raises); the batch may be
+# acked only after it returned.
 Settle = Callable[[], None]
+# Handles one batch; returns the Settle its ack must wait for, or None: ack it at once.
+Handler = Callable[[list[Message]], Settle | None]
+Queues = Queue | Callable[[], Sequence[Queue]]
 log = structlog.get_logger("gridhub.consumer")
-# The settle calls handed over by the handler of the batch in hand (see ``defer_ack``); the
-# handler runs in the consumer's thread, below it in the stack.
-_deferred = threading.local()
-
-
-def defer_ack(settle: Settle) -> bool:
-    """From inside a handler: let the consumer call ``settle`` (wait for this batch's
-    publisher confirms) before it acks the batch, instead of waiting now. False when the
-    caller is not a handler of a :class:`BatchConsumer`: then it must settle itself."""
-    pending: list[Settle] | None = getattr(_deferred, "settles", None)
-    if pending is None:
-        return False
-    pending.append(settle)
-    return True
 
 
 class BatchConsumer:
@@ -71,8 +61,8 @@ class BatchConsumer:
         self._linger = linger_s
         self._idle = idle
         self._batch: list[Message] = []
-        # A handled batch whose ack waits for its deferred settles (at most one).
-        self._unsettled: tuple[list[Message], list[Settle]] | None = None
+        # A handled batch whose ack waits for the settle its handler returned (at most one).
+        self._unsettled: tuple[list[Message], Settle] | None = None
 
     def _queues(self) -> list[Queue]:
         return [self._queue] if isinstance(self._queue, Queue) else list(self._queue())
@@ -147,24 +137,18 @@ class BatchConsumer:
     def _flush(self, channel: object) -> None:
         batch = list(self._batch)
         self._batch.clear()
-        settles: list[Settle] = []
-        _deferred.settles = settles
-        try:
-            self._handler(batch)
-        finally:
-            _deferred.settles = None
+        settle = self._handler(batch)
         self._settle(channel)  # the previous batch: its confirms came in meanwhile
-        if settles:
-            self._unsettled = (batch, settles)
+        if settle is not None:
+            self._unsettled = (batch, settle)
         else:
             _ack(channel, batch)
 
     def _settle(self, channel: object) -> None:
         if self._unsettled is None:
             return
-        batch, settles = self._unsettled
-        for settle in settles:
-            settle()
+        batch, settle = self._unsettled
+        settle()
         self._unsettled = None
         _ack(channel, batch)
 

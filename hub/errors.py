@@ -15,48 +15,40 @@
 
 Connectors convert driver errors at their edge with ``raise ... from exc`` and attach
 the remote fault (HTTP status and body excerpt, SOAP fault code and string) so the dead
-letter keeps it.
+letter keeps it. The contract's errors (``InvalidMessage``, ``ImpossibleTransition``,
+``UnknownMessageType``) and the root classes are defined in ``schemas.errors``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+# The root of the hierarchy and the contract's own errors live in the contract layer (schemas
+# must not import the runtime); they are re-exported here, the same classes, so an ``except``
+# on ``hub.errors.InvalidMessage`` catches what ``schemas`` raises.
+from schemas.errors import (
+    GridhubError,
+    ImpossibleTransition,
+    InvalidMessage,
+    PermanentError,
+    RemoteFault,
+    UnknownMessageType,
+)
 
-
-@dataclass(frozen=True)
-class RemoteFault:
-    """What the remote side said when it failed; kept verbatim (bounded) in dead letters."""
-
-    kind: str  # "http", "soap", "smtp", "elhub-ack", "amqp"
-    status: str | None = None  # HTTP status, SOAP faultcode, Elhub status code
-    message: str | None = None  # faultstring, reason text
-    body_excerpt: str | None = None  # first 2 KB of the body
-    details: dict[str, Any] = field(default_factory=dict)  # reason codes etc.
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "status": self.status,
-            "message": self.message,
-            "body_excerpt": self.body_excerpt,
-            "details": dict(self.details),
-        }
-
-
-class GridhubError(Exception):
-    """Base of all gridhub errors. ``where`` names the file/element/field/connector at fault."""
-
-    def __init__(
-        self, message: str, *, where: str | None = None, remote: RemoteFault | None = None
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.where = where
-        self.remote = remote
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+__all__ = [
+    "ConfigurationError",
+    "GridhubError",
+    "ImpossibleTransition",
+    "InvalidMessage",
+    "PermanentError",
+    "RemoteFault",
+    "ShutdownRequested",
+    "TargetRejected",
+    "TargetServerError",
+    "TargetTimeout",
+    "TargetUnavailable",
+    "TransientError",
+    "UnknownMessageType",
+    "is_transient",
+]
 
 
 class TransientError(GridhubError):
@@ -73,22 +65,6 @@ class TargetTimeout(TransientError):
 
 class TargetServerError(TransientError):
     """The target failed on its side (HTTP 5xx, SOAP Server fault)."""
-
-
-class PermanentError(GridhubError):
-    """Retrying cannot help; the message goes to the dead-letter store at once."""
-
-
-class InvalidMessage(PermanentError):
-    """The message cannot be parsed or breaks its contract."""
-
-
-class ImpossibleTransition(PermanentError):
-    """The case status machine forbids the transition."""
-
-
-class UnknownMessageType(PermanentError):
-    """No payload model and no route know this message type."""
 
 
 class TargetRejected(PermanentError):

@@ -15,17 +15,36 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from hub.redaction import redact_url
 from hub.store import Store
 
 READY_TIMEOUT_S = 3.0
-_STARTED = time.monotonic()
 
 
-def liveness() -> dict[str, Any]:
+def liveness(*, detail: bool = True) -> dict[str, Any]:
     """Always ok while the process can answer; no dependency is asked (a broker outage must
-    not make an orchestrator restart a healthy hub)."""
-    return {"status": "ok", "pid": os.getpid(),
-            "uptime_s": round(time.monotonic() - _STARTED, 1)}
+    not make an orchestrator restart a healthy hub). ``detail``: the pid and the uptime too
+    (only for a caller who logged in or sent a token)."""
+    if not detail:
+        return {"status": "ok"}
+    return {"status": "ok", "pid": os.getpid(), "uptime_s": round(uptime_s(), 1)}
+
+
+def uptime_s() -> float:
+    """Seconds since this process started (not since this module was imported, which for
+    the web is its first request): from /proc, where the kernel keeps the start time."""
+    try:
+        with open("/proc/self/stat") as stat, open("/proc/uptime") as boot:
+            # Field 22 (after the parenthesised name, which may hold spaces): start time in
+            # clock ticks after boot.
+            started = int(stat.read().rsplit(")", 1)[1].split()[19])
+            since_boot = float(boot.read().split()[0])
+        return max(0.0, since_boot - started / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):  # no /proc (not Linux)
+        return time.monotonic() - _IMPORTED
+
+
+_IMPORTED = time.monotonic()
 
 
 def readiness(store: Store, broker_url: str, namespace: str, *,
@@ -80,8 +99,5 @@ def _store(store: Store) -> None:
 
 def _one_line(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else ""
-    # Never echo a broker password that a driver put in its message.
-    if "://" in text and "@" in text:
-        scheme, rest = text.split("://", 1)
-        text = f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    text = redact_url(text)  # never echo a broker password that a driver put in its message
     return f"{type(exc).__name__}: {text}"[:300]

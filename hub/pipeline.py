@@ -7,7 +7,8 @@ For each batch of inbound deliveries:
    (the status machine refuses impossible transitions: dead letter), route them, keep aggregator
    parts, write outputs to the outbox, the trace, the idempotency keys and the dead letters;
 3. publish every output with pipelined confirms; the consumer acks the batch only after the
-   broker confirmed them, which it waits for after handling the next batch (``defer_ack``).
+   broker confirmed them: ``handle`` returns that wait (a ``Settle``), and the consumer calls
+   it after handling the next batch, before it acks this one.
 """
 
 from __future__ import annotations
@@ -15,19 +16,21 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import structlog
 from kombu.message import Message
 
-from hub import codec
-from hub.consumer import defer_ack
+from hub import codec, telemetry
+from hub.consumer import Settle
 from hub.errors import InvalidMessage, PermanentError
 from hub.metrics import Metrics
-from hub.ops.replay import reopen
 from hub.publisher import Outgoing, Publisher
-from hub.router import AggregatePart, Delivery, Emitted, Late, Router
+from hub.router import AggregatePart, Delivery, Due, Emitted, Router
 from hub.store import CaseRow, DeadLetterRow, OutboxRow, Store, TraceRow, Tx
+from hub.store.deadlines import WatchRow
+from hub.store.deadlines import watch as watch_deadlines
 from hub.topology import Topology
 from hub.tracing import dead_letter, hop, now, safe_keys
 from schemas.business_keys import payload_keys
@@ -51,7 +54,7 @@ class _Work:
     trace: list[TraceRow] = field(default_factory=list)
     dead: list[DeadLetterRow] = field(default_factory=list)
     applied: list[str] = field(default_factory=list)
-    late: int = 0
+    watch: list[WatchRow] = field(default_factory=list)
 
 
 class HubStage:
@@ -65,7 +68,9 @@ class HubStage:
         self._publisher = publisher
         self._metrics = metrics
 
-    def handle(self, batch: list[Message]) -> None:
+    def handle(self, batch: list[Message]) -> Settle | None:
+        """Apply ``batch`` and publish its outputs. Returns the wait for their confirms (None:
+        nothing to wait for): the caller calls it before it acks the batch."""
         decoded: list[tuple[Message, Envelope]] = []
         work = _Work()
         for msg in batch:
@@ -78,12 +83,10 @@ class HubStage:
                                              attempts=1))
         with self._store.transaction() as tx:
             outgoing = self._apply(tx, decoded, work)
-        if outgoing:
-            upto = self._publisher.publish_unconfirmed(outgoing)
-            if upto is not None and not defer_ack(lambda: self._publisher.settle(upto)):
-                self._publisher.settle(upto)
+        upto = self._publisher.publish_unconfirmed(outgoing) if outgoing else None
         if self._metrics is not None:  # after the commit: a rolled-back batch is not counted
             _count(self._metrics, batch, decoded, work)
+        return None if upto is None else partial(self._publisher.settle, upto)
 
     def _apply(self, tx: Tx, items: list[tuple[Message, Envelope]], work: _Work) -> list[Outgoing]:
         ids = [env.message_id for _, env in items]
@@ -105,6 +108,16 @@ class HubStage:
 
     def _one(self, tx: Tx, msg: Message | None, env: Envelope, work: _Work,
              depth: int = 0) -> None:
+        """One message, in its own span (a child of the hop that sent it) and with its type
+        on every log line; what it causes carries this span's traceparent."""
+        with telemetry.span(f"hub {env.type}", env.traceparent, attributes={
+                "messaging.message.id": env.message_id, "gridhub.case_id": env.case_id,
+                "gridhub.message_type": env.type, "gridhub.source": env.source}), \
+                structlog.contextvars.bound_contextvars(message_type=env.type, route=None):
+            self._route_one(tx, msg, env, work, depth)
+
+    def _route_one(self, tx: Tx, msg: Message | None, env: Envelope, work: _Work,
+                   depth: int) -> None:
         work.applied.append(env.message_id)
         received = now()
         keys: dict[str, list[str]] | None = None  # from the one validation of the payload
@@ -140,23 +153,26 @@ class HubStage:
         if not actions:
             work.trace.append(hop(env, "unrouted", outcome="skipped", detail="no route matched",
                                   keys=keys))
+        dues = {a.route: a for a in actions if isinstance(a, Due)}
         for action in actions:
             if isinstance(action, Delivery):
                 self._deliver(env, action, work, keys)
+                due = dues.get(action.route)
+                if due is not None:  # judged when the target accepts it (hub.deadlines)
+                    work.watch.append(WatchRow(
+                        message_id=action.message.message_id, route=action.route,
+                        destination=action.destination, case_id=action.message.case_id,
+                        day=due.day.isoformat(), due_at=due.due, received_at=received))
             elif isinstance(action, AggregatePart):
                 self._aggregate(tx, action, work, depth)
             elif isinstance(action, Emitted):
-                self._one(tx, None, action.message, work, depth + 1)
-            elif isinstance(action, Late):
-                work.trace.append(hop(env, "late", route=action.route, outcome="late",
-                                      detail=action.detail, keys=keys))
-                work.late += 1
+                self._one(tx, None, _traced(action.message), work, depth + 1)
 
     def _deliver(self, env: Envelope, action: Delivery, work: _Work,
                  keys: dict[str, list[str]]) -> None:
         work.outbox.append(OutboxRow(
             input_id=env.message_id, message_id=action.message.message_id,
-            destination=action.destination, body=codec.encode(action.message),
+            destination=action.destination, body=codec.encode(_traced(action.message)),
             headers={codec.H_ROUTE: action.route}))
         # A split message carries one element of the payload: its keys are its own.
         same = action.message.payload is env.payload or action.message.payload == env.payload
@@ -172,7 +188,7 @@ class HubStage:
         if part.expected <= set(parts):
             emitted = self._router.complete(part, part.key, tx.aggregate_take(part.key),
                                             timed_out=False)
-            self._one(tx, None, emitted, work, depth + 1)
+            self._one(tx, None, _traced(emitted), work, depth + 1)
 
     def _write(self, tx: Tx, work: _Work) -> None:
         rows = []
@@ -184,16 +200,26 @@ class HubStage:
             tx.save_cases(rows)
         if work.outbox:
             tx.add_outbox(work.outbox)
+        if work.watch:
+            watch_deadlines(tx.conn, work.watch)
         if work.applied:
             tx.mark_seen(CONSUMER, work.applied, now())
         if work.trace:
             tx.add_trace(work.trace)
-        fresh_dead = [row for row in work.dead if not reopen(tx.conn, row)]
+        fresh_dead = [row for row in work.dead if not tx.reopen_dead_letter(row)]
         if fresh_dead:
             tx.add_dead_letters(fresh_dead)
 
     def _outgoing(self, row: OutboxRow) -> Outgoing:
         return Outgoing(self._topology.outbound, row.destination, row.body, row.headers)
+
+
+def _traced(message: Envelope) -> Envelope:
+    """``message`` as a child of the current hub span (its traceparent replaced)."""
+    traceparent = telemetry.current_traceparent()
+    if traceparent is None or traceparent == message.traceparent:
+        return message
+    return message.model_copy(update={"traceparent": traceparent})
 
 
 def _count(metrics: Metrics, batch: list[Message], decoded: list[tuple[Message, Envelope]],
@@ -208,8 +234,6 @@ def _count(metrics: Metrics, batch: list[Message], decoded: list[tuple[Message, 
         metrics.routed(route, destination, n)
     for dead in work.dead:
         metrics.dead_lettered(dead.route, dead.connector, dead.fingerprint)
-    if work.late:
-        metrics.late_values(work.late)
 
 
 def _states(rows: dict[str, CaseRow]) -> dict[str, CaseState | None]:

@@ -28,12 +28,15 @@ JSON = "application/json"
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One message to publish: raw JSON body, where to, and its headers."""
+    """One message to publish: raw JSON body, where to, and its headers. A message for the
+    hub (``HUB_KEY`` on the inbound exchange) carries its envelope's ``case_id``: on RabbitMQ
+    it picks the hub partition, so the body is never parsed again to find it."""
 
     exchange: Exchange
     routing_key: str
     body: bytes
     headers: Mapping[str, Any] = field(default_factory=dict)
+    case_id: str | None = None
 
 
 class Publisher:
@@ -99,7 +102,10 @@ class Publisher:
         """On RabbitMQ the hub queue is partitioned by case (``hub.topology``): every
         publisher of inbound messages goes through here, so every one partitions alike."""
         if out.routing_key == HUB_KEY and out.exchange.name.endswith(".in"):
-            return partition_key(out.body)
+            if out.case_id is None:  # a caller's bug: its case would land in a wrong partition
+                raise ValueError(f"a message for the hub on {out.exchange.name} needs its "
+                                 "envelope's case_id to pick its partition (Outgoing.case_id)")
+            return partition_key(out.case_id)
         return out.routing_key
 
     def settle(self, upto: int) -> None:

@@ -5,7 +5,7 @@ first-match). A ``to`` route yields one :class:`Delivery` per connector (and per
 when it splits); an ``emit`` route an :class:`Emitted` message per template, which the hub
 applies and routes again; an ``aggregate`` route yields an :class:`AggregatePart` for the hub
 to keep until all parts arrived or the timeout passed, when :meth:`Router.complete` builds the
-emitted message; a ``deadline`` a :class:`Late` when the message came after it. Output ids
+emitted message; a ``deadline`` a :class:`Due` (by when the target must accept it). Output ids
 are derived from the input id, so routing a redelivered input again yields the very same
 outputs, which downstream de-duplication then recognises.
 """
@@ -71,15 +71,17 @@ class Emitted:
 
 
 @dataclass(frozen=True)
-class Late:
-    """The message arrived after route ``route``'s deadline ``due``."""
+class Due:
+    """Route ``route``'s deliveries of the message must be accepted by ``due``. Whether they
+    are late is judged when the target accepts them (the delivery stage), not here."""
 
     route: str
     due: datetime
-    detail: str
+    day: date
+    detail: str  # e.g. "payload.day 2024-03-13 is due by 2024-03-14T07:00:00+01:00"
 
 
-Action = Delivery | AggregatePart | Emitted | Late
+Action = Delivery | AggregatePart | Emitted | Due
 
 
 @dataclass(frozen=True)
@@ -120,13 +122,11 @@ class Router:
         """Whether a route for ``type_`` reads ``case.`` paths (else the case view is skipped)."""
         return type_ in self._uses_case
 
-    def route(self, envelope: Envelope, case: CaseView = None, *,
-              received_at: datetime | None = None) -> list[Action]:
+    def route(self, envelope: Envelope, case: CaseView = None) -> list[Action]:
         """The outputs of ``envelope``, in routes.yaml order; [] when no route matches.
 
-        ``case`` is the projected case (for ``case.`` paths), ``received_at`` the time the hub
-        took the message (for deadlines; default now). Raises InvalidMessage when a splitting
-        route matches but its list is missing or empty.
+        ``case`` is the projected case (for ``case.`` paths). Raises InvalidMessage when a
+        splitting route matches but its list is missing or empty.
         """
         actions: list[Action] = []
         # Emits and aggregations go after every delivery of this message, so a message the
@@ -141,8 +141,7 @@ class Router:
                 continue
             route = compiled.route
             if compiled.deadline is not None:
-                actions.extend(_late(compiled, envelope, case,
-                                     received_at or datetime.now(UTC)))
+                actions.extend(_due(compiled, envelope, case))
             if route.aggregate is not None:
                 after.append(AggregatePart(
                     route=route.name, key=f"{route.name}:{envelope.case_id}",
@@ -224,7 +223,7 @@ class Router:
             causation_id=str(last["message_id"]) if last and last.get("message_id") else None,
             type=aggregate.emit, source=AGGREGATOR_SOURCE,
             occurred_at=_occurred(last) if last else datetime.now(UTC),
-            payload=payload)
+            payload=payload, traceparent=last.get("traceparent") if last else None)
 
 
 def _reads_case(route: Route) -> bool:
@@ -293,8 +292,7 @@ def _emitted(envelope: Envelope, case: CaseView, route: str, index: int, type_: 
         schema_version=envelope.schema_version, payload=payload)
 
 
-def _late(compiled: _Compiled, envelope: Envelope, case: CaseView,
-          received_at: datetime) -> list[Late]:
+def _due(compiled: _Compiled, envelope: Envelope, case: CaseView) -> list[Due]:
     assert compiled.deadline is not None
     get, deadline = compiled.deadline
     value = get(envelope, case)
@@ -304,14 +302,11 @@ def _late(compiled: _Compiled, envelope: Envelope, case: CaseView,
         return []  # no date to hold it to: the payload model reports a bad date itself
     due = datetime.combine(day + timedelta(days=deadline.days_after), deadline.at,
                            tzinfo=ZoneInfo(deadline.timezone))
-    if received_at <= due:
-        return []
-    late_by = received_at - due
-    return [Late(compiled.route.name, due, f"{deadline.field} {day.isoformat()} is due by "
-                 f"{due.isoformat()}; arrived {_duration(late_by)} late")]
+    return [Due(compiled.route.name, due, day,
+                f"{deadline.field} {day.isoformat()} is due by {due.isoformat()}")]
 
 
-def _duration(delta: timedelta) -> str:
+def duration(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"

@@ -73,7 +73,8 @@ class Scheduler:
                 # Published inside the transaction: a crash before commit keeps the parts and
                 # emits again later with the same deterministic id, which the hub de-duplicates.
                 self._publisher.publish(
-                    [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(emitted))])
+                    [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(emitted),
+                              case_id=emitted.case_id)])
                 log.info("aggregation.timed_out", route=route, case_id=emitted.case_id,
                          have=sorted(parts))
                 sent += 1

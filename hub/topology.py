@@ -11,8 +11,9 @@ hub processes can share the work and still apply each case's messages in order:
 
 Every partition queue has a single active consumer, so even two workers that both think they
 own a partition never process it at the same time (see ``hub.partitions`` for who consumes
-which). The publisher picks the partition from the body (``partition_key``); a message sent
-with the plain key "hub" (a client that bypasses ``hub.publisher``) lands in partition 0.
+which). The publisher picks the partition from the envelope's case id, which every inbound
+``Outgoing`` carries (``partition_key``); a message sent with the plain key "hub" (a client
+that bypasses ``hub.publisher``) lands in partition 0.
 The embedded broker serves one process: one queue, no partitions.
 
 Retry and dead-letter plumbing lives in the hub, not in broker features: delayed retries wait in
@@ -23,7 +24,6 @@ RabbitMQ's own dead-lettering could not keep the failure's context).
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,9 +33,6 @@ from kombu import Connection, Exchange, Queue
 HUB_KEY = "hub"
 # 12 splits evenly over 1, 2, 3, 4 and 6 workers; more partitions only cost idle queues.
 PARTITIONS = 12
-# The envelope serialises message_id, then case_id, then the payload: the first match is the
-# envelope's own case id (a JSON string value cannot contain an unescaped quote).
-_CASE_ID = re.compile(rb'"case_id"\s*:\s*"((?:[^"\\]|\\.)*)"')
 
 
 def partition_of(case_id: bytes | str, partitions: int = PARTITIONS) -> int:
@@ -44,10 +41,9 @@ def partition_of(case_id: bytes | str, partitions: int = PARTITIONS) -> int:
     return zlib.crc32(raw) % partitions
 
 
-def partition_key(body: bytes, partitions: int = PARTITIONS) -> str:
-    """The routing key for an inbound body: ``hub.<partition of its case>``."""
-    found = _CASE_ID.search(body)
-    return f"{HUB_KEY}.{partition_of(found.group(1) if found else b'', partitions)}"
+def partition_key(case_id: str, partitions: int = PARTITIONS) -> str:
+    """The routing key of an inbound message of case ``case_id``: ``hub.<its partition>``."""
+    return f"{HUB_KEY}.{partition_of(case_id, partitions)}"
 
 
 @dataclass(frozen=True)

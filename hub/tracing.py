@@ -7,6 +7,7 @@ from typing import Any
 
 from hub.errors import GridhubError
 from hub.store import DeadLetterRow, TraceRow, fingerprint
+from hub.store.trace import HopOutcome
 from schemas.business_keys import business_keys
 from schemas.envelope import Envelope
 
@@ -22,7 +23,7 @@ def hop(
     source: str | None = None,
     target: str | None = None,
     route: str | None = None,
-    outcome: str = "ok",
+    outcome: HopOutcome = "ok",
     attempt: int = 0,
     detail: str | None = None,
     at: datetime | None = None,

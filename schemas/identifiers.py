@@ -166,6 +166,21 @@ class Gsrn(Identifier):
         return _gs1(cls.kind, value, 18)
 
 
+class Anlaggningsid(Gsrn):
+    """Swedish anläggnings-id: a GSRN that starts with 735999 (Energimyndigheten; Ediel)."""
+
+    kind = "anläggnings-id"
+    pattern = r"^735999\d{12}$"
+    description = "anläggnings-id: 18 digits starting 735999, GS1 mod-10 check digit"
+
+    @classmethod
+    def _normalise(cls, value: str) -> str:
+        value = _gs1(cls.kind, value, 18)
+        if not value.startswith("735999"):
+            raise IdentifierError(cls.kind, f"must start with 735999, got {value[:6]}")
+        return value
+
+
 class Gln(Identifier):
     """Global Location Number: 13 digits, GS1 mod-10 check digit (market party id)."""
 
@@ -364,13 +379,3 @@ def country_of(identifier: Identifier) -> str:
         return "NO"
     raise ValueError(f"{type(identifier).__name__} has no country")
 
-
-# The generators live in their own module; importing them from here keeps working.
-from schemas.identifier_samples import (  # noqa: E402, F401
-    make_fodselsnummer,
-    make_gln,
-    make_gsrn,
-    make_no_orgnummer,
-    make_orgnummer,
-    make_personnummer,
-)

@@ -53,6 +53,15 @@ class MessageType(StrEnum):
     METERINGPOINT_UPDATED = "meteringpoint.updated"
     METERINGPOINT_ACKNOWLEDGED = "meteringpoint.acknowledged"
     METERINGVALUES_COLLECTED = "meteringvalues.collected"
+    # Swedish market over Ediel (ediel): PRODAT in and out, monthly readings, acknowledgements
+    SUPPLY_START_NOTIFIED = "supply.start.notified"  # PRODAT Z03 from the new supplier
+    SUPPLY_END_NOTIFIED = "supply.end.notified"  # PRODAT Z08 from the supplier
+    SUPPLY_START_CONFIRMED = "supply.start.confirmed"  # PRODAT Z04 to the new supplier
+    SUPPLY_END_CONFIRMED = "supply.end.confirmed"  # PRODAT Z05 to the old supplier
+    SUPPLY_REGISTERED = "supply.registered"  # KIS registered a start/end of supply
+    METERINGVALUES_MONTHLY = "meteringvalues.monthly"  # a month's readings (UTILTS E66 S)
+    MARKET_ACKNOWLEDGED = "market.acknowledged"  # CONTRL/APERAK to what we sent, or none
+    MARKET_INTERCHANGE_REJECTED = "market.interchange.rejected"  # unreadable, kept whole
     # Installer notification (notify)
     INSTALLER_NOTIFIED = "installer.notified"
 

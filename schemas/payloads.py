@@ -1,7 +1,7 @@
 """One payload model per message type, the status each type drives, and payload parsing.
 
 ``PAYLOAD_MODELS`` is the contract of ``Envelope.payload``; ``parse_payload`` turns a
-violation into :class:`~hub.errors.InvalidMessage` naming the field path and the reason.
+violation into :class:`~schemas.errors.InvalidMessage` naming the field path and the reason.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from hub.errors import InvalidMessage, UnknownMessageType
 from schemas.case import (
     Address,
     AttachmentRef,
@@ -25,7 +24,6 @@ from schemas.case import (
     Note,
     Party,
     Phone,
-    Text,
 )
 from schemas.codes import (
     SIDE_TRACK_STATES,
@@ -41,6 +39,7 @@ from schemas.codes import (
     SideTrack,
 )
 from schemas.envelope import Envelope
+from schemas.errors import InvalidMessage, UnknownMessageType
 from schemas.identifiers import Gsrn
 from schemas.message_types import MessageType
 from schemas.payloads_market import (  # noqa: F401 - re-exported
@@ -58,6 +57,15 @@ from schemas.payloads_market import (  # noqa: F401 - re-exported
     WorkOrderReported,
     WorkOrderRequested,
 )
+from schemas.payloads_supply import (
+    InterchangeRejected,
+    MarketAcknowledged,
+    MonthlyReadings,
+    SupplyConfirmed,
+    SupplyNotified,
+    SupplyRegistered,
+)
+from schemas.text import Key, SingleLine, Text
 
 M = MessageType
 
@@ -90,7 +98,7 @@ class DeletionRequested(CanonicalModel):
     """Installatör önskar borttag: the case is cancelled, often replaced by a copy."""
 
     reason: Text | None = None
-    replaced_by: str | None = Field(default=None, min_length=1, max_length=64)
+    replaced_by: Key | None = None
 
 
 class NoteAdded(CanonicalModel):
@@ -105,7 +113,7 @@ class SideTrackUpdated(CanonicalModel):
     """A back end moved a side track (symbol row) and/or set or cleared flags."""
 
     track: SideTrack | None = None
-    state: str | None = None
+    state: SingleLine | None = None
     set_flags: list[CaseFlag] = Field(default_factory=list)
     clear_flags: list[CaseFlag] = Field(default_factory=list)
 
@@ -303,6 +311,14 @@ PAYLOAD_MODELS: dict[MessageType, type[BaseModel]] = {
     M.METERINGPOINT_ACKNOWLEDGED: MeteringPointAcknowledged,
     M.METERINGVALUES_COLLECTED: MeteringValuesCollected,
     M.INSTALLER_NOTIFIED: InstallerNotified,
+    M.SUPPLY_START_NOTIFIED: SupplyNotified,
+    M.SUPPLY_END_NOTIFIED: SupplyNotified,
+    M.SUPPLY_START_CONFIRMED: SupplyConfirmed,
+    M.SUPPLY_END_CONFIRMED: SupplyConfirmed,
+    M.SUPPLY_REGISTERED: SupplyRegistered,
+    M.METERINGVALUES_MONTHLY: MonthlyReadings,
+    M.MARKET_ACKNOWLEDGED: MarketAcknowledged,
+    M.MARKET_INTERCHANGE_REJECTED: InterchangeRejected,
 }
 
 STATUS_EFFECT: dict[MessageType, CaseStatus] = {
@@ -320,7 +336,10 @@ STATUS_EFFECT: dict[MessageType, CaseStatus] = {
 """The status each message type drives the case to (through ``schemas.status.transition``)."""
 
 CASELESS: frozenset[MessageType] = frozenset(
-    {M.METERINGVALUES_COLLECTED, M.METERINGPOINT_ACKNOWLEDGED}
+    {M.METERINGVALUES_COLLECTED, M.METERINGPOINT_ACKNOWLEDGED, M.METERINGVALUES_MONTHLY,
+     M.SUPPLY_START_NOTIFIED, M.SUPPLY_END_NOTIFIED, M.SUPPLY_START_CONFIRMED,
+     M.SUPPLY_END_CONFIRMED, M.SUPPLY_REGISTERED, M.MARKET_ACKNOWLEDGED,
+     M.MARKET_INTERCHANGE_REJECTED}
 )
 """Types about a metering point, not a case: not projected onto a case."""
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hub.errors import InvalidMessage
 from schemas import progress
 from schemas.business_keys import business_keys_of, sorted_keys
 from schemas.case import Case, Flags, SideTracks
@@ -28,6 +27,7 @@ from schemas.codes import (
     WorkOrderState,
 )
 from schemas.envelope import Envelope
+from schemas.errors import InvalidMessage
 from schemas.message_types import MessageType
 from schemas.payloads import (
     CASELESS,

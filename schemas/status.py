@@ -17,8 +17,8 @@ are final.
 
 from __future__ import annotations
 
-from hub.errors import ImpossibleTransition
 from schemas.codes import CaseStatus, Flow
+from schemas.errors import ImpossibleTransition
 
 S = CaseStatus
 
@@ -82,7 +82,7 @@ def next_statuses(current: CaseStatus, flow: Flow) -> frozenset[CaseStatus]:
 
 def transition(current: CaseStatus, target: CaseStatus, flow: Flow) -> CaseStatus:
     """``target`` if the machine allows ``current -> target`` in ``flow``; else raise
-    :class:`~hub.errors.ImpossibleTransition` naming both states."""
+    :class:`~schemas.errors.ImpossibleTransition` naming both states."""
     current, target, flow = CaseStatus(current), CaseStatus(target), Flow(flow)
     if (current, target) in _ALLOWED[flow]:
         return target

@@ -32,8 +32,7 @@ from schemas.case import (
     Person,
 )
 from schemas.envelope import Envelope
-from schemas.identifiers import (
-    Gsrn,
+from schemas.identifier_samples import (
     make_fodselsnummer,
     make_gln,
     make_gsrn,
@@ -41,6 +40,7 @@ from schemas.identifiers import (
     make_orgnummer,
     make_personnummer,
 )
+from schemas.identifiers import Gsrn
 from schemas.message_types import MessageType
 
 M = MessageType
@@ -282,7 +282,41 @@ _SAMPLES: dict[MessageType, Any] = {
                          for i in range(96)]},
     M.INSTALLER_NOTIFIED: lambda c: {"recipient": "erik.johansson@bollerud-elektro.se",
                                      "status": "approved", "subject": "Installationsmedgivande"},
+    M.SUPPLY_START_NOTIFIED: lambda c: _supply_notified("switch"),
+    M.SUPPLY_END_NOTIFIED: lambda c: _supply_notified("rescission"),
+    M.SUPPLY_START_CONFIRMED: lambda c: _supply_confirmed("switch"),
+    M.SUPPLY_END_CONFIRMED: lambda c: _supply_confirmed("move_out"),
+    M.SUPPLY_REGISTERED: lambda c: {
+        "change": "start", "metering_point": SE_POINT, "reason": "switch",
+        "effective_on": "2026-11-01", "supplier": "12345", "previous_supplier": "23456",
+        "in_operation": True, "meter_number": "M-77", "grid_area": "XYZ",
+        "case_reference": "SUP-CASE-1"},
+    M.METERINGVALUES_MONTHLY: lambda c: {
+        "gsrn": SE_POINT, "month": "2026-09-01", "meter_number": "M-77",
+        "start_reading": "10230", "end_reading": "10655", "consumption_kwh": "425"},
+    M.MARKET_ACKNOWLEDGED: lambda c: {
+        "kind": "aperak", "status": "rejected", "codes": ["41"],
+        "original_message_id": str(uuid.uuid5(_IDS, "e66")), "interchange_reference": "R1"},
+    M.MARKET_INTERCHANGE_REJECTED: lambda c: {
+        "raw": "UNA:+.? 'UNB+UNOC:3+12345:ZZ+54321:ZZ+261001:0930+X1'",
+        "archived_as": "var/ediel/archive/x1.edi", "error": "truncated", "where": "segment 2",
+        "syntax_error_code": "13"},
 }
+
+SE_POINT = "735999123456789018"  # the anläggnings-id of ediel-sweden.md's examples
+
+
+def _supply_notified(reason: str) -> dict[str, Any]:
+    return {"metering_point": SE_POINT, "reason": reason, "effective_on": "2026-11-01",
+            "supplier": "12345", "grid_owner": "54321", "grid_area": "XYZ",
+            "balance_responsible": "11111", "document_id": "SUP-Z03-1",
+            "case_reference": "SUP-CASE-1",
+            "customer": {"name": "Exempel AB", "organisation_number": "556677-8899"}}
+
+
+def _supply_confirmed(reason: str) -> dict[str, Any]:
+    return {"metering_point": SE_POINT, "reason": reason, "effective_on": "2026-11-01",
+            "supplier": "12345", "grid_area": "XYZ", "case_reference": "SUP-CASE-1"}
 
 
 def source_of(type_: str) -> str:

@@ -121,7 +121,7 @@ def publish(url: str, topology: Topology, items: list[Input]) -> None:
         publisher = Publisher(conn)
         for start in range(0, len(items), 500):
             now = time.time()
-            publisher.publish([Outgoing(topology.inbound, HUB_KEY, stamp(i, now))
+            publisher.publish([Outgoing(topology.inbound, HUB_KEY, stamp(i, now), case_id=i.case_id)
                                for i in items[start:start + 500]])
         publisher.close()
 

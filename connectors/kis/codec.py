@@ -5,6 +5,8 @@
     customer.registered        <-> RegisterCustomerRequest
     tariff.change.requested    <-> ChangeTariffRequest
     customer.ended             <-> EndCustomerRequest
+    supply.start/end.notified  ->  RegisterSupplyChangeRequest (Change START / SLUT)
+    supply.registered          <-  RegisterSupplyChangeResponse (with the request's facts)
     billing.updated            <-> GetEventsResponse/Events/Event (message id "kis:<EventId>")
 """
 
@@ -18,8 +20,7 @@ from typing import Any
 from lxml import etree
 
 from connectors.kis.wire import KisWire
-from hub.errors import InvalidMessage, RemoteFault, TargetRejected
-from hub.poller import EventBatch
+from hub.toolkit import EventBatch, InvalidMessage, RemoteFault, SetAside, TargetRejected
 from schemas.envelope import Envelope, derived_message_id
 from schemas.message_types import MessageType
 from schemas.payloads import parse_payload
@@ -33,6 +34,8 @@ _REQUEST_KINDS = {M.FACILITY_LOOKUP_REQUESTED: "LookupFacilityRequest",
                   M.CUSTOMER_REGISTERED: "RegisterCustomerRequest",
                   M.TARIFF_CHANGE_REQUESTED: "ChangeTariffRequest",
                   M.CUSTOMER_ENDED: "EndCustomerRequest",
+                  M.SUPPLY_START_NOTIFIED: "RegisterSupplyChangeRequest",
+                  M.SUPPLY_END_NOTIFIED: "RegisterSupplyChangeRequest",
                   M.BILLING_UPDATED: "GetEventsResponse"}
 _READ_TYPES = {"LookupFacilityRequest": M.FACILITY_LOOKUP_REQUESTED,
                "LookupFacilityResponse": M.FACILITY_LOOKUP_ANSWERED,
@@ -56,8 +59,10 @@ def to_wire(message: Envelope, wire: KisWire) -> etree._Element:
     payload = _checked(message).payload
     data: dict[str, Any] = {"case_ref": message.case_id, **payload}
     if kind in ("LookupFacilityRequest", "RegisterCustomerRequest", "ChangeTariffRequest",
-                "EndCustomerRequest"):
+                "EndCustomerRequest", "RegisterSupplyChangeRequest"):
         data["message_id"] = message.message_id
+    if kind == "RegisterSupplyChangeRequest":
+        data["change"] = "start" if message.type == M.SUPPLY_START_NOTIFIED else "end"
     if kind == "GetEventsResponse":
         event_id = message.message_id.removeprefix(EVENT_PREFIX)
         data = {"events": [{**data, "event_id": event_id,
@@ -108,6 +113,30 @@ def check_registration(root: etree._Element, wire: KisWire, *, where: str,
                                             body_excerpt=_excerpt(root)))
 
 
+def supply_registered(request: Envelope, root: etree._Element, wire: KisWire, *,
+                      where: str) -> Envelope:
+    """supply.registered from KIS's RegisterSupplyChangeResponse to ``request`` (a
+    supply.start/end.notified); AVVISAD is a business rejection (permanent)."""
+    data = wire.read("RegisterSupplyChangeResponse", root)
+    if data["case_ref"] != request.case_id:
+        raise InvalidMessage(f"KIS answered for case {data['case_ref']!r}, asked for "
+                             f"{request.case_id!r}", where="RegisterSupplyChangeResponse/CaseRef")
+    if data["result"] != "accepted":
+        reason = data.get("reason") or "no reason given"
+        raise TargetRejected(f"KIS refused the supply change: {reason}", where=where,
+                             remote=RemoteFault(kind="soap", status="AVVISAD", message=reason,
+                                                body_excerpt=_excerpt(root)))
+    asked = request.payload
+    payload = {"change": "start" if request.type == M.SUPPLY_START_NOTIFIED else "end",
+               **{k: asked[k] for k in ("metering_point", "reason", "effective_on", "supplier",
+                                        "grid_area", "case_reference") if asked.get(k)},
+               "in_operation": bool(data.get("in_operation", True))}
+    for key in ("previous_supplier", "meter_number"):
+        if data.get(key):
+            payload[key] = data[key]
+    return _checked(request.derive(M.SUPPLY_REGISTERED, SOURCE, payload))
+
+
 def events_from_wire(root: etree._Element, wire: KisWire, *, strict: bool) -> EventBatch:
     """billing.updated messages from a GetEventsResponse.
 
@@ -145,7 +174,8 @@ def _one_by_one(root: etree._Element, wire: KisWire) -> EventBatch:
             events = wire.read("GetEventsResponse", single)["events"]
             batch.messages.extend(_event_messages(events))
         except InvalidMessage as exc:
-            batch.quarantined.append((event_id, str(exc)))
+            batch.set_aside.append(SetAside(event_id, etree.tostring(item, encoding="utf-8"),
+                                            exc))
     return batch
 
 

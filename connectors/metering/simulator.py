@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import threading
 import time
 from collections import deque
@@ -43,9 +42,15 @@ import pika
 import structlog
 
 from connectors.metering import events, lifecycle, wire
-from hub.errors import InvalidMessage
-from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
+from hub.toolkit import (
+    Credentials,
+    FailureMode,
+    InboundServer,
+    InvalidMessage,
+    Request,
+    Response,
+    Simulator,
+)
 
 log = structlog.get_logger("gridhub.metering.simulator")
 _JSON = "application/json"
@@ -54,6 +59,7 @@ FEED_MAX = 100_000
 
 class MeteringSimulator(Simulator):
     name = "metering"
+    default_port = 8104
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
                  state_dir: Path | None = None, amqp_url: str | None = None,
@@ -66,7 +72,7 @@ class MeteringSimulator(Simulator):
         self.slow_seconds = slow_seconds
         self._credentials = Credentials(token=token) if token else None
         self._lock = threading.RLock()
-        self._server: HttpServer | None = None
+        self._server: InboundServer | None = None
         self._publisher: _EventPublisher | None = None
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -79,16 +85,14 @@ class MeteringSimulator(Simulator):
         self.published: deque[dict[str, Any]] = deque(maxlen=10_000)
         # the HTTP event feed: (seq, routing key, event), the oldest dropped past FEED_MAX
         self.feed: deque[tuple[int, str, Any]] = deque(maxlen=FEED_MAX)
+        # seq -> fields served in that feed entry instead (a coordinator writing a bad feed)
+        self.broken_entries: dict[int, dict[str, Any]] = {}
         self._seq = 0
 
     # -- life cycle ----------------------------------------------------------------------------
 
     def start(self) -> MeteringSimulator:
-        env = os.environ
-        self.amqp_url = self.amqp_url or env.get("GRIDHUB_METERING_SIM_AMQP_URL")
-        self.exchange = self.exchange or env.get("GRIDHUB_METERING_SIM_EXCHANGE", "quant.events")
-        if self.step_interval is None and env.get("GRIDHUB_METERING_SIM_STEP"):
-            self.step_interval = float(env["GRIDHUB_METERING_SIM_STEP"])
+        self.exchange = self.exchange or "quant.events"
         self._load()
         if self.amqp_url:
             self._publisher = _EventPublisher(self.amqp_url, self.exchange)
@@ -126,7 +130,7 @@ class MeteringSimulator(Simulator):
                 self._listen()
 
     def _listen(self) -> None:
-        self._server = HttpServer(self._handle, self._credentials, host=self.host,
+        self._server = InboundServer(self._handle, self._credentials, host=self.host,
                                   port=self.port).start()
         self.port = self._server.port  # a restart after "down" binds the same port
 
@@ -264,6 +268,7 @@ class MeteringSimulator(Simulator):
             return _error(400, "INVALID_REQUEST", "after and limit are whole numbers")
         with self._lock:
             items = [{"seq": seq, "routingKey": key, "event": event}
+                     | self.broken_entries.get(seq, {})
                      for seq, key, event in self.feed if seq > after][:limit]
             return _json(200, {"events": items, "last": self._seq})
 

@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from schemas.identifiers import make_gsrn
+from schemas.identifier_samples import make_gsrn
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,7 @@ from typing import Any
 
 from lxml import etree
 
-from hub.errors import InvalidMessage
-from hub.poller import EventBatch
+from hub.toolkit import EventBatch, InvalidMessage, SetAside
 from schemas.envelope import Envelope
 
 NS = "urn:gridhub:nis:v1"
@@ -106,6 +105,9 @@ def events_from(answer: etree._Element, cursor: str | None) -> EventBatch:
                 source="nis", occurred_at=datetime.fromisoformat(node.findtext(N + "At") or ""),
                 payload={"track": "preparation", "state": STATE_OF[state]}))
         except (ValueError, KeyError) as exc:  # one bad event is set aside, not the feed
-            batch.quarantined.append((f"project {project} {state}", str(exc)[:300]))
+            batch.set_aside.append(SetAside(
+                f"project {project} {state}", etree.tostring(node),
+                InvalidMessage(f"a project event that cannot be read: {str(exc)[:300]}",
+                               where="nis projects/events")))
         batch.next_cursor = node.findtext(N + "Seq")
     return batch

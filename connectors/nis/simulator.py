@@ -18,7 +18,6 @@ registrations.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,10 +28,16 @@ from lxml import etree
 from connectors.nis import grid
 from connectors.nis.contract import XSD_PATH, XsdContract
 from connectors.nis.projects import ProjectBook
-from hub.errors import InvalidMessage
-from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
-from hub.xmlsafe import parse
+from hub.toolkit import (
+    Credentials,
+    FailureMode,
+    InboundServer,
+    InvalidMessage,
+    Request,
+    Response,
+    Simulator,
+)
+from hub.toolkit import parse_xml as parse
 
 NS = "urn:gridhub:nis:v1"
 N = f"{{{NS}}}"
@@ -50,20 +55,20 @@ class _Refusal(Exception):
 
 class NisSimulator(Simulator):
     name = "nis"
+    default_port = 8103
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, state_dir: Path | None = None,
                  username: str = "gridhub", password: str | None = None,
                  slow_seconds: float = 5.0, today: date | None = None) -> None:
         super().__init__(host=host, port=port, state_dir=state_dir)
         self.credentials = Credentials(
-            username=username, password=password or os.environ.get("GRIDHUB_SIM_PASSWORD",
-                                                                    "simulator"))
+            username=username, password=password or "simulator")
         self.slow_seconds = slow_seconds
         self.today = today  # the assessment date; None = the real date
         self.state = grid.NisState(state_dir / "nis.json" if state_dir else None)
         self.calls: dict[str, int] = {}
         self._contract = XsdContract(XSD_PATH)
-        self._server: HttpServer | None = None
+        self._server: InboundServer | None = None
         self._wake = threading.Event()
         self.projects = ProjectBook()  # the grid owner's preparation (beredning)
 
@@ -76,7 +81,7 @@ class NisSimulator(Simulator):
 
     def start(self) -> NisSimulator:
         self._wake.clear()
-        self._server = HttpServer(self._handle, self.credentials, host=self.host,
+        self._server = InboundServer(self._handle, self.credentials, host=self.host,
                                       port=self.port, realm="nis",
                                       drop=self._down)
         self._server.start()

@@ -6,6 +6,7 @@ is never unaudited and an audit row never describes a rolled-back change.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,11 +26,13 @@ from hub.access.model import (
     UserInfo,
     now_utc,
 )
+from hub.access.sessions import end_sessions
 from hub.access.tables import ensure_tables, grants, tokens, users, warnings
 from hub.ops.audit import AuditEntry, record
 from hub.store import Store
 
 log = structlog.get_logger(__name__)
+WRONG_LOGIN = "wrong user name or password"
 
 
 class Access:
@@ -40,6 +43,7 @@ class Access:
         self.store = store
         self.clock = clock
         self.hasher = hasher or hashing.default_hasher()
+        self._dummy: str | None = None
 
     def ensure_tables(self) -> None:
         ensure_tables(self.store)
@@ -64,7 +68,10 @@ class Access:
             self._require_user(conn, name)
             conn.execute(sa.update(users).where(users.c.name == name)
                          .values(password_hash=self.hasher.hash(password)))
-            _audit(conn, by, "user.password", f"user {name}", "password set", {}, self.clock())
+            # A new password ends every session: one opened with the old one must not last.
+            ended = end_sessions(conn, name)
+            _audit(conn, by, "user.password", f"user {name}", "password set",
+                   {"sessions_ended": ended}, self.clock())
 
     def set_email(self, name: str, email: str | None, *, by: str) -> None:
         """Where ``name``'s expiry warnings go (None: nowhere)."""
@@ -111,8 +118,9 @@ class Access:
                 grants.c.user_name == name, grants.c.role == role.value)).rowcount
             if not gone:
                 raise AccessDenied(f"user {name!r} has no {role} role", where="access")
+            ended = end_sessions(conn, name)  # they log in again with what they have left
             _audit(conn, by, "role.revoke", f"user {name}", f"role {role} revoked",
-                   {"role": role.value}, self.clock())
+                   {"role": role.value, "sessions_ended": ended}, self.clock())
 
     def _put_grant(self, name: str, role: Role, by: str, action: str) -> Grant:
         at = self.clock()
@@ -136,10 +144,11 @@ class Access:
         """The principal for a login; AccessDenied says why not."""
         with self.store.engine.connect() as conn:
             row = conn.execute(sa.select(users).where(users.c.name == name)).mappings().first()
-        if row is None:
-            raise AccessDenied(f"unknown user {name!r}", where="login")
-        if not hashing.verify(self.hasher, row["password_hash"], password):
-            raise AccessDenied(f"wrong password for {name!r}", where="login")
+        # An unknown name costs the same argon2 check as a known one, and both refusals read
+        # the same: neither the answer nor its time tells who has an account.
+        stored = row["password_hash"] if row is not None else self._dummy_hash()
+        if not hashing.verify(self.hasher, stored, password) or row is None:
+            raise AccessDenied(WRONG_LOGIN, where="login")
         if self.hasher.check_needs_rehash(row["password_hash"]):
             # Parameters were raised since this hash was made: upgrade it while we have the
             # plain password.
@@ -147,6 +156,12 @@ class Access:
                 conn.execute(sa.update(users).where(users.c.name == name)
                              .values(password_hash=self.hasher.hash(password)))
         return self.principal(name)
+
+    def _dummy_hash(self) -> str:
+        """A hash of a random password with this hasher's parameters, made once."""
+        if self._dummy is None:
+            self._dummy = self.hasher.hash(secrets.token_urlsafe(16))
+        return self._dummy
 
     def principal(self, name: str) -> Principal:
         """The principal of a user with the roles valid now (for a session: call it on every
@@ -236,6 +251,20 @@ class Access:
         found = [_grant(r) for r in rows]
         self._warn_once(found, at)
         return found
+
+    def expiring_counts(self, within_days: int = WARN_DAYS) -> dict[Role, int]:
+        """How many grants of each role end within ``within_days`` (not yet ended): the
+        gauge an alert watches. Unlike :meth:`expiring` it records and logs nothing."""
+        at = self.clock()
+        counts = dict.fromkeys(Role, 0)
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(sa.select(grants.c.role, sa.func.count()).where(
+                grants.c.expires_at > at,
+                grants.c.expires_at <= at + timedelta(days=within_days))
+                .group_by(grants.c.role)).all()
+        for role, count in rows:
+            counts[Role(role)] = int(count)
+        return counts
 
     def users(self) -> list[UserInfo]:
         with self.store.engine.connect() as conn:

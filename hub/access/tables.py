@@ -1,15 +1,12 @@
-"""The access tables, on the store's metadata (like the ops tables) so one ``create_all``
-makes them on SQLite and PostgreSQL alike. Only hashes of passwords and tokens are kept."""
+"""The access tables, on the store's metadata (like the ops tables), made by the store's
+migrations (hub/store/migrations). Only hashes of passwords and tokens are kept."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from hub.store import Store
+from hub.store import Store, schema
 from hub.store.tables import UtcDateTime, metadata
-
-# Serialises table creation when several processes start at once on PostgreSQL.
-_CREATE_LOCK = 0x61636373  # "accs"
 
 users = sa.Table(
     "access_user", metadata,
@@ -57,36 +54,36 @@ warnings = sa.Table(
     sa.Column("mailed_at", UtcDateTime),
 )
 
-# Failed logins per user name (known or not, so a lockout says nothing about who exists):
-# the web refuses the name while ``locked_until`` is ahead (hub/web/throttle.py). In the store,
-# so a lockout holds across restarts and every web process.
-login_failures = sa.Table(
-    "access_login_failure", metadata,
+# Failed logins (hub/web/throttle.py), counted per user name and client address (``client``
+# the address) and per user name alone (``client`` "*"). Known or unknown names alike, so a
+# refusal says nothing about who exists. In the store, so a lockout holds across restarts and
+# every web process.
+login_throttle = sa.Table(
+    "access_login_throttle", metadata,
     sa.Column("user_name", sa.String, primary_key=True),
+    sa.Column("client", sa.String, primary_key=True),
     sa.Column("failures", sa.Integer, nullable=False),
     sa.Column("window_start", UtcDateTime, nullable=False, index=True),
     sa.Column("locked_until", UtcDateTime),
 )
 
-ACCESS_TABLES = (users, grants, tokens, warnings, login_failures)
+# Logged-in web sessions (hub/access/sessions.py). The cookie holds a random id; only its
+# SHA-256 is kept, so a copy of the database does not hand out sessions. Deleting the row ends
+# the session at once: logout, a password change, a revoked role.
+sessions = sa.Table(
+    "access_session", metadata,
+    sa.Column("id_hash", sa.String, primary_key=True),
+    sa.Column("user_name", sa.String, sa.ForeignKey("access_user.name", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("last_seen_at", UtcDateTime, nullable=False, index=True),
+)
+
+ACCESS_TABLES = (users, grants, tokens, warnings, login_throttle, sessions)
 
 
 def ensure_tables(store: Store) -> None:
-    """Create the access tables (and the audit table they write to) if missing."""
-    from hub.ops.audit import audit
-
-    with store.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_CREATE_LOCK)))
-        metadata.create_all(conn, tables=[*ACCESS_TABLES, audit])
-        _add_missing_columns(conn, warnings)
-
-
-def _add_missing_columns(conn: sa.Connection, table: sa.Table) -> None:
-    """Columns added to ``table`` after a store was created (``create_all`` makes missing
-    tables only): nullable, so existing rows stay valid."""
-    present = {c["name"] for c in sa.inspect(conn).get_columns(table.name)}
-    for column in table.columns:
-        if column.name not in present:
-            kind = column.type.compile(dialect=conn.dialect)
-            conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+    """The access tables are made by the store's migrations (``hub.store.schema``); check the
+    schema they are in is the one this gridhub knows."""
+    with store.engine.connect() as conn:
+        schema.require_current(conn)

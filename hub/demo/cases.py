@@ -131,7 +131,10 @@ def kis_records(case: Case) -> list[tuple[dict[str, Any], dict[str, Any]]]:
                         "technical_number": fac.technical_number,
                         "customer_number": fac.customer_number,
                         "substation": fac.substation, "address": address,
-                        "main_fuse_a": fac.main_fuse_a or 25}
+                        "main_fuse_a": fac.main_fuse_a or 25,
+                        # a new installation's facility has no meter in operation until
+                        # the customer is registered at completion
+                        "in_operation": case.installation_type != "new_installation"}
         customer = {"kind": "P", "name": owner.name if owner else "Okänd kund",
                     "address": address, "customer_number": fac.customer_number,
                     "phone": "070-765 43 21"}

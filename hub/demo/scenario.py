@@ -33,6 +33,7 @@ POISON: tuple[bytes, ...] = (
                 "source": "handler", "payload": {}}).encode(),
 )
 """Not JSON, an unknown type, a payload breaking its model, a case nobody submitted."""
+SE_POINT = "735999123456789018"  # a Swedish metering point (ediel-sweden.md's examples)
 
 
 @dataclass
@@ -73,6 +74,7 @@ class Scenario:
         self.problems: list[str] = []
         self._coordinator_ok = True
         self._values_sent = 0
+        self._se_market = "to do"  # switch sent -> confirmed -> values sent
 
     def run(self) -> Played:
         start = time.monotonic()
@@ -146,6 +148,7 @@ class Scenario:
         self._advance_workorders()
         self.d.planners.advance()  # the grid owner's preparation (beredning) moves on
         self._metering_values(rows)
+        self._swedish_market()
 
     def _act(self, plan: Plan, row: CaseRow | None) -> None:
         if not plan.did("sent"):
@@ -246,6 +249,25 @@ class Scenario:
                     self._values_sent += 1
                     if self._values_sent >= self.o.values_for:
                         return
+
+    def _swedish_market(self) -> None:
+        """A Swedish supplier's switch over Ediel (Z03 in, KIS updated, Z04 to the new
+        supplier and Z05 to the old one), then the new supplier's first day of that point's
+        quarter-hour values as UTILTS: the Swedish market outcome."""
+        sim = getattr(self.d.world, "ediel", None)
+        if sim is None or not self._coordinator_ok:
+            return
+        try:
+            if self._se_market == "to do":
+                sim.send_start(SE_POINT, date(2026, 11, 1))
+                self._se_market = "switch sent"
+            elif self._se_market == "switch sent" and sum(
+                    "PRODAT" in r["types"] for r in sim.snapshot()["received"]) >= 2:
+                self.d.coordinator.publish_values(SE_POINT, date(2026, 11, 1))
+                self._se_market = "values sent"
+        except Exception as exc:  # the Swedish part failing must not stop the rest
+            self._problem(f"Swedish market (Ediel): {type(exc).__name__}: {str(exc)[:160]}")
+            self._se_market = "failed"
 
     def _settled(self, plan: Plan, row: CaseRow | None) -> bool:
         return row is not None and row.status in FINAL

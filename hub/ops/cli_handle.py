@@ -30,6 +30,7 @@ def handle() -> None:
 def list_(ctx: click.Context, as_json: bool) -> None:
     """Cases waiting for a decision, oldest first."""
     from hub.ops.handling import waiting
+    from hub.ops.render import table
 
     with cli_store(load_settings(ctx)) as store:
         found = waiting(store)
@@ -40,10 +41,10 @@ def list_(ctx: click.Context, as_json: bool) -> None:
         click.echo("no case waits for a decision")
         return
     click.echo(f"{len(found)} case(s) wait for a decision:")
-    for w in found:
-        click.echo(f"  {w.case_id:<14} {w.reference or '-':<10} {w.status:<20} "
-                   f"{w.installation_type or '-'}/{w.job_type or '-'} {w.country or '-'}  "
-                   f"since {w.since:%Y-%m-%d %H:%M}  ({w.why})")
+    click.echo(table(["CASE", "REFERENCE", "STATUS", "TYPE", "COUNTRY", "SINCE", "WHY"], [
+        [w.case_id, w.reference, w.status,
+         f"{w.installation_type or '-'}/{w.job_type or '-'}", w.country,
+         f"{w.since:%Y-%m-%d %H:%M}", w.why] for w in found], indent="  "))
 
 
 @handle.command()
@@ -107,6 +108,7 @@ def _decide(ctx: click.Context, case_id: str, *, approve: bool, text: str, reaso
             from hub.topology import HUB_KEY, topology_for
 
             topology = topology_for(settings.namespace, settings.broker_url)
-            publisher.publish([Outgoing(topology.inbound, HUB_KEY, codec.encode(message))])
+            publisher.publish([Outgoing(topology.inbound, HUB_KEY, codec.encode(message),
+                                        case_id=message.case_id)])
         audit_decision(store, message, by=by, reason=reason)
     click.echo(f"{message.type} for case {case_id} sent ({message.message_id})")

@@ -23,6 +23,7 @@ EXIT_RUNTIME, EXIT_CONFIG, EXIT_INPUT = 1, 3, 4
 F = TypeVar("F", bound=Callable[..., Any])
 _RELATIVE = re.compile(r"^(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+MAX_AGE_DAYS = 700_000  # about 1900 years: any age up to this is a time after the year 1
 
 
 def fail(message: str, code: int = EXIT_RUNTIME) -> NoReturn:
@@ -43,14 +44,20 @@ class When(click.ParamType):
         text = str(value).strip()
         relative = _RELATIVE.match(text)
         if relative:
-            delta = timedelta(**{_UNITS[relative[2]]: int(relative[1])})
-            return datetime.now(UTC) - delta
+            try:
+                delta = timedelta(**{_UNITS[relative[2]]: int(relative[1])})
+                return datetime.now(UTC) - delta
+            except OverflowError:  # timedelta or datetime out of range: not a time at all
+                self.fail(f"{text!r} reaches back before the year 1: give an age of at most "
+                          f"{MAX_AGE_DAYS} days (or an ISO time)", param, ctx)
         try:
             parsed = datetime.fromisoformat(text)
-        except ValueError:
+            # Normalised to UTC here, so an offset at the edge of the calendar fails now
+            # rather than in a query.
+            return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+        except (ValueError, OverflowError):
             self.fail(f"{text!r} is neither an ISO time (2024-03-14T08:30) nor an age "
                       "(30m, 2h, 3d)", param, ctx)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def guard(func: F) -> F:

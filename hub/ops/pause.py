@@ -18,16 +18,8 @@ from hub.ops.audit import AuditEntry, record
 from hub.store import Store
 from hub.store import scheduled as scheduled_rows
 from hub.store.statements import insert_ignore
-from hub.store.tables import UtcDateTime, metadata
+from hub.store.tables import connector_pause
 from hub.store.tables import scheduled as sched
-
-connector_pause = sa.Table(
-    "connector_pause", metadata,
-    sa.Column("connector", sa.String, primary_key=True),
-    sa.Column("paused_at", UtcDateTime, nullable=False),
-    sa.Column("paused_by", sa.String, nullable=False),
-    sa.Column("reason", sa.String, nullable=False),
-)
 
 
 @dataclass(frozen=True)
@@ -47,12 +39,6 @@ class Resumed:
 
     was_paused: bool
     released: int
-
-
-def is_paused(conn: sa.Connection, connector: str) -> bool:
-    """For the delivery stage, inside its own transaction: one primary-key lookup."""
-    stmt = sa.select(connector_pause.c.connector).where(connector_pause.c.connector == connector)
-    return conn.scalar(stmt) is not None
 
 
 def pauses(conn: sa.Connection) -> dict[str, Pause]:

@@ -1,7 +1,8 @@
 """Replay and discard dead letters: a dry run, rate limit, progress, pause/stop, audit.
 
-A replay re-publishes the original body (``hub.ops.plan.outgoing``) and then, in one store
-transaction, marks the dead letter replayed (its first failure time stays, its replay count
+A replay re-publishes the original body (``hub.ops.plan.outgoings``; a wire document a
+connector could not translate is translated again by the connector plugin) and then, in one
+store transaction, marks the dead letter replayed (its first failure time stays, its replay count
 grows) and writes the audit row. Publishing first means a crash in between leaves the dead
 letter open and the message sent; running the replay again is safe, because the delivery
 stage skips a message already delivered to its target and the plan marks such dead letters
@@ -15,7 +16,7 @@ import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import sqlalchemy as sa
 
@@ -28,15 +29,15 @@ from hub.ops.plan import (
     HUB,
     REPLAY,
     SKIP,
+    PlanAction,
     PlanItem,
-    outgoing,
+    outgoings,
     plan_discard,
     plan_replay,
 )
 from hub.ops.selection import Selection, load_rows, select_ids
 from hub.publisher import Outgoing
 from hub.store import DeadLetterRow, Store, TraceRow
-from hub.store.tables import dead_letter as dead_letter_t
 from hub.store.tables import seen as seen_t
 from hub.topology import Topology
 
@@ -94,14 +95,14 @@ class Control:
 class Outcome:
     """What an operation did (or, in a dry run, would do) with each selected dead letter."""
 
-    operation: str  # "replay" | "discard"
+    operation: Literal["replay", "discard"]
     dry_run: bool
     items: list[PlanItem] = field(default_factory=list)
     done: dict[str, int] = field(default_factory=dict)  # action -> how many were carried out
     stopped: bool = False
     error: str | None = None
 
-    def planned(self, action: str) -> int:
+    def planned(self, action: PlanAction) -> int:
         return sum(1 for i in self.items if i.action == action)
 
     def as_dict(self) -> dict[str, Any]:
@@ -209,15 +210,21 @@ def _replay_one(store: Store, publisher: Publishes, topology: Topology, dl: Dead
     # The hop's time is the send's: the delivery it causes may be traced before this
     # transaction commits, and the timeline must still read replayed -> delivered.
     at = datetime.now(UTC)
+    key = None
     if sent:
         if dl.message_id:
             _forget_receipt(store, dl.connector, dl.message_id)
-        publisher.publish([outgoing(dl, topology)])
+        messages = outgoings(dl, topology)
+        # fresh for this replay when its target had rejected it (hub.ops.plan)
+        key = messages[0].headers.get(codec.H_IDEMPOTENCY_KEY) if messages else None
+        publisher.publish(messages)
+    note = f"; idempotency key {key}" if key else ""
     with store.transaction() as tx:
         tx.set_dead_letter_status([item.dead_letter_id], "replayed", replayed=sent)
         record(tx.conn, [_audit("replay", item, actor, reason, selection, {
-            "sent": sent, "replay_count": dl.replay_count + (1 if sent else 0)})])
-        tx.add_trace(_hops([dl], "replayed" if sent else "resolved", actor, reason, at))
+            "sent": sent, "replay_count": dl.replay_count + (1 if sent else 0),
+            "idempotency_key": key})])
+        tx.add_trace(_hops([dl], "replayed" if sent else "resolved", actor, reason, at, note))
 
 
 def _forget_receipt(store: Store, connector: str, message_id: str) -> None:
@@ -243,13 +250,14 @@ def _audit(action: str, item: PlanItem, actor: str, reason: str, selection: Sele
 
 
 def _hops(rows: Sequence[DeadLetterRow], name: str, actor: str, reason: str,
-          at: datetime | None = None) -> list[TraceRow]:
+          at: datetime | None = None, note: str = "") -> list[TraceRow]:
     """The operator's action in the case's timeline, beside the hops it caused."""
     at = at or datetime.now(UTC)
+    # The note (the replay's idempotency key) is kept whole: the reason is cut to fit.
     return [TraceRow(message_id=dl.message_id, case_id=dl.case_id, type=dl.message_type,
                      hop=name, source="ops", target=dl.connector, route=dl.route,
                      outcome="ok", at=at, keys=dl.keys,
-                     detail=f"dead letter {dl.id} by {actor}: {reason}"[:500])
+                     detail=f"dead letter {dl.id} by {actor}: {reason}"[:500 - len(note)] + note)
             for dl in rows if dl.message_id and dl.case_id and dl.message_type]
 
 
@@ -267,22 +275,3 @@ class _Pacer:
         if counts:
             self._next = time.monotonic() + self._interval
         return True
-
-
-def reopen(conn: sa.Connection, failed: DeadLetterRow) -> bool:
-    """A replayed message failed again: reopen the dead letter it was replayed from instead
-    of adding a second one. Its first failure time and replay count stay; the attempts add
-    up; the new failure replaces the old error. False when ``failed`` is no replay (header
-    ``x-gridhub-replay-of``) or that dead letter is not in status replayed: store it as new."""
-    try:
-        dl_id = int((failed.headers or {})[codec.H_REPLAY_OF])
-    except (KeyError, TypeError, ValueError):
-        return False
-    stmt = sa.update(dead_letter_t).where(
-        dead_letter_t.c.id == dl_id, dead_letter_t.c.status == "replayed",
-        dead_letter_t.c.connector == failed.connector,
-    ).values(status="open", attempts=dead_letter_t.c.attempts + failed.attempts,
-             last_failure_at=failed.last_failure_at, exception_type=failed.exception_type,
-             exception_message=failed.exception_message, where=failed.where,
-             remote_fault=failed.remote_fault, fingerprint=failed.fingerprint)
-    return conn.execute(stmt).rowcount > 0

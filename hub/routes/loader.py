@@ -84,12 +84,12 @@ def _policies(raw: Any, issues: Issues) -> tuple[dict[str, RetryPolicy], set[str
         return policies, set(policies)
     if not isinstance(raw, dict):
         issues.add("retry_policies", "retry_policies must be a mapping: name -> {immediate: "
-                   "1, delayed: 6, initial_delay: 2s, ...}")
+                   "1, initial_delay: 2s, max_delay: 5m, max_age: 24h}")
         return policies, set(policies)
     for name, spec in raw.items():
         path = child("retry_policies", name)
         if not isinstance(spec, dict):
-            issues.add(path, "a retry policy is a mapping, e.g. {delayed: 6, max_age: 24h}")
+            issues.add(path, "a retry policy is a mapping, e.g. {max_delay: 5m, max_age: 24h}")
             continue
         policy = _policy(spec, path, issues)
         if policy is not None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from hub.codec import H_REPLAY_OF
 from hub.store.statements import chunks, insert_ignore
 from hub.store.tables import dead_letter as t
 from hub.store.tables import dead_letter_key as tk
@@ -40,6 +41,7 @@ class DeadLetterRow:
     replay_count: int = 0
     keys: dict[str, list[str]] = field(default_factory=dict)
     created_at: datetime | None = None  # set by the store when None
+    settled_at: datetime | None = None  # replayed or discarded at; set by the store
     id: int | None = None  # set by the store
 
 
@@ -101,7 +103,9 @@ def set_status(conn: sa.Connection, ids: Sequence[int], status: str, *,
     """Set ``status`` on dead letters ``ids``; ``replayed`` also counts one replay."""
     if status not in STATUSES:
         raise ValueError(f"dead letter status {status!r} is not one of {', '.join(STATUSES)}")
-    values: dict[str, Any] = {"status": status}
+    # Settled (replayed, discarded) from now; open again: not settled.
+    values: dict[str, Any] = {"status": status,
+                              "settled_at": None if status == "open" else datetime.now(UTC)}
     if replayed:
         values["replay_count"] = t.c.replay_count + 1
     for part in chunks(list(dict.fromkeys(ids))):
@@ -154,3 +158,23 @@ def groups(conn: sa.Connection, status: str | None = "open") -> list[DeadLetterG
         .order_by(g.c["count"].desc(), g.c.last_failure.desc(), g.c.fingerprint)
     )
     return [DeadLetterGroup(**row) for row in conn.execute(stmt).mappings()]
+
+
+def reopen(conn: sa.Connection, failed: DeadLetterRow) -> bool:
+    """A replayed message failed again: reopen the dead letter it was replayed from instead
+    of adding a second one. Its first failure time and replay count stay; the attempts add
+    up; the new failure replaces the old error. False when ``failed`` is no replay (header
+    ``x-gridhub-replay-of``) or that dead letter is not in status replayed: store it as new."""
+    try:
+        dl_id = int((failed.headers or {})[H_REPLAY_OF])
+    except (KeyError, TypeError, ValueError):
+        return False
+    stmt = sa.update(t).where(
+        t.c.id == dl_id, t.c.status == "replayed",
+        t.c.connector == failed.connector,
+    ).values(status="open", settled_at=None, attempts=t.c.attempts + failed.attempts,
+             headers=failed.headers,  # the last delivery's: its idempotency key with them
+             last_failure_at=failed.last_failure_at, exception_type=failed.exception_type,
+             exception_message=failed.exception_message, where=failed.where,
+             remote_fault=failed.remote_fault, fingerprint=failed.fingerprint)
+    return conn.execute(stmt).rowcount > 0

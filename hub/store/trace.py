@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 import sqlalchemy as sa
 
@@ -15,6 +16,11 @@ from hub.store.tables import trace as t
 HOPS = ("received", "routed", "delivered", "retry-scheduled", "dead-lettered", "duplicate",
         "held", "released")
 """The usual hop names; others (e.g. "aggregated", "unrouted") are stored as given."""
+
+
+# How a hop ended: done; failed (retry scheduled or dead-lettered); passed over (duplicate,
+# held, unrouted); or a metering value that came after its period was settled.
+HopOutcome = Literal["ok", "error", "skipped", "late"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,7 +34,7 @@ class TraceRow:
     source: str
     target: str | None = None
     route: str | None = None
-    outcome: str = "ok"  # "ok" | "error" | "skipped"
+    outcome: HopOutcome = "ok"
     attempt: int = 0
     at: datetime
     detail: str | None = None

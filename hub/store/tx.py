@@ -8,7 +8,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hub.store import aggregations, deadletters, delivered, idempotency, outbox, scheduled
+from hub.store import (
+    aggregations,
+    deadletters,
+    delivered,
+    idempotency,
+    outbox,
+    pauses,
+    scheduled,
+)
 from hub.store.cases import CaseRow, KeyRow, load_cases, save_cases
 from hub.store.deadletters import DeadLetterRow
 from hub.store.outbox import OutboxRow
@@ -54,6 +62,11 @@ class Tx:
     def add_dead_letters(self, rows: Sequence[DeadLetterRow]) -> list[int]:
         return deadletters.add_dead_letters(self.conn, rows)
 
+    def reopen_dead_letter(self, failed: DeadLetterRow) -> bool:
+        """A replay that failed again reopens the dead letter it came from (True) instead of
+        adding a second one; False: store ``failed`` as a new dead letter."""
+        return deadletters.reopen(self.conn, failed)
+
     def set_dead_letter_status(self, ids: Sequence[int], status: str, *,
                                replayed: bool = False) -> None:
         deadletters.set_status(self.conn, ids, status, replayed=replayed)
@@ -83,6 +96,10 @@ class Tx:
     def release_next(self, destination: str, case_id: str,
                      due_at: datetime) -> ScheduledRow | None:
         return scheduled.release_next(self.conn, destination, case_id, due_at)
+
+    # Operator pauses (set by ``hub.ops.pause``).
+    def is_paused(self, connector: str) -> bool:
+        return pauses.is_paused(self.conn, connector)
 
     # Delivery record.
     def mark_delivered(self, destination: str, message_ids: Sequence[str],

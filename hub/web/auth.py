@@ -60,9 +60,9 @@ def current(request: Request) -> Principal:
             found = ctx.access.principal(user)
     except AccessDenied as exc:
         if not header:
-            # The session's user lost access (role expired or revoked): end the session and
-            # tell them why on the login page.
-            request.state.session = Session(notice=str(exc))
+            # The session's user lost access (role expired or revoked): end the session in
+            # the store and tell them why on the login page.
+            request.state.session = ctx.sessions.end(session(request), notice=str(exc))
         raise LoginRequired(str(exc)) from None
     request.state.principal = found
     return found

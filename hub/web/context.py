@@ -28,5 +28,6 @@ class WebContext:
     connectors: Mapping[str, Connector | str]
     # The configured connector names (a replay to another is skipped); None: routes unreadable.
     configured: set[str] | None
+    secure_cookies: bool = False  # the session cookie goes over https only
     jobs: Jobs = field(default_factory=lambda: Jobs())
     templates: Any = None  # jinja2.Environment, set by create_app

@@ -41,6 +41,7 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
         warnings = [g for g in ctx.access.expiring(30) if admin or g.user == who.name]
     html = ctx.templates.get_template(name).render(
         request=request, who=who, csrf=session(request).csrf, expiring=warnings,
+        csp_nonce=getattr(request.state, "csp_nonce", ""),
         may_replay=bool(who and who.can(Action.replay)),
         may_discard=bool(who and who.can(Action.discard)),
         may_pause=bool(who and who.can(Action.pause)),

@@ -1,10 +1,11 @@
-"""BatchConsumer on RabbitMQ: batches, and acks deferred until the handler's confirms are in."""
+"""BatchConsumer on RabbitMQ: batches, and acks deferred until the settle a handler returns
+(the wait for its confirms) has run."""
 
 import threading
 
 from kombu import Connection, Exchange, Producer, Queue
 
-from hub.consumer import BatchConsumer, defer_ack
+from hub.consumer import BatchConsumer
 from tests.support.hubrun import wait_until
 
 
@@ -26,10 +27,6 @@ def _unacked_and_ready(url: str, queue: Queue) -> int:
         return int(queue(conn.channel()).queue_declare(passive=True).message_count)
 
 
-def test_defer_ack_outside_a_consumer_is_refused():
-    assert defer_ack(lambda: None) is False
-
-
 def test_deferred_batch_is_acked_after_the_next_batch_and_after_its_settle(amqp_url,
                                                                           amqp_namespace):
     queue = _queue(amqp_namespace)
@@ -42,9 +39,9 @@ def test_deferred_batch_is_acked_after_the_next_batch_and_after_its_settle(amqp_
         number = len([e for e in events if e.startswith("handle")])
         events.append(f"handle {number}")
         seen.extend(m.body for m in batch)
-        assert defer_ack(lambda: events.append(f"settle {number}")) is True
         if len(seen) >= 40:
             stop.set()
+        return lambda: events.append(f"settle {number}")
 
     # The prefetch leaves room for the next batch while one waits for its ack.
     consumer = BatchConsumer(lambda: Connection(amqp_url), queue, handler, prefetch=20,
@@ -77,7 +74,7 @@ def test_a_failing_settle_returns_the_unacked_batches(amqp_url, amqp_namespace):
         def settle():
             stop.set()  # the consumer reconnects after a failure: stop it there
             raise TimeoutError("broker did not confirm (test)")
-        defer_ack(settle)
+        return settle
 
     consumer = BatchConsumer(lambda: Connection(amqp_url), queue, handler, prefetch=10,
                              batch_max=10, linger_s=0.05)

@@ -151,6 +151,32 @@ def test_duplicate_message_id_is_applied_once(broker, tmp_path):
         assert not _store(settings).dead_letters()  # no impossible submitted -> submitted
 
 
+def test_a_duplicate_in_a_later_batch_is_applied_and_delivered_once(broker, tmp_path):
+    """The store's idempotency keys, not the batch: the copy comes after the first was
+    delivered, in a batch of its own."""
+    url, ns = broker
+    with Sink() as alpha, Sink() as beta:
+        settings = settings_for(tmp_path, url, ns,
+                                routes_yaml({"alpha": alpha.url, "beta": beta.url}, ROUTES))
+        case = swedish_case(9)
+        msg = envelope("case.submitted", case)
+        with running_hub(settings) as hub:
+            hub.inbound.publish([msg])
+            wait_until(lambda: _hop(hub.store, case.case_id, "delivered", "alpha")
+                       and _hop(hub.store, case.case_id, "delivered", "beta"),
+                       what="the first copy delivered to both")
+            hub.inbound.publish([msg])  # the same id again, long after: a resend
+            wait_until(lambda: _hop(hub.store, case.case_id, "duplicate", None),
+                       what="the hub stage to skip the copy")
+            # Its stored outputs are re-published; each delivery stage skips them too.
+            wait_until(lambda: _hop(hub.store, case.case_id, "duplicate", "alpha")
+                       and _hop(hub.store, case.case_id, "duplicate", "beta"),
+                       what="both delivery stages to skip the re-published outputs")
+            assert hub.store.case(case.case_id).version == 1
+        assert len(alpha.docs()) == 1 and len(beta.docs()) == 1
+        assert not _store(settings).dead_letters()  # no impossible submitted -> submitted
+
+
 def test_per_case_order_holds_while_first_is_retried(broker, tmp_path):
     url, ns = broker
     with Sink() as alpha, Sink() as beta:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from hub.health import liveness, readiness
 from hub.store import Store
 from hub.topology import topology_for
@@ -17,6 +21,17 @@ def _declare(url: str, namespace: str) -> None:
 
 def test_liveness_needs_nothing() -> None:
     assert liveness()["status"] == "ok"
+    assert liveness(detail=False) == {"status": "ok"}
+
+
+def test_uptime_counts_from_process_start_not_from_the_first_call() -> None:
+    # A process that works for a while before anything imports hub.health (as the web does
+    # on its first request): its uptime includes that while.
+    code = ("import time; time.sleep(1.5); from hub.health import liveness; "
+            "print(liveness()['uptime_s'])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).parents[2])
+    assert float(out.stdout) >= 1.5
 
 
 def test_ready_on_the_embedded_broker(tmp_path, store: Store) -> None:  # noqa: F811

@@ -8,8 +8,9 @@ import structlog
 from structlog.testing import capture_logs
 
 from hub.errors import ConfigurationError
-from hub.logs import configure_logging, mask_numbers_in, mask_personal_data
-from schemas.identifiers import make_fodselsnummer, make_orgnummer, make_personnummer
+from hub.logs import configure_logging, mask_personal_data
+from schemas.identifier_samples import make_fodselsnummer, make_orgnummer, make_personnummer
+from schemas.masking import mask_personal_numbers
 from tests.factories import gsrn, swedish_case
 
 PNR = make_personnummer(4)
@@ -20,7 +21,12 @@ ORG = make_orgnummer(4)
 
 @pytest.fixture(autouse=True)
 def _reset_structlog():
+    import sys
+    import threading
+
+    hooks = sys.excepthook, threading.excepthook  # configure_logging(json=True) sets both
     yield
+    sys.excepthook, threading.excepthook = hooks
     structlog.reset_defaults()
     structlog.contextvars.clear_contextvars()
     logging.getLogger().handlers = []
@@ -59,7 +65,7 @@ def test_personal_keys_are_masked_recursively():
 def test_numbers_inside_strings_are_masked_only_when_valid():
     text = (f"owner {PNR.reveal()} / {PNR_LONG.reveal()} / {FNR.reveal()} "
             f"facility {gsrn(2).reveal()} order 1234567890")
-    masked = mask_numbers_in(text)
+    masked = mask_personal_numbers(text)
     for secret in (PNR.reveal(), PNR_LONG.reveal(), FNR.reveal()):
         assert secret not in masked
     assert PNR.masked() in masked and FNR.masked() in masked

@@ -3,9 +3,15 @@ live hub processes share the partitions (hub.topology, hub.partitions)."""
 
 
 
+from collections import Counter
+
+import pytest
+from kombu import Connection
+
 from hub import codec
 from hub.partitions import share
-from hub.topology import HUB_KEY, PARTITIONS, partition_key, partition_of, topology_for
+from hub.publisher import Outgoing, Publisher
+from hub.topology import HUB_KEY, PARTITIONS, partition_of, topology_for
 from tests.factories import envelope, swedish_case
 
 
@@ -20,15 +26,37 @@ def test_a_process_not_yet_among_the_members_takes_everything() -> None:
     assert share(["a", "b"], "c", 4) == [0, 1, 2, 3]
 
 
-def test_the_routing_key_follows_the_envelopes_case_id_not_the_payload() -> None:
-    case = swedish_case(3)
-    first = codec.encode(envelope("case.submitted", case))
-    other = codec.encode(envelope("case.note.added", case, step=2))
-    expected = f"{HUB_KEY}.{partition_of(case.case_id)}"
-    assert partition_key(first) == partition_key(other) == expected
-    # The same case id spelt inside the payload of another case does not move that message.
-    foreign = codec.encode(envelope("case.note.added", case, case_id="SE-77", step=3))
-    assert partition_key(foreign) == f"{HUB_KEY}.{partition_of('SE-77')}"
+def test_the_publisher_partitions_by_the_envelopes_case_id(amqp_url, amqp_namespace) -> None:
+    """Every message of a case reaches the partition of its envelope's case id; a case id
+    spelt inside another case's payload does not move that message."""
+    topology = topology_for(amqp_namespace, amqp_url)
+    cases = [swedish_case(seed) for seed in range(6)]
+    messages = [envelope("case.submitted", case) for case in cases]
+    messages += [envelope("case.note.added", case, step=2) for case in cases]
+    # case 0's id in the payload (the whole case), the envelope's own case id elsewhere
+    messages.append(envelope("case.note.added", cases[0], case_id="SE-77", step=3))
+    expected = Counter(partition_of(m.case_id) for m in messages)
+    assert len(expected) > 2  # the cases spread: a wrong key cannot pass by luck
+    with Connection(amqp_url) as conn:
+        topology.declare(conn, [])
+        publisher = Publisher(conn)
+        publisher.publish([Outgoing(topology.inbound, HUB_KEY, codec.encode(m),
+                                    case_id=m.case_id) for m in messages])
+        publisher.close()
+        channel = conn.channel()
+        got = {p: topology.hub_partition(p)(channel).queue_declare(passive=True).message_count
+               for p in range(PARTITIONS)}
+    assert got == {p: expected.get(p, 0) for p in range(PARTITIONS)}
+
+
+def test_a_message_for_the_hub_without_its_case_id_is_refused(amqp_url, amqp_namespace) -> None:
+    topology = topology_for(amqp_namespace, amqp_url)
+    with Connection(amqp_url) as conn:
+        topology.declare(conn, [])
+        publisher = Publisher(conn)
+        with pytest.raises(ValueError, match="case_id"):
+            publisher.publish([Outgoing(topology.inbound, HUB_KEY, b"{}")])
+        publisher.close()
 
 
 def test_partitions_only_on_rabbitmq() -> None:

@@ -8,6 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
+from schemas.identifier_samples import (
+    make_fodselsnummer,
+    make_gln,
+    make_gsrn,
+    make_no_orgnummer,
+    make_orgnummer,
+    make_personnummer,
+)
 from schemas.identifiers import (
     Gln,
     Gsrn,
@@ -21,12 +29,6 @@ from schemas.identifiers import (
     gs1_check_digit,
     luhn_check_digit,
     luhn_ok,
-    make_fodselsnummer,
-    make_gln,
-    make_gsrn,
-    make_no_orgnummer,
-    make_orgnummer,
-    make_personnummer,
     mask_digits,
     mod11_check_digit,
 )

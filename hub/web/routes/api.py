@@ -25,25 +25,41 @@ def _json(value: Any, status_code: int = 200) -> JSONResponse:
     return JSONResponse(jsonable(value), status_code=status_code)
 
 
+def _authenticated(request: Request) -> bool:
+    """Whether ``request`` carries a valid session or token (a probe carries neither)."""
+    from hub.web.auth import LoginRequired
+
+    try:
+        current(request)
+    except LoginRequired:
+        return False
+    return True
+
+
 @router.get("/healthz")
-def healthz() -> Response:
+def healthz(request: Request) -> Response:
+    """Liveness for load balancers and Kubernetes: no token needed, and without one the
+    answer says up and nothing else."""
     from hub.health import liveness
 
-    return JSONResponse(liveness())
+    return JSONResponse(liveness(detail=_authenticated(request)))
 
 
 @router.get("/readyz")
 def readyz(request: Request) -> Response:
+    """Readiness: 200 ready / 503 not ready for anyone; which dependency is down (and its
+    error) only with a session or token."""
     from hub.health import readiness
 
-    current(request)
     s = web(request).settings
     ok, detail = readiness(web(request).store, s.broker_url, s.namespace)
-    return JSONResponse(jsonable(detail), status_code=200 if ok else 503)
+    shown = detail if _authenticated(request) else {"status": detail["status"]}
+    return JSONResponse(jsonable(shown), status_code=200 if ok else 503)
 
 
 @router.get("/metrics")
 def metrics(request: Request) -> Response:
+    """Prometheus exposition format: the hub's counters and, read now, its state gauges."""
     current(request)
     found = web(request).metrics
     if found is None:
@@ -55,6 +71,7 @@ def metrics(request: Request) -> Response:
 
 @router.get("/api/status")
 def status(request: Request) -> Response:
+    """What `gridhub status` shows: queues, scheduled retries, failure groups, targets."""
     current(request)
     return _json(hub_status(request))
 
@@ -65,6 +82,7 @@ def _selection(request: Request, **extra: Any) -> Selection:
 
 @router.get("/api/groups")
 def groups(request: Request) -> Response:
+    """Open dead letters grouped by failure fingerprint (filters in the query string)."""
     current(request)
     from hub.ops.db import reading
     from hub.ops.selection import select_rows
@@ -86,6 +104,7 @@ def _masked_group(group: Any) -> dict[str, Any]:
 
 @router.get("/api/dead-letters")
 def dead_letters(request: Request, status: str = "open", limit: int = 500) -> Response:
+    """Dead letters (masked, without bodies): status open, replayed, discarded or any."""
     current(request)
     from hub.ops.db import reading
     from hub.ops.selection import select_rows
@@ -97,13 +116,11 @@ def dead_letters(request: Request, status: str = "open", limit: int = 500) -> Re
     with reading(web(request).store) as conn:
         rows = select_rows(conn, selection, None if status == "any" else (status,),
                            limit=max(1, min(limit, 10_000)))
-    return _json([_dead_letter(request, r, with_body=False) for r in rows])
+    return _json([_dead_letter(r, with_body=False) for r in rows])
 
 
-def _dead_letter(request: Request, dl: Any, *, with_body: bool) -> dict[str, Any]:
-    from hub.access import Action
-
-    reveal = current(request).can(Action.see_personal_data)
+def _dead_letter(dl: Any, *, with_body: bool, reveal: bool = False) -> dict[str, Any]:
+    """``dl`` as JSON: masked unless ``reveal`` (a reason given and audited first)."""
     doc: dict[str, Any] = jsonable(dl)  # jsonable leaves the body out
     if not reveal:
         doc["exception_message"] = masked(doc["exception_message"])
@@ -120,15 +137,46 @@ def _dead_letter(request: Request, dl: Any, *, with_body: bool) -> dict[str, Any
 
 @router.get("/api/dead-letters/{dl_id}")
 def dead_letter(request: Request, dl_id: int) -> Response:
+    """One dead letter with its body, personal data masked."""
+    """Masked for everyone, as the page and ``gridhub dlq show``: personal data only through
+    the reveal below, with a reason that is audited."""
     current(request)
     dl = web(request).store.dead_letter(dl_id)
     if dl is None:
         return _json({"error": f"no dead letter {dl_id}"}, 404)
-    return _json(_dead_letter(request, dl, with_body=True))
+    return _json(_dead_letter(dl, with_body=True))
+
+
+class Reveal(BaseModel):
+    reason: str = ""
+
+
+@router.post("/api/dead-letters/{dl_id}/reveal")
+def reveal(request: Request, dl_id: int, body: Reveal) -> Response:
+    """The dead letter in clear, for a principal with the personal-data permission and a
+    reason; the audit row (who, when, why) is written before anything is shown."""
+    from hub.access import Action
+    from hub.ops import audit
+
+    who = require(request, Action.see_personal_data)
+    check_csrf(request, None)  # a session must send X-CSRF-Token; a bearer token needs none
+    if not body.reason.strip():
+        return _json({"error": "reason: say why you need to see the personal data; it is "
+                               "audited"}, 400)
+    ctx = web(request)
+    dl = ctx.store.dead_letter(dl_id)
+    if dl is None:
+        return _json({"error": f"no dead letter {dl_id}"}, 404)
+    with ctx.store.transaction() as tx:
+        audit.record(tx.conn, [audit.AuditEntry(
+            actor=who.name, action="reveal", subject=f"dead-letter {dl_id}",
+            reason=body.reason.strip(), dead_letter_id=dl_id, detail={"via": "api"})])
+    return _json(_dead_letter(dl, with_body=True, reveal=True))
 
 
 @router.get("/api/trace")
 def trace(request: Request, key: str) -> Response:
+    """A case's timeline across every system, by case id, GSRN, meter number or work order."""
     current(request)
     found = case_trace(web(request).store, key.strip())
     if not found.found:
@@ -176,6 +224,7 @@ def operate(request: Request, operation: str, body: Operation) -> Response:
 
 @router.get("/api/jobs/{job_id}")
 def job(request: Request, job_id: int) -> Response:
+    """A replay or discard job: its state and counts."""
     current(request)
     found = web(request).jobs.get(job_id)
     if found is None:

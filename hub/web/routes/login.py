@@ -1,7 +1,8 @@
-"""Log in and out. A failed login says why (unknown user, wrong password, role expired on a
-date: ask an admin to renew) because the person at 03:00 must know whom to call. Five failed
-logins for one user name within 15 minutes lock that name for 15 minutes (hub/web/throttle.py)
-with one message for every name, so guessing passwords is slow and a lockout reveals nothing."""
+"""Log in and out. A wrong name and a wrong password get one answer, after the same argon2
+check ("wrong user name or password"), so neither the answer nor its timing tells who has an
+account; the right password with no valid role says why (role expired on a date: ask an admin
+to renew), because the person at 03:00 must know whom to call. Failed logins are throttled per
+name and client address (hub/web/throttle.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from hub.web.auth import check_csrf, session, web
-from hub.web.session import Session
 from hub.web.templating import page
 from hub.web.throttle import LoginThrottle, refusal
 
@@ -44,23 +44,24 @@ def login(request: Request, username: str = Form(""), password: str = Form(""),
     check_csrf(request, csrf_token)
     name, access = username.strip(), web(request).access
     throttle = LoginThrottle(web(request).store, clock=access.clock)
-    until = throttle.attempt(name)
+    client = request.client.host if request.client else "unknown"
+    until = throttle.attempt(name, client)
     if until is not None:  # refused before the password is even checked
         return _locked(request, next, name, until)
     try:
         who = access.authenticate(name, password)
     except AccessDenied as exc:
         if exc.where == "login":  # a wrong name or password
-            until = throttle.failed(name, client=request.client.host if request.client else None)
+            until = throttle.failed(name, client)
             if until is not None:
                 return _locked(request, next, name, until)
         else:  # the right password, but no valid role: not a guess
-            throttle.succeeded(name)
+            throttle.succeeded(name, client)
         return page(request, "login.html.j2", status_code=401, title="Log in",
                     next=_safe_next(next), error=str(exc), username=name)
-    throttle.succeeded(name)
-    # A new CSRF token with the new identity: nothing learnt before login works after it.
-    request.state.session = Session(user=who.name)
+    throttle.succeeded(name, client)
+    # A new session id and CSRF token with the new identity (no session fixation).
+    request.state.session = web(request).sessions.start(who.name)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
@@ -75,5 +76,6 @@ def _locked(request: Request, next: str, name: str, until: datetime) -> Response
 @router.post("/logout")
 def logout(request: Request, csrf_token: str = Form("")) -> Response:
     check_csrf(request, csrf_token)
-    request.state.session = Session(notice="you are logged out")
+    request.state.session = web(request).sessions.end(session(request),
+                                                      notice="you are logged out")
     return RedirectResponse("/login", status_code=303)

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from hub.ops import audit
 from hub.ops.casetrace import case_trace
+from hub.ops.completeness import completeness, last_closed_day
 from hub.ops.db import reading
 from hub.ops.management import management_for
 from hub.ops.selection import select_rows
@@ -42,9 +43,11 @@ def dashboard(request: Request) -> Response:
     down = [c.name for c in status.connectors if c.reachable is False]
     open_total = sum(g.count for g in status.groups)
     verdict = ("attention" if down or status.problems or open_total else "healthy")
+    with reading(web(request).store) as conn:
+        metering = completeness(conn, last_closed_day())
     return page(request, "dashboard.html.j2", title="Dashboard", status=status,
                 charts=charts(series), series=series, down=down, open_total=open_total,
-                verdict=verdict, jobs=web(request).jobs.all()[:5])
+                verdict=verdict, jobs=web(request).jobs.all()[:5], metering=metering)
 
 
 def _filters(request: Request) -> tuple[Filters, str | None]:
@@ -54,6 +57,11 @@ def _filters(request: Request) -> tuple[Filters, str | None]:
     except BadFilter as exc:
         return Filters(), str(exc)
     return filters, None
+
+
+def _status(error: str | None) -> int:
+    """A filter that cannot be read is the asker's mistake: 400, the page says which."""
+    return 400 if error else 200
 
 
 def _rows(request: Request, filters: Filters, fingerprint: str | None = None,
@@ -85,8 +93,9 @@ def groups(request: Request) -> Response:
     current(request)
     filters, error = _filters(request)
     rows = _rows(request, filters)
-    return page(request, "groups.html.j2", title="Failure groups", groups=group_rows(rows),
-                filters=filters, error=error, limited=len(rows) == ROWS)
+    return page(request, "groups.html.j2", status_code=_status(error), title="Failure groups",
+                groups=group_rows(rows), filters=filters, error=error,
+                limited=len(rows) == ROWS)
 
 
 @router.get("/groups/{fingerprint}")
@@ -95,7 +104,8 @@ def group(request: Request, fingerprint: str) -> Response:
     filters, error = _filters(request)
     rows = _rows(request, filters, fingerprint)
     found = group_rows(rows)
-    return page(request, "group.html.j2", title=f"Group {fingerprint}", fingerprint=fingerprint,
+    return page(request, "group.html.j2", status_code=_status(error),
+                title=f"Group {fingerprint}", fingerprint=fingerprint,
                 group=found[0] if found else None, rows=rows, filters=filters, error=error,
                 limited=len(rows) == ROWS)
 
@@ -106,8 +116,9 @@ def dead_letters(request: Request, status: str = "open") -> Response:
     filters, error = _filters(request)
     wanted = None if status == "any" else (status,)
     rows = _rows(request, filters, statuses=wanted)
-    return page(request, "dead_letters.html.j2", title="Dead letters", rows=rows,
-                filters=filters, error=error, status=status, limited=len(rows) == ROWS)
+    return page(request, "dead_letters.html.j2", status_code=_status(error),
+                title="Dead letters", rows=rows, filters=filters, error=error, status=status,
+                limited=len(rows) == ROWS)
 
 
 def _detail(request: Request, dl_id: int, reveal: bool) -> Response:

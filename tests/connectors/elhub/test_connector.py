@@ -126,7 +126,8 @@ def test_down_is_unavailable_and_recovers(connector: ElhubConnector,
 
 def test_refused_connection_is_unavailable(keypair: KeyPair, inbound: RecordingInbound) -> None:
     settings = {"url": f"http://127.0.0.1:{free_port()}", "certificate": str(keypair.certificate),
-                "private_key": str(keypair.private_key), "timeout": 0.5, "poll_interval": 0}
+                "private_key": str(keypair.private_key), "timeout": 0.5, "poll_interval": 0,
+                "elhub_certificate": str(keypair.certificate)}
     with pytest.raises(TargetUnavailable):
         ElhubConnector(settings, inbound).deliver(collected())
 

@@ -21,12 +21,13 @@ def test_wsdl_loads_with_hardened_zeep_and_names_its_operations():
                          settings=zeep_settings())
     service = client.bind("KisService", "KisPort")
     assert {"LookupFacility", "RegisterCustomer", "ChangeTariff", "EndCustomer",
-            "GetEvents"} <= set(dir(service))
+            "RegisterSupplyChange", "GetEvents"} <= set(dir(service))
     assert _soap_actions(WSDL_PATH) == {
         "LookupFacility": "urn:gridhub:kis:v1/LookupFacility",
         "RegisterCustomer": "urn:gridhub:kis:v1/RegisterCustomer",
         "ChangeTariff": "urn:gridhub:kis:v1/ChangeTariff",
         "EndCustomer": "urn:gridhub:kis:v1/EndCustomer",
+        "RegisterSupplyChange": "urn:gridhub:kis:v1/RegisterSupplyChange",
         "GetEvents": "urn:gridhub:kis:v1/GetEvents"}
 
 

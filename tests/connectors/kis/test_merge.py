@@ -7,7 +7,7 @@ import pytest
 
 from connectors.kis.merge import merge_lookup
 from schemas.case import Case
-from schemas.identifiers import make_personnummer
+from schemas.identifier_samples import make_personnummer
 from tests.factories import block_case, gsrn, swedish_case
 
 NEW_ADDRESS = {"street": "Kullagatan 7", "postcode": "25229", "town": "Helsingborg",

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Literal
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 
 from hub.access import Access, AccessDenied, Action, Principal, Role
 from hub.access.tables import tokens, users
@@ -45,10 +47,12 @@ def test_login_with_roles_and_stored_hash_only(access: Access) -> None:
 
 def test_login_refusals_say_why(access: Access) -> None:
     add(access, "maria.holm")
-    with pytest.raises(AccessDenied, match="unknown user 'nobody'"):
+    with pytest.raises(AccessDenied) as unknown:
         access.authenticate("nobody", "x")
-    with pytest.raises(AccessDenied, match="wrong password"):
+    with pytest.raises(AccessDenied) as wrong:
         access.authenticate("maria.holm", "wrong")
+    # One answer for both: a login does not tell who has an account.
+    assert str(unknown.value) == str(wrong.value) == "login: wrong user name or password"
     with pytest.raises(AccessDenied, match="has no role"):
         access.authenticate("maria.holm", "correct horse battery")
     access.set_password("maria.holm", "another long secret", by=ADMIN)
@@ -162,3 +166,27 @@ def test_users_lists_grants(access: Access, clock: Clock) -> None:
     assert listed[1].roles(clock.at) == {Role.viewer, Role.operator}
     clock.advance(days=366)
     assert access.users()[1].roles(clock.at) == frozenset()
+
+
+class CountingHasher(PasswordHasher):
+    """Real argon2id (cheap parameters) that counts its verifications."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
+        self.verified = 0
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.verified += 1
+        return super().verify(hash, password)
+
+
+def test_an_unknown_name_costs_the_same_argon2_check_as_a_known_one(store, clock) -> None:
+    hasher = CountingHasher()
+    access = Access(store, clock=clock, hasher=hasher)
+    access.ensure_tables()
+    add(access, "maria.holm", Role.operator)
+    for name in ("maria.holm", "nobody", "nobody.else"):
+        before = hasher.verified
+        with pytest.raises(AccessDenied, match="wrong user name or password"):
+            access.authenticate(name, "not the password")
+        assert hasher.verified - before == 1, name

@@ -56,6 +56,10 @@ def test_demo_summary_matches_the_store(tmp_path):
                            if t.hop == "received")
         table = {row[0]: int(row[1]) for row in _section(out, "messages per system")}
         assert table["elsmart"] >= received["elsmart"] >= 12
+        systems = {row[0]: (int(row[1]), int(row[2]))
+                   for row in _section(out, "messages per system")}
+        # the Swedish market: a supplier's Z03 and the acknowledgements in; Z04 and UTILTS out
+        assert systems["ediel"][0] >= 1 and systems["ediel"][1] >= 2, systems
         assert "slowest case:" in out and "trace of " in out
         market = {row[0]: [int(n) for n in row[1:]] for row in _section(
             out, "the market per country (Norway: the datahub, Elhub; Sweden: Ediel)")}

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 from hub.ops.audit import entries
 from hub.ops.db import reading
-from hub.ops.pause import is_paused, pause, pauses, resume
+from hub.ops.pause import pause, pauses, resume
 from hub.store import ScheduledRow
 
 T = datetime(2024, 3, 14, 2, 15, tzinfo=UTC)
@@ -20,7 +20,7 @@ def test_pause_is_persistent_and_a_second_pause_keeps_the_first(store):
     assert created and not created_again
     assert again == first and again.paused_by == "maria@ops1" and again.paused_at == T
     with store.transaction() as tx:
-        assert is_paused(tx.conn, "kis") and not is_paused(tx.conn, "nis")
+        assert tx.is_paused("kis") and not tx.is_paused("nis")
     with reading(store) as conn:
         assert list(pauses(conn)) == ["kis"]
         assert [e.action for e in entries(conn, subject="connector kis")] == ["pause"]
@@ -35,7 +35,7 @@ def test_resume_releases_the_first_held_message_of_each_case_oldest_case_first(s
     assert done.was_paused and done.released == 2
     with store.transaction() as tx:
         due = tx.due(T + timedelta(hours=2), 10)
-        assert not is_paused(tx.conn, "kis")
+        assert not tx.is_paused("kis")
     # One per case, in the order the cases started waiting; second messages stay behind.
     assert [r.message_id for r in due] == ["SE-1002-m1", "SE-1001-m1"]
     with reading(store) as conn:

@@ -13,8 +13,12 @@ from typing import Any
 import pytest
 
 from hub.access import Access, Role
+from hub.config import Settings
+from hub.ops.db import open_store
+from hub.store import Store
 from tests.conftest import free_port
 from tests.factories import envelope, swedish_case
+from tests.hub.access.conftest import Clock, cheap_hasher
 from tests.hub.ops.conftest import hub_settings
 from tests.support.hubrun import running_hub, wait_until
 from tests.support.sink import Sink
@@ -25,6 +29,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-component-update", "--disable-sync"]
 PASSWORD = "korrekt häst batteri 42"
 SECRET = "test-secret-for-signing-sessions"
+WRONG_PASSWORD = "fel lösenord 1"
 FAILED = 3  # cases the target refused
 DELIVERED = 2  # cases delivered before it began to refuse
 
@@ -134,3 +139,61 @@ def log_in(page: Any, url: str, user: str, password: str = PASSWORD) -> None:
     page.fill("input[name=username]", user)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
+
+
+# -- a web app alone on a SQLite store, on a clock the test moves (no hub: fast) -------------
+
+@dataclass
+class Web:
+    url: str
+    store: Store
+    clock: Clock
+
+    def attempt(self, user: str, password: str = WRONG_PASSWORD, source: str | None = None,
+                ) -> tuple[int, dict[str, str], str]:
+        """One login from a fresh browser at ``source`` (a loopback address: 127.0.0.2 is
+        another client than the default 127.0.0.1)."""
+        from tests.hub.web.client import Client
+
+        client = Client(self.url, source=source)
+        return client.request("/login", {"username": user, "password": password,
+                                         "csrf_token": client.csrf(), "next": "/"})
+
+
+@contextmanager
+def web_app(db: str, tmp_path: Path, clock: Clock) -> Iterator[Web]:
+    """The ops web on the store ``db`` (one "process": its own store, access and server)."""
+    from hub.web.app import create_app
+
+    opened = open_store(db)
+    try:
+        access = Access(opened, clock=clock, hasher=cheap_hasher())
+        access.ensure_tables()
+        settings = Settings(store_url=db, routes=tmp_path / "no-routes.yaml")
+        app = create_app(settings, access=access, metrics=None, store=opened, secret=SECRET,
+                         connectors={})
+        with serve(app) as url:
+            yield Web(url, opened, clock)
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'gridhub.db'}"
+    opened = open_store(url)
+    try:
+        access = Access(opened, hasher=cheap_hasher())
+        access.ensure_tables()
+        access.add_user("maria", PASSWORD, by="test")
+        access.grant("maria", Role.operator, by="test")
+        access.add_user("kalle", PASSWORD, by="test")  # no role
+    finally:
+        opened.close()
+    return url
+
+
+@pytest.fixture
+def web(db: str, tmp_path: Path) -> Iterator[Web]:
+    with web_app(db, tmp_path, Clock()) as found:
+        yield found

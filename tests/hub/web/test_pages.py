@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from hub.access import Role
 from hub.ops.audit import entries
 from hub.ops.db import reading
@@ -35,10 +37,17 @@ def test_operator_replays_a_failure_group_and_the_trace_shows_it(web_hub, page, 
     assert f"{FAILED} to send via gridhub.out -> alpha" in page.inner_text("#plan-summary")
     assert [dl.status for dl in store.dead_letters(status=None)] == ["open"] * FAILED
 
+    # The form's script runs under the CSP (by its nonce): no reason, no replay.
+    seen: list[str] = []
+    page.once("dialog", lambda d: (seen.append(d.message), d.dismiss()))
+    page.click("#replay")
+    assert seen == ["A reason is required"] and page.is_visible("#plan-summary")
+
     web_hub.alpha.state.fail_always = None  # the target is healthy again
     page.fill("input[name=reason]", REASON)
     page.click("#replay")
-    page.wait_for_function("document.querySelector('#job-state').textContent === 'done'")
+    # A locator, not wait_for_function: the page's CSP (rightly) refuses eval'd scripts.
+    expect(page.locator("#job-state")).to_have_text("done")
     assert page.inner_text("#job-progress") == f"{FAILED}/{FAILED}"
     wait_until(lambda: len(web_hub.alpha.docs()) == DELIVERED + FAILED,
                what="the replayed deliveries")
