@@ -248,7 +248,8 @@ def case_view(state: CaseState | None) -> dict[str, Any] | None:
     view: dict[str, Any] = dict(state.case) if state.case else {}
     view.update(case_id=state.case_id, status=str(state.status), flow=str(state.flow),
                 flags=[str(f) for f in state.flags],
-                side_tracks=state.side_tracks.model_dump(mode="json"), keys=state.keys)
+                side_tracks=state.side_tracks.model_dump(mode="json"), keys=state.keys,
+                progress=list(state.progress.values()))
     return view
 
 

@@ -19,7 +19,7 @@ from hub.app import build
 from hub.demo.cases import swedish_case
 from hub.demo.world import environment
 from schemas.envelope import Envelope
-from tests.flows.conftest import work_until
+from tests.flows.conftest import in_handler_queue, work_until
 
 NEW_SUPPLIER = "12345"
 
@@ -97,6 +97,8 @@ def test_a_swedish_new_installation_ends_with_the_supplier_informed(d):
     d.wait_status(case.case_id, "approved")
     assert not _prodat(d, NEW_SUPPLIER, "Z04", gsrn)  # no confirmation without a meter
     d.installer.complete(case)
+    d.wait_for(lambda: in_handler_queue(d, case.case_id), "the completion in the handler queue")
+    d.handler.approve_completion(case.case_id)  # its approval releases the meter job
     work_until(d, case.case_id, "archived")
     [z04] = d.wait_for(lambda: _prodat(d, NEW_SUPPLIER, "Z04", gsrn), "the Z04 at the supplier")
     assert "CAV+Z23'" in z04["raw"] and "RFF+MG:" in z04["raw"]  # move-in, with the meter
