@@ -65,11 +65,32 @@ class GridOwner(CanonicalModel):
     country: Country
 
 
+class MailChoice(CanonicalModel):
+    """The company's own e-mail choice in the portal (seed 000 §11/§15): "Sändning aktiverad"
+    and a box per status that "ska generera ett meddelande"."""
+
+    enabled: bool = True
+    approved: bool = True
+    pre_rejected: bool = True
+    completion_rejected: bool = True
+    cancelled: bool = True
+
+    @property
+    def statuses(self) -> frozenset[CaseStatus]:
+        if not self.enabled:
+            return frozenset()
+        return frozenset(CaseStatus(name) for name in ("approved", "pre_rejected",
+                                                       "completion_rejected", "cancelled")
+                         if getattr(self, name))
+
+
 class InstallerCompany(CanonicalModel):
     name: Text
     organisation_number: OrganisationNumber | None = None
     email: Email | None = None
     phone: Phone | None = None
+    mail: MailChoice | None = Field(
+        default=None, description="the company's e-mail choice from the portal's company data")
 
 
 class Person(CanonicalModel):
