@@ -25,6 +25,7 @@ from schemas.codes import (
     Currency,
     CustomerServiceState,
     Decision,
+    DocumentKind,
     Earthing,
     Flow,
     InstallationType,
@@ -180,6 +181,8 @@ class AttachmentRef(CanonicalModel):
     size: int = Field(ge=0, le=2**31)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     origin: AttachmentOrigin = AttachmentOrigin.installer
+    kind: DocumentKind = Field(default=DocumentKind.other,
+                               description="what it documents (P0: final check, photos, ...)")
 
 
 class ActivityEntry(CanonicalModel):
