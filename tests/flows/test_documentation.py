@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from hub.demo.cases import norwegian_case, swedish_case
 from schemas.codes import DocumentKind
-from tests.flows.conftest import in_handler_queue, portal
+from tests.flows.conftest import in_handler_queue, portal, work_until
 
 
 def _approved(d, case):
@@ -44,4 +44,20 @@ def test_item14_completion_without_the_p0_documentation_is_rejected_naming_what_
     for other in (fuse, swedish):
         d.wait_for(lambda c=other: in_handler_queue(d, c.case_id),
                    f"{other.case_id}'s completion queued")
+    assert not d.store.dead_letters()
+
+
+def test_item14_the_documentation_is_routed_to_nis_with_the_installation(d):
+    case = norwegian_case(54)
+    gsrn = case.facilities[0].facility_id.reveal()
+    _approved(d, case)
+    d.installer.complete(case)  # sluttkontroll, samsvarserklæring, photo
+    d.wait_for(lambda: in_handler_queue(d, case.case_id), "the completion queued")
+    d.handler.approve_completion(case.case_id)
+    work_until(d, case.case_id, "archived")
+    registered = d.wait_for(lambda: d.world.nis.state.installations.get(gsrn),
+                            "the installation in NIS")
+    assert [doc["kind"] for doc in registered["documents"]] == [
+        "SLUTKONTROLL", "OVERENSSTAMMELSE", "FOTO"]
+    assert registered["documents"][0]["name"] == f"sluttkontroll-{case.reference}.pdf"
     assert not d.store.dead_letters()
