@@ -165,6 +165,10 @@ class Facility(CanonicalModel):
     meter_placement: Text | None = Field(default=None, description="Önskad mätarplacering")
     main_fuse_a: int | None = Field(default=None, ge=1, le=6300, description="Main fuse, A")
     ready_on: date | None = Field(default=None, description="Ready for meter and connection")
+    production_id: Gsrn | None = Field(
+        default=None, description="a plus customer's (mikroproduktion, plusskunde) production "
+        "metering point (innmating): the same meter measures both directions, the market "
+        "has a metering point per direction")
 
 
 class Note(CanonicalModel):
