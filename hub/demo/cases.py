@@ -31,6 +31,7 @@ from schemas.identifier_samples import (
     make_orgnummer,
     make_personnummer,
 )
+from schemas.identifiers import Gsrn
 
 SE_GSRN_PREFIX = "735999"
 NO_GSRN_PREFIX = "707057500"
@@ -75,6 +76,11 @@ def _address(n: int, country: str) -> Address:
     return Address(street=f"{_NO_STREETS[n % 4]} {n % 30 + 1}",
                    postcode=_NO_POSTCODES[n % len(_NO_POSTCODES)], town="Kristiansand",
                    country=Country.NO)
+
+
+def production_point(n: int, country: str = "SE") -> Gsrn:
+    """The production metering point (innmating) of plus customer ``n``."""
+    return make_gsrn(700_000 + n, SE_GSRN_PREFIX if country == "SE" else NO_GSRN_PREFIX)
 
 
 def facility(n: int, country: str = "SE", *, main_fuse_a: int = 25) -> Facility:
