@@ -8,6 +8,10 @@ every ``case.`` path is missing. A path that leads nowhere,
 or to JSON null, is *missing*: every comparison with a missing field is false, except ``ne``
 and ``not_in`` (a missing field is not equal to anything) and ``exists: false``.
 
+``{field: LIST, any|all: CONDITION}`` tests the elements of a list (``case.facilities``):
+inside, paths are relative to one element (``main_fuse_a``). A missing or empty list
+satisfies neither ``any`` nor ``all``.
+
 Comparisons are type-strict: ``true`` never equals ``1``, and ``lt``/``gt`` compare numbers
 with numbers and strings with strings (ISO dates order correctly as strings); a decimal in a
 string (``"6.2"``, how JSON carries amounts and currents) counts as a number. Any other mix is
@@ -21,7 +25,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Protocol
 
-from hub.routes.model import AllOf, AnyOf, Compare, Condition, Not
+from hub.routes.model import AllOf, AnyOf, Compare, Condition, Not, Quantified
 from schemas.envelope import Envelope
 
 CaseView = Mapping[str, Any] | None
@@ -36,6 +40,7 @@ class Getter(Protocol):
     def __call__(self, env: Envelope, case: CaseView = None, /) -> Any: ...
 
 
+QUANTIFIERS = ("any", "all")
 OPERATORS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists", "matches")
 ENVELOPE_FIELDS = ("message_id", "case_id", "causation_id", "type", "source", "occurred_at",
                    "schema_version", "payload")
@@ -45,8 +50,9 @@ MISSING: Any = object()
 _SEGMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9]+")
 
 
-def parse_path(path: object) -> tuple[str, ...]:
-    """The segments of a field path; ValueError saying what is wrong with it."""
+def parse_path(path: object, *, relative: bool = False) -> tuple[str, ...]:
+    """The segments of a field path; ValueError saying what is wrong with it. A ``relative``
+    path (inside any/all) starts at a list element, not at the envelope."""
     if not isinstance(path, str) or not path:
         raise ValueError(f"a field path must be a non-empty string, got {path!r}")
     segments = tuple(path.split("."))
@@ -54,6 +60,8 @@ def parse_path(path: object) -> tuple[str, ...]:
         if not _SEGMENT.fullmatch(segment):
             raise ValueError(f"bad field path {path!r}: segment {segment!r} is not a name or "
                              "a list index (e.g. payload.facilities.0.facility_id)")
+    if relative:
+        return segments
     head = segments[0]
     if head not in ROOTS:
         raise ValueError(f"bad field path {path!r}: it must start with one of "
@@ -64,8 +72,12 @@ def parse_path(path: object) -> tuple[str, ...]:
     return segments
 
 
-def getter(path: str) -> Getter:
-    """A function returning the value at ``path`` of an envelope (and its case), or MISSING."""
+def getter(path: str, *, relative: bool = False) -> Getter:
+    """A function returning the value at ``path`` of an envelope (and its case), or MISSING.
+    A ``relative`` getter reads its second argument (a list element) instead."""
+    if relative:
+        parse_path(path, relative=True)
+        return getter(f"case.{path}")  # the element is passed where the case would be
     head, *rest = parse_path(path)
     if head == "occurred_at":
         return lambda env, case=None, /: env.occurred_at.isoformat()
@@ -193,21 +205,43 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
-def compile_condition(condition: Condition | None) -> Predicate:
-    """One closure for a whole condition tree; None (no ``where``) accepts everything."""
+def elements(value: Any) -> list[Any] | None:
+    """The elements a list condition tests, None when ``value`` is not a non-empty list."""
+    return value if isinstance(value, list) and value else None
+
+
+def compile_condition(condition: Condition | None, *, relative: bool = False) -> Predicate:
+    """One closure for a whole condition tree; None (no ``where``) accepts everything.
+    ``relative``: the paths start at a list element, passed as the second argument."""
     if condition is None:
         return lambda env, case=None, /: True
     if isinstance(condition, Compare):
-        get = getter(condition.field)
+        get = getter(condition.field, relative=relative)
         test = _comparison(condition.op, condition.value)
         return lambda env, case=None, /: test(get(env, case))
-    if isinstance(condition, AllOf):
-        parts = tuple(compile_condition(c) for c in condition.conditions)
-        return lambda env, case=None, /: all(p(env, case) for p in parts)
-    if isinstance(condition, AnyOf):
-        parts = tuple(compile_condition(c) for c in condition.conditions)
+    if isinstance(condition, AllOf | AnyOf):
+        parts = tuple(compile_condition(c, relative=relative) for c in condition.conditions)
+        if isinstance(condition, AllOf):
+            return lambda env, case=None, /: all(p(env, case) for p in parts)
         return lambda env, case=None, /: any(p(env, case) for p in parts)
     if isinstance(condition, Not):
-        inner = compile_condition(condition.condition)
+        inner = compile_condition(condition.condition, relative=relative)
         return lambda env, case=None, /: not inner(env, case)
+    if isinstance(condition, Quantified):
+        return _quantified(condition, relative)
     raise TypeError(f"not a condition: {condition!r}")
+
+
+def _quantified(condition: Quantified, relative: bool) -> Predicate:
+    get = getter(condition.field, relative=relative)
+    each = compile_condition(condition.condition, relative=True)
+    every = condition.quantifier == "all"
+
+    def test(env: Envelope, case: CaseView = None, /) -> bool:
+        items = elements(get(env, case))
+        if items is None:
+            return False
+        hits = (each(env, item) for item in items)
+        return all(hits) if every else any(hits)
+
+    return test

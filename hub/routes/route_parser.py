@@ -8,13 +8,14 @@ from typing import Any
 from hub.routes.conditions import parse_condition
 from hub.routes.durations import parse_duration
 from hub.routes.emit_parser import parse_deadline, parse_emits
+from hub.routes.fieldcheck import Scope
 from hub.routes.model import DEFAULT_POLICY_NAME, Aggregate, Condition, Route
 from hub.routes.predicates import parse_path
 from hub.routes.source import Issues, child, item, known_keys, suggest
 from schemas.message_types import MessageType, is_known
 
 ROUTE_KEYS = ("name", "description", "match", "to", "emit", "split", "retry", "aggregate",
-              "deadline")
+              "deadline", "with_case")
 MATCH_KEYS = ("type", "where")
 AGGREGATE_KEYS = ("parts", "correlate", "timeout", "emit")
 CORRELATIONS = ("case_id",)
@@ -74,11 +75,26 @@ class RouteParser:
         description = raw.get("description", "")
         if not isinstance(description, str):
             self.issues.add(child(path, "description"), "description must be text")
+        with_case = self._with_case(raw, path, has_to, split)
         if name is None:
             return None
         return Route(name=name, types=types, where=where, to=to, split=split, retry=retry,
                      aggregate=aggregate, description=str(description or ""),
-                     line=self.issues.line_of(path), emit=emit, deadline=deadline)
+                     line=self.issues.line_of(path), emit=emit, deadline=deadline,
+                     with_case=with_case)
+
+    def _with_case(self, raw: dict[str, Any], path: str, has_to: bool,
+                   split: str | None) -> bool:
+        value = raw.get("with_case", False)
+        where = child(path, "with_case")
+        if not isinstance(value, bool):
+            self.issues.add(where, f"with_case takes true or false, got {value!r}")
+            return False
+        if value and (not has_to or split is not None):
+            self.issues.add(where, "with_case adds the case to what to: sends; it needs to: "
+                            "and no split")
+            return False
+        return value
 
     def _name(self, name: Any, path: str) -> str | None:
         where = child(path, "name")
@@ -115,7 +131,10 @@ class RouteParser:
             types = self._types(raw.get("type"), child(where_path, "type"))
         where = None
         if raw.get("where") is not None:
-            where = parse_condition(raw["where"], child(where_path, "where"), self.issues)
+            # Paths are checked against the payloads of the types matched (when known).
+            scope = Scope.for_types(types) if types else None
+            where = parse_condition(raw["where"], child(where_path, "where"), self.issues,
+                                    scope)
         return types, where
 
     def _types(self, raw: Any, path: str) -> tuple[str, ...]:
