@@ -146,7 +146,7 @@ def _same(a: Any, b: Any) -> bool:
     return isinstance(a, bool) is isinstance(b, bool) and a == b
 
 
-def _comparison(op: str, operand: Any) -> Callable[[Any], bool]:
+def comparison(op: str, operand: Any) -> Callable[[Any], bool]:
     """``value -> bool`` for one operator; ``value`` may be MISSING."""
     if op == "eq":
         return lambda v: v is not MISSING and _same(v, operand)
@@ -217,7 +217,7 @@ def compile_condition(condition: Condition | None, *, relative: bool = False) ->
         return lambda env, case=None, /: True
     if isinstance(condition, Compare):
         get = getter(condition.field, relative=relative)
-        test = _comparison(condition.op, condition.value)
+        test = comparison(condition.op, condition.value)
         return lambda env, case=None, /: test(get(env, case))
     if isinstance(condition, AllOf | AnyOf):
         parts = tuple(compile_condition(c, relative=relative) for c in condition.conditions)

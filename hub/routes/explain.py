@@ -1,0 +1,141 @@
+"""Why a message was (or was not) routed somewhere: every route, each predicate's verdict and
+the value it saw. For ``gridhub routes explain`` and the ops web's case page.
+
+The verdicts are computed from the same predicates the router compiles (``comparison`` and
+``getter``), so the explanation cannot disagree with what the router did.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from hub.routes.model import AllOf, AnyOf, Compare, Condition, Not, Quantified, Route, RouteTable
+from hub.routes.predicates import MISSING, CaseView, comparison, elements, getter
+from schemas.envelope import Envelope
+from schemas.masking import mask_personal_numbers
+
+_MAX_ELEMENTS = 20  # a list condition shows at most this many elements' verdicts
+
+
+@dataclass(frozen=True)
+class Check:
+    """One node of a ``where`` tree: its verdict, what it tested and, for a comparison, the
+    value it saw. ``children`` for all/any/not and the elements of a list condition."""
+
+    holds: bool
+    text: str
+    seen: str | None = None
+    children: tuple[Check, ...] = ()
+
+
+@dataclass(frozen=True)
+class RouteVerdict:
+    route: Route
+    applies: bool
+    why: str
+    checks: tuple[Check, ...] = field(default_factory=tuple)
+
+
+def explain(table: RouteTable, env: Envelope, case: CaseView = None) -> list[RouteVerdict]:
+    """Every route of ``table``, in file order, judged for ``env`` (and its case)."""
+    out = []
+    for route in table.routes:
+        if env.type not in route.types:
+            out.append(RouteVerdict(route, False, f"takes {', '.join(route.types)}, not "
+                                                  f"{env.type}"))
+            continue
+        if route.where is None:
+            out.append(RouteVerdict(route, True, "no where: every such message"))
+            continue
+        check = judge(route.where, env, case)
+        why = "every condition holds" if check.holds else "a condition does not hold"
+        out.append(RouteVerdict(route, check.holds, why, (check,)))
+    return out
+
+
+def judge(condition: Condition, env: Envelope, case: CaseView = None,
+          relative: bool = False) -> Check:
+    """The verdict of ``condition`` with the reasons, as the router would decide it."""
+    if isinstance(condition, Compare):
+        value = getter(condition.field, relative=relative)(env, case)
+        holds = comparison(condition.op, condition.value)(value)
+        return Check(holds, f"{condition.field} {condition.op} {_show(condition.value)}",
+                     _show(value))
+    if isinstance(condition, AllOf | AnyOf):
+        parts = tuple(judge(c, env, case, relative) for c in condition.conditions)
+        every = isinstance(condition, AllOf)
+        holds = all(p.holds for p in parts) if every else any(p.holds for p in parts)
+        return Check(holds, "all of" if every else "any of", None, parts)
+    if isinstance(condition, Not):
+        inner = judge(condition.condition, env, case, relative)
+        return Check(not inner.holds, "not", None, (inner,))
+    if isinstance(condition, Quantified):
+        return _quantified(condition, env, case, relative)
+    raise TypeError(f"not a condition: {condition!r}")
+
+
+def _quantified(condition: Quantified, env: Envelope, case: CaseView,
+                relative: bool) -> Check:
+    value = getter(condition.field, relative=relative)(env, case)
+    items = elements(value)
+    text = f"{condition.quantifier} of {condition.field}"
+    if items is None:
+        return Check(False, text, "missing" if value is MISSING else "an empty list"
+                     if value == [] else _show(value))
+    verdicts = [judge(condition.condition, env, item, relative=True) for item in items]
+    holds = (all(v.holds for v in verdicts) if condition.quantifier == "all"
+             else any(v.holds for v in verdicts))
+    shown = tuple(Check(v.holds, f"[{i}]", None, (v,))
+                  for i, v in enumerate(verdicts[:_MAX_ELEMENTS]))
+    matched = [str(i) for i, v in enumerate(verdicts) if v.holds]
+    seen = f"{len(items)} element(s), holds for: {', '.join(matched) or 'none'}"
+    return Check(holds, text, seen, shown)
+
+
+def _show(value: Any) -> str:
+    if value is MISSING:
+        return "missing"
+    if hasattr(value, "pattern"):
+        return repr(value.pattern)
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return mask_personal_numbers(text)  # people read this: seed 001
+
+
+def render(verdicts: list[RouteVerdict], filename: str = "routes.yaml", *,
+           every_route: bool = False) -> Iterator[str]:
+    """The explanation as text lines, one route after the other: the routes that take the
+    message's type (``every_route``: the others too, with the types they take)."""
+    shown = [v for v in verdicts if every_route or v.checks or v.applies]
+    applied = sum(v.applies for v in verdicts)
+    yield (f"{applied} of {len(verdicts)} routes apply; {len(shown)} take this message type"
+           if not every_route else f"{applied} of {len(verdicts)} routes apply")
+    for verdict in shown:
+        mark = "APPLIES" if verdict.applies else "no"
+        route = verdict.route
+        sends = _sends(route)
+        yield f"{mark:7} {route.name} ({filename}:{route.line}){sends}: {verdict.why}"
+        for check in verdict.checks:
+            yield from _lines(check, "        ")
+
+
+def _sends(route: Route) -> str:
+    if route.to:
+        return f" -> {', '.join(route.to)}"
+    if route.emit:
+        return f" -> emits {', '.join(e.type for e in route.emit)}"
+    if route.aggregate is not None:
+        return f" -> aggregates into {route.aggregate.emit}"
+    return ""
+
+
+def _lines(check: Check, indent: str) -> Iterator[str]:
+    mark = "yes" if check.holds else "NO "
+    seen = f"  (saw {check.seen})" if check.seen is not None else ""
+    yield f"{indent}{mark} {check.text}{seen}"
+    for child in check.children:
+        yield from _lines(child, indent + "    ")
