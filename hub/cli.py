@@ -233,37 +233,74 @@ def _documents(raw: bytes) -> list[Any]:
 
 
 @main.command()
-@click.argument("connector")
-@click.argument("file", type=click.File("rb"))
+@click.argument("args", nargs=-1, metavar="[CONNECTOR] FILE")
 @click.option("--to-wire", is_flag=True, help="read canonical JSON, print the wire document")
-def translate(connector: str, file: Any, to_wire: bool) -> None:
-    """Translate a CONNECTOR's wire document in FILE to canonical JSON (or back with --to-wire).
+@click.option("--routes", "routes_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="use the connector's settings (its mapping and contract) from this file")
+@click.option("--connector", "name", help="the connector's name in the --routes file")
+def translate(args: tuple[str, ...], to_wire: bool, routes_file: Path | None,
+              name: str | None) -> None:
+    """Translate a connector's wire document in FILE to canonical JSON (or back with --to-wire).
 
-    Use it to develop and check a mapping against your vendor's real documents. Exit 4 with
-    the element or field at fault when the input is invalid.
+    `gridhub translate kis FILE` uses the packaged mapping; `gridhub translate --routes
+    routes.yaml --connector kis FILE` exactly what the running hub would (the mapping: and xsd:
+    settings of that connector). Use it to develop a mapping against your vendor's real
+    documents. Exit 4 with the element or field at fault when the input is invalid, 3 for a
+    bad routes file or connector.
     """
     from hub import codec
     from hub.errors import ConfigurationError, InvalidMessage
-    from hub.plugins import load
 
+    if routes_file is not None and name is not None and len(args) == 1:
+        path = args[0]
+    elif routes_file is None and name is None and len(args) == 2:
+        name, path = args
+    else:
+        raise click.UsageError("give CONNECTOR FILE, or --routes FILE --connector NAME FILE")
     try:
-        cls = load(connector)
+        translator = _translator(name, routes_file)
     except ConfigurationError as exc:
         _fail(str(exc), EXIT_CONFIG)
-    data = file.read()
+    with click.open_file(path, "rb") as file:
+        data = file.read()
     try:
         if to_wire:
             for doc in _documents(data):
-                out = cls.to_wire(codec.decode(json.dumps(doc)))
+                out = translator.translate_out(codec.decode(json.dumps(doc)))
                 click.echo(out.decode("utf-8") if isinstance(out, bytes) else out)
         else:
-            messages = cls.to_canonical(data)
+            messages = translator.translate_in(data)
             click.echo(json.dumps([m.model_dump(mode="json") for m in messages],
                                   indent=2, ensure_ascii=False))
     except (InvalidMessage, ValueError) as exc:
-        _fail(f"{getattr(file, 'name', '-')}: {exc}", EXIT_INPUT)
+        _fail(f"{path}: {exc}", EXIT_INPUT)
     except NotImplementedError as exc:
         _fail(str(exc), EXIT_INPUT)
+
+
+def _translator(name: str, routes_file: Path | None) -> Any:
+    """The connector as `gridhub run` would build it from ``routes_file`` (no I/O is started),
+    or the plugin class with its packaged mapping."""
+    from hub.connector import NoInbound
+    from hub.errors import ConfigurationError
+    from hub.plugins import installed, load
+    from hub.routes import load_routes
+
+    if routes_file is None:
+        cls = load(name)
+
+        class Packaged:
+            translate_in = staticmethod(cls.to_canonical)
+            translate_out = staticmethod(cls.to_wire)
+
+        return Packaged()
+    table = load_routes(routes_file, known_plugins=installed())
+    spec = table.connectors.get(name)
+    if spec is None:
+        raise ConfigurationError(f"no connector {name!r} (declared: "
+                                 f"{', '.join(sorted(table.connectors))})",
+                                 where=f"{routes_file}: connectors")
+    return load(spec.plugin)(spec.settings, NoInbound("gridhub translate"))
 
 
 @main.command()

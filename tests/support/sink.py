@@ -23,6 +23,8 @@ class SinkState:
     fail_status: int = 500
     fail_always: int | None = None  # answer every request with this status
     fail_for: set[str] = field(default_factory=set)  # case ids that always fail (fail_status)
+    # what arrived besides the body: method, path and headers of every accepted request
+    requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -52,12 +54,16 @@ class Sink:
                     else:
                         state.received.append(doc)
                         state.keys[self.headers.get("Idempotency-Key", "")] += 1
+                        state.requests.append({"method": self.command, "path": self.path,
+                                               "headers": dict(self.headers.items())})
                 payload = b'{"ok": true}' if status == 200 else b'{"error": "sink told to fail"}'
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+
+            do_PUT = do_POST
 
             def log_message(self, *args: Any) -> None:
                 pass
