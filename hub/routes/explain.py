@@ -112,7 +112,8 @@ def render(verdicts: list[RouteVerdict], filename: str = "routes.yaml", *,
     message's type (``every_route``: the others too, with the types they take)."""
     shown = [v for v in verdicts if every_route or v.checks or v.applies]
     applied = sum(v.applies for v in verdicts)
-    yield (f"{applied} of {len(verdicts)} routes apply; {len(shown)} take this message type"
+    takes = "1 takes" if len(shown) == 1 else f"{len(shown)} take"
+    yield (f"{applied} of {len(verdicts)} routes apply; {takes} this message type"
            if not every_route else f"{applied} of {len(verdicts)} routes apply")
     for verdict in shown:
         mark = "APPLIES" if verdict.applies else "no"

@@ -47,7 +47,7 @@ def test_each_predicate_shows_its_verdict_and_the_value_it_saw():
     assert rule.applies and not lookups.applies
     assert "takes facility.lookup.requested, not case.enriched" in lookups.why
     text = "\n".join(render([rule, lookups]))
-    assert "1 of 2 routes apply; 1 take this message type" in text
+    assert "1 of 2 routes apply; 1 takes this message type" in text
     assert 'yes payload.griddata.decision eq "approved"  (saw "approved")' in text
     assert "yes any of case.facilities  (saw 2 element(s), holds for: 1)" in text
     assert "NO  main_fuse_a gt 25  (saw 16)" in text
