@@ -10,8 +10,10 @@ Failure modes (``.fail(mode)`` or ``POST /_control/fail {"mode": ...}``):
     soap-fault  soap:Client fault, HTTP 500           -> permanent
     reject      RegisterCustomer AVVISAD; other operations HTTP 403 -> permanent
     down        closes the connection without answering -> transient
-Control: ``POST /_control/billing {"case_ref": ..., "state": optional}`` adds a billing event
-(the next step of the case's chain when no state is given); ``POST /_control/reset``;
+Control: ``POST /_control/customers [{"customer_number", "customer": <Party>, "facilities":
+[<Facility>]}]`` seeds customers and their facilities (canonical shapes; 400 naming the field
+when one is wrong); ``POST /_control/billing {"case_ref": ..., "state": optional}`` adds a
+billing event (the next step of the case's chain when no state is given); ``POST /_control/reset``;
 ``GET /_control/state``.
 """
 
@@ -206,6 +208,8 @@ class KisSimulator(Simulator):
             if request.path == "/_control/reset" and request.method == "POST":
                 self.reset()
                 return _json(200, {"reset": True})
+            if request.path == "/_control/customers" and request.method == "POST":
+                return _json(200, self.state.seed(body))
             if request.path == "/_control/billing" and request.method == "POST":
                 return _json(200, self.add_billing_event(body["case_ref"], body.get("state")))
             if request.path == "/_control/state" and request.method == "GET":
