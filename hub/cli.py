@@ -275,7 +275,11 @@ def _translator(name: str, routes_file: Path | None) -> Any:
               type=click.Choice(["none", "slow", "5xx", "soap-fault", "reject", "down",
                                  "no-answer", "syntax-error"]),
               help="start failing in this way")
-def simulate(name: str, port: int, host: str, state_dir: Path | None, failure: str) -> None:
+@click.option("--routes", "routes_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="speak as connector NAME of this routes file expects (its own mapping and "
+                   "contract)")
+def simulate(name: str, port: int, host: str, state_dir: Path | None, failure: str,
+             routes_file: Path | None) -> None:
     """Run the back-end simulator NAME (a real server on loopback) until Ctrl-C."""
     import threading
 
@@ -289,6 +293,16 @@ def simulate(name: str, port: int, host: str, state_dir: Path | None, failure: s
     if state_dir is not None:
         state_dir.mkdir(parents=True, exist_ok=True)
     sim = cls(host=host, port=port, state_dir=state_dir)
+    if routes_file is not None:
+        from hub.routes import load_routes
+
+        try:
+            spec = load_routes(routes_file).connectors.get(name)
+            if spec is None:
+                raise ConfigurationError(f"no connector {name!r}", where=str(routes_file))
+            sim.use_settings(spec.settings)
+        except ConfigurationError as exc:
+            _fail(str(exc), EXIT_CONFIG)
     sim.fail(failure)
     sim.start()
     click.echo(f"{name} simulator listening on {sim.url} (failure mode: {failure}); Ctrl-C stops")
