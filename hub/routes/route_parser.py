@@ -68,7 +68,9 @@ class RouteParser:
         if aggregate_raw is not None:
             aggregate = self._aggregate(aggregate_raw, child(path, "aggregate"))
             types = tuple(sorted(aggregate.types)) if aggregate is not None else ()
-        emit = parse_emits(raw["emit"], child(path, "emit"), self.issues) if has_emit else ()
+        scope = Scope.for_types(types) if types else None
+        emit = parse_emits(raw["emit"], child(path, "emit"), self.issues, scope) if has_emit \
+            else ()
         deadline = None
         if raw.get("deadline") is not None:
             deadline = parse_deadline(raw["deadline"], child(path, "deadline"), self.issues)

@@ -115,3 +115,20 @@ def test_nested_lists_inside_an_element():
     env2 = envelope("case.enriched", swedish_case(3), payload={
         "items": [{"meters": [{"number": "M0"}]}, {"meters": [{"number": "M1"}]}]})
     assert test(env2) is False
+
+
+def test_an_emit_from_path_is_checked_unless_it_has_a_default():
+    route = """
+- name: note
+  match: {type: case.enriched}
+  emit:
+    type: case.note.added
+    payload:
+      note:
+        subject: x
+        text: {from: case.referense}
+        author: {from: payload.author, default: gridhub}
+        at: {from: occurred_at}
+"""
+    assert_error(doc(route), "case.referense", "routes[0].emit.payload.note.text.from",
+                 "case has no field 'referense' (did you mean 'reference'?)")
