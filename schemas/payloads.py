@@ -22,6 +22,7 @@ from schemas.case import (
     Facility,
     GridData,
     Note,
+    Party,
     Phone,
 )
 from schemas.codes import (
@@ -62,6 +63,7 @@ from schemas.payloads_supply import (
     MonthlyReadings,
     SupplyConfirmed,
     SupplyNotified,
+    SupplyRegistered,
 )
 from schemas.text import Key, SingleLine, Text
 
@@ -219,11 +221,31 @@ class InstallationRegistered(CanonicalModel):
 
 
 class CustomerRegistered(CanonicalModel):
-    """Registrerad i KIS."""
+    """Register the customer of a facility in KIS ("Registrerad i KIS" once KIS confirms):
+    the end customer and the payer, created when KIS does not know them, and a new facility."""
 
     customer_number: Text
     facility_id: Gsrn | None = None
     registered_on: date | None = None
+    end_customer: Party | None = None
+    payer: Party | None = None
+    facility: Facility | None = None
+
+
+class CustomerEnded(CanonicalModel):
+    """Bortkoppling / nedtagning: the facility's customer relationship ends in KIS."""
+
+    customer_number: Text
+    facility_id: Gsrn
+    ended_on: date | None = None
+
+
+class TariffChangeRequested(CanonicalModel):
+    """Säkringsändring: the facility's network tariff in KIS follows its new main fuse."""
+
+    facility_id: Gsrn
+    main_fuse_a: int = Field(ge=1, le=6300)
+    effective_on: date | None = None
 
 
 class BillingUpdated(CanonicalModel):
@@ -272,8 +294,12 @@ PAYLOAD_MODELS: dict[MessageType, type[BaseModel]] = {
     M.GRID_DATA_ANSWERED: GridData,
     M.INSTALLATION_REGISTERED: InstallationRegistered,
     M.CUSTOMER_REGISTERED: CustomerRegistered,
+    M.TARIFF_CHANGE_REQUESTED: TariffChangeRequested,
+    M.CUSTOMER_ENDED: CustomerEnded,
     M.BILLING_UPDATED: BillingUpdated,
     M.WORKORDER_REQUESTED: WorkOrderRequested,
+    M.WORKORDER_RELEASE_REQUESTED: WorkOrderEvent,
+    M.WORKORDER_CANCEL_REQUESTED: WorkOrderEvent,
     M.WORKORDER_CREATED: WorkOrderEvent,
     M.WORKORDER_EQUIPMENT_PLANNED: EquipmentPlanned,
     M.WORKORDER_WAREHOUSE_TASK_CREATED: WarehouseTaskCreated,
@@ -289,6 +315,7 @@ PAYLOAD_MODELS: dict[MessageType, type[BaseModel]] = {
     M.SUPPLY_END_NOTIFIED: SupplyNotified,
     M.SUPPLY_START_CONFIRMED: SupplyConfirmed,
     M.SUPPLY_END_CONFIRMED: SupplyConfirmed,
+    M.SUPPLY_REGISTERED: SupplyRegistered,
     M.METERINGVALUES_MONTHLY: MonthlyReadings,
     M.MARKET_ACKNOWLEDGED: MarketAcknowledged,
     M.MARKET_INTERCHANGE_REJECTED: InterchangeRejected,
@@ -311,7 +338,8 @@ STATUS_EFFECT: dict[MessageType, CaseStatus] = {
 CASELESS: frozenset[MessageType] = frozenset(
     {M.METERINGVALUES_COLLECTED, M.METERINGPOINT_ACKNOWLEDGED, M.METERINGVALUES_MONTHLY,
      M.SUPPLY_START_NOTIFIED, M.SUPPLY_END_NOTIFIED, M.SUPPLY_START_CONFIRMED,
-     M.SUPPLY_END_CONFIRMED, M.MARKET_ACKNOWLEDGED, M.MARKET_INTERCHANGE_REJECTED}
+     M.SUPPLY_END_CONFIRMED, M.SUPPLY_REGISTERED, M.MARKET_ACKNOWLEDGED,
+     M.MARKET_INTERCHANGE_REJECTED}
 )
 """Types about a metering point, not a case: not projected onto a case."""
 

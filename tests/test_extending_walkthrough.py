@@ -49,11 +49,13 @@ def test_the_walkthrough_runs_as_written_and_prints_what_it_shows(tmp_path):
     cwd = _checkout_copy(tmp_path)
     blocks = _blocks()
     assert sum(kind == "sh" for kind, _ in blocks) >= 6
-    printed, everything = "", ""
+    printed, everything, exports = "", "", ""
     for kind, text in blocks:
         if kind == "sh":
-            printed = _run(text, cwd)
+            # one shell for the reader: what an earlier block exported holds in the later ones
+            printed = _run(exports + text, cwd)
             everything += printed
+            exports += "".join(f"{ln}\n" for ln in text.splitlines() if ln.startswith("export "))
         elif kind == "text":
             for line in text.splitlines():
                 if "..." not in line and line.strip():

@@ -12,8 +12,15 @@ from connectors.elsmart.client import PORTAL_BINDING, SoapCaller
 from connectors.elsmart.inbound import InboundEndpoint
 from connectors.elsmart.settings import WHERE, ElsmartSettings
 from connectors.elsmart.wire import INBOUND, ElsmartWire
-from hub.httpserver import Credentials
-from hub.toolkit import ConfigurationError, Connector, Inbound, InvalidMessage, soap, xmlsafe
+from hub.toolkit import (
+    ConfigurationError,
+    Connector,
+    Credentials,
+    Inbound,
+    InvalidMessage,
+    soap,
+    xmlsafe,
+)
 from schemas.envelope import Envelope
 
 log = structlog.get_logger("gridhub.elsmart")
@@ -66,9 +73,14 @@ class ElsmartConnector(Connector):
             return
         credentials = Credentials(username=self.config.inbound_username,
                                   password=self.config.inbound_password)
-        self._endpoint = InboundEndpoint(
-            self.wire, self.inbound.publish, credentials, wsdl=self.config.wsdl.read_bytes(),
-            host=self.config.listen_host, port=self.config.listen_port).start()
+        try:
+            self._endpoint = InboundEndpoint(
+                self.wire, self.inbound.publish, credentials, wsdl=self.config.wsdl.read_bytes(),
+                host=self.config.listen_host, port=self.config.listen_port).start()
+        except OSError as exc:  # the port is taken, or the address is not this host's
+            raise ConfigurationError(
+                f"cannot listen on {self.config.listen_host}:{self.config.listen_port} for the "
+                f"portal's calls: {exc.strerror or exc}", where=f"{WHERE}.listen_port") from exc
         log.info("elsmart.inbound.listening", url=self._endpoint.url)
 
     def stop(self) -> None:

@@ -19,7 +19,6 @@ from the constructor or ELSMART_SIM_GRIDHUB_URL / _USERNAME / _PASSWORD.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from pathlib import Path
@@ -31,14 +30,25 @@ from connectors.elsmart.client import GRIDHUB_BINDING, SoapCaller
 from connectors.elsmart.contract import NS, WSDL
 from connectors.elsmart.portal import PortalState
 from connectors.elsmart.wire import OUTBOUND, ElsmartWire
-from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.toolkit import FailureMode, GridhubError, HttpClient, InvalidMessage, Simulator, soap
+from hub.toolkit import (
+    Credentials,
+    FailureMode,
+    GridhubError,
+    HttpClient,
+    InboundServer,
+    InvalidMessage,
+    Request,
+    Response,
+    Simulator,
+    soap,
+)
 from schemas.case import Case
 from schemas.envelope import Envelope
 
 
 class ElsmartSimulator(Simulator):
     name = "elsmart"
+    default_port = 8101
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
                  state_dir: Path | None = None, username: str | None = None,
@@ -47,23 +57,22 @@ class ElsmartSimulator(Simulator):
                  slow_seconds: float = 3.0, timeout: float = 10.0) -> None:
         super().__init__(host=host, port=port, state_dir=state_dir)
         self.credentials = Credentials(username, password) if username else None
-        # Where the portal calls gridhub; for `gridhub simulate` also from the environment.
-        self.gridhub_url = gridhub_url or os.environ.get("ELSMART_SIM_GRIDHUB_URL")
-        self.gridhub_auth = (gridhub_username or os.environ.get("ELSMART_SIM_GRIDHUB_USERNAME"),
-                             gridhub_password or os.environ.get("ELSMART_SIM_GRIDHUB_PASSWORD"))
+        # Where the portal calls gridhub (`gridhub simulate elsmart --gridhub-url ...`).
+        self.gridhub_url = gridhub_url
+        self.gridhub_auth = (gridhub_username, gridhub_password)
         self.slow_seconds = slow_seconds
         self.timeout = timeout
         self.fail_status: int | None = None
         self.state = PortalState(state_dir / "elsmart-portal.json" if state_dir else None)
         self.wire = ElsmartWire.load()
-        self._server: HttpServer | None = None
+        self._server: InboundServer | None = None
         self._caller: SoapCaller | None = None
         self._lock = threading.Lock()
 
     # -- lifecycle and control ------------------------------------------------------------
 
     def start(self) -> ElsmartSimulator:
-        self._server = HttpServer(self._handle, None, host=self.host, port=self.port,
+        self._server = InboundServer(self._handle, None, host=self.host, port=self.port,
                                   realm="elsmart portal", drop=self._drops)
         self._server.start()
         self.port = self._server.port

@@ -6,8 +6,11 @@
     ca_file             CA bundle to verify the server's certificate (default: system CAs)
     username, password  SMTP AUTH after STARTTLS (optional)
     sender              the From address, e.g. "Helsingborgs Nät <noreply@helsingborgsnat.se>"
-    state_dir           where the contact book lives (default: in memory, this process only)
-    statuses            statuses mailed by default: approved, pre_rejected, completion_rejected
+    state_dir           where the contact book (a SQLite file) lives, default var/notify: it
+                        must survive a restart, or every decision mailed after one is dead-
+                        lettered with "no installer e-mail known" (issue 13 item 15)
+    statuses            statuses mailed by default: approved, pre_rejected, completion_rejected,
+                        cancelled
     companies           per installer company (organisation number or name):
                         {enabled: true|false, statuses: [...]}: Elsmart's "Sändning aktiverad"
                         and "välj vilka status som ska generera ett meddelande"
@@ -17,6 +20,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
@@ -41,7 +45,9 @@ from hub.toolkit import (
 from schemas.codes import CaseStatus
 
 WHERE = "connectors.notify.settings"
-MAILED = (CaseStatus.approved, CaseStatus.pre_rejected, CaseStatus.completion_rejected)
+MAILED = (CaseStatus.approved, CaseStatus.pre_rejected, CaseStatus.completion_rejected,
+          CaseStatus.cancelled)
+STATE_DIR = Path("var/notify")  # relative to the working directory, as var/gridhub.db
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
@@ -89,7 +95,7 @@ class NotifySettings(ConnectorSettings):
     ca_file: OptionalPath = None
     username: OptionalText = None
     password: OptionalText = Secret
-    state_dir: OptionalPath = None
+    state_dir: OptionalPath = STATE_DIR  # durable by default: the contact book survives a restart
     statuses: Statuses = frozenset(MAILED)
     companies: dict[Text, CompanyChoice] = Field(default_factory=dict)
     fallback_recipient: OptionalText = None

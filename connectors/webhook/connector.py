@@ -1,9 +1,10 @@
 """The webhook connector: each message sent as JSON to one url, a generic HTTP/JSON target.
 
 Through the toolkit's HttpClient: time-outs, a size cap on the answer, no redirects (a 3xx is
-a permanent failure naming the Location, our credentials stay home), the message id as the
-Idempotency-Key, and every failure classified there. With a ``mapping`` the body is the
-target's own JSON (:mod:`connectors.webhook.body`); without, the canonical envelope.
+a permanent failure naming the Location, our credentials stay home), the toolkit's
+``idempotency_key(message)`` as the Idempotency-Key (a replay's fresh one), and every failure
+classified there. With a ``mapping`` the body is the target's own JSON
+(:mod:`connectors.webhook.body`); without, the canonical envelope.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from hub.toolkit import (
     OptionalPath,
     OptionalText,
     Secret,
+    idempotency_key,
 )
 from schemas.envelope import Envelope
 
@@ -80,7 +82,7 @@ class WebhookConnector(Connector):
     def deliver(self, message: Envelope) -> Sequence[Envelope]:
         path, body = self.body.build(message)
         self.client.request(self.config.method, path, body=body,
-                            idempotency_key=message.message_id,
+                            idempotency_key=idempotency_key(message),
                             headers={**self.headers, "Content-Type": "application/json",
                                      "X-Gridhub-Case-Id": message.case_id,
                                      "X-Gridhub-Type": message.type})

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from hub.errors import ConfigurationError, GridhubError
+from hub.redaction import redact_url
 from hub.smtp import smtp_error
 from hub.toolkit.mail import set_header
 
@@ -183,20 +184,8 @@ def _domain(sender: str) -> str:
     return parseaddr(sender)[1].rpartition("@")[2] or "gridhub.invalid"
 
 
-def _masked(url: str) -> str:
-    """``url`` without its user and password (the user may be a person's address), for
-    error messages that may be logged. Everything before the last "@" goes: a password may
-    hold a raw "@", "/" or "?" that a URL parser would split at."""
-    text = url.strip()
-    head, at, host = text.rpartition("@")
-    if not at:
-        return text
-    scheme, sep, _ = head.partition("://")
-    return f"{scheme}://***@{host}" if sep else f"***@{host}"
-
-
 def _bad(url: str, why: str) -> ConfigurationError:
-    return ConfigurationError(f"{why} (got {_masked(url)}; e.g. "
+    return ConfigurationError(f"{why} (got {redact_url(url)}; e.g. "
                               "smtp://user:pass@mail.example:587?starttls=true)", where=SETTING)
 
 

@@ -19,6 +19,7 @@ from hub.connector import Connector
 from hub.ops.db import reading
 from hub.ops.management import ManagementApi, ManagementUnavailable, QueueStats
 from hub.ops.pause import Pause, pauses
+from hub.redaction import redact_url
 from hub.store import DeadLetterGroup, Store
 from hub.store.tables import scheduled as sched
 from hub.store.tables import trace as trace_t
@@ -95,7 +96,7 @@ def collect(store: Store, *, broker_url: str, namespace: str,
     reach = _reachability(connectors, reach_timeout)
     conns = [_connector(name, connectors[name], reach, paused.get(name), reach_timeout)
              for name in sorted(connectors)]
-    return HubStatus(at, _redact(broker_url), namespace, queues, waiting, groups, conns,
+    return HubStatus(at, redact_url(broker_url), namespace, queues, waiting, groups, conns,
                      management_state, problems)
 
 
@@ -115,7 +116,7 @@ def _depths(broker_url: str, names: list[str]) -> tuple[dict[str, int | str], li
     try:
         conn = connection_for(broker_url, connect_timeout=3)
     except Exception as exc:  # a broken URL: report it, keep going
-        return {}, [f"broker {_redact(broker_url)}: {exc}"]
+        return {}, [redact_url(f"broker {broker_url}: {exc}")]
     try:
         for name in names:
             try:
@@ -123,7 +124,7 @@ def _depths(broker_url: str, names: list[str]) -> tuple[dict[str, int | str], li
             except QueueNotFound:
                 found[name] = "not declared (has the hub run with this namespace?)"
     except Exception as exc:  # unreachable broker: one problem line, not one per queue
-        return {}, [f"broker {_redact(broker_url)} does not answer: {exc}"]
+        return {}, [redact_url(f"broker {broker_url} does not answer: {exc}")]
     finally:
         conn.release()
     return found, []
@@ -231,10 +232,3 @@ def _reachability(connectors: Mapping[str, Connector | str],
     pool.shutdown(wait=False, cancel_futures=True)
     return found
 
-
-def _redact(url: str) -> str:
-    """Never show a broker password."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
-    return url

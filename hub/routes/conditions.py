@@ -9,6 +9,8 @@
       - field: case.facilities              # a list: some element (any) or every one (all)
         any:                                #   paths inside are relative to the element
           - {field: main_fuse_a, gt: 25}
+      - {field: case.facilities.all.main_fuse_a, lte: 25}   # the same, in one path (.any.)
+      - {field: item.facility_id, same_as: payload.gsrn}    # two paths (item.: with each:)
 
 Given a :class:`~hub.routes.fieldcheck.Scope` (the route's message types), every field path
 is checked against the canonical model too, with a did-you-mean.
@@ -20,7 +22,7 @@ import re
 from typing import Any
 
 from hub.routes.fieldcheck import Found, Scope
-from hub.routes.model import AllOf, AnyOf, Compare, Condition, Not, Quantified
+from hub.routes.model import AllOf, AnyOf, Compare, Condition, ListCondition, Not
 from hub.routes.predicates import OPERATORS, QUANTIFIERS, check_operand, parse_path
 from hub.routes.source import Issues, child, item, suggest
 
@@ -74,7 +76,7 @@ def _quantified(raw: dict[str, Any], path: str, issues: Issues,
                             element if isinstance(element, Scope) else None)
     if inner is None:
         return None
-    return Quantified(raw["field"], quantifier, inner)
+    return ListCondition(raw["field"], quantifier, inner)
 
 
 def _field(field: Any, path: str, issues: Issues, scope: Scope | None,
@@ -152,5 +154,10 @@ def _compare(raw: dict[str, Any], path: str, issues: Issues,
     if why is not None:
         issues.add(child(path, op), why)
         return None
+    if op == "same_as" and scope is not None and not scope.relative:
+        why = scope.check(raw[op])  # the other path is checked like the field
+        if why is not None:
+            issues.add(child(path, op), f"{raw[op]}: {why}")
+            return None
     value = re.compile(raw[op]) if op == "matches" else raw[op]
     return Compare(raw["field"], op, value) if ok else None

@@ -1,8 +1,10 @@
 """Why a message was (or was not) routed somewhere: every route, each predicate's verdict and
 the value it saw. For ``gridhub routes explain`` and the ops web's case page.
 
-The verdicts are computed from the same predicates the router compiles (``comparison`` and
-``getter``), so the explanation cannot disagree with what the router did.
+The verdicts are computed from the same predicates the router compiles
+(``compile_condition`` and ``getter``), so the explanation cannot disagree with what the router
+did; the case is seen as the router sees it (with its grid owner's ``grid_owners:`` settings,
+and for a route with ``each:`` once per element, read as ``item.``).
 """
 
 from __future__ import annotations
@@ -12,8 +14,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.routes.model import AllOf, AnyOf, Compare, Condition, Not, Quantified, Route, RouteTable
-from hub.routes.predicates import MISSING, CaseView, comparison, elements, getter
+from hub.routes.grid_owners import with_grid_owner
+from hub.routes.model import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    ListCondition,
+    Not,
+    Route,
+    RouteTable,
+)
+from hub.routes.predicates import ITEM_KEY, MISSING, CaseView, compile_condition, elements, getter
 from schemas.envelope import Envelope
 from schemas.masking import mask_personal_numbers
 
@@ -42,10 +54,14 @@ class RouteVerdict:
 def explain(table: RouteTable, env: Envelope, case: CaseView = None) -> list[RouteVerdict]:
     """Every route of ``table``, in file order, judged for ``env`` (and its case)."""
     out = []
+    case = with_grid_owner(case, table.grid_owners)
     for route in table.routes:
         if env.type not in route.types:
             out.append(RouteVerdict(route, False, f"takes {', '.join(route.types)}, not "
                                                   f"{env.type}"))
+            continue
+        if route.each is not None:
+            out.append(_each(route, route.each, env, case))
             continue
         if route.where is None:
             out.append(RouteVerdict(route, True, "no where: every such message"))
@@ -61,7 +77,11 @@ def judge(condition: Condition, env: Envelope, case: CaseView = None,
     """The verdict of ``condition`` with the reasons, as the router would decide it."""
     if isinstance(condition, Compare):
         value = getter(condition.field, relative=relative)(env, case)
-        holds = comparison(condition.op, condition.value)(value)
+        holds = compile_condition(condition, relative=relative)(env, case)
+        if condition.op == "same_as":
+            other = getter(condition.value)(env, case)
+            return Check(holds, f"{condition.field} same_as {condition.value}",
+                         f"{_show(value)} and {_show(other)}")
         return Check(holds, f"{condition.field} {condition.op} {_show(condition.value)}",
                      _show(value))
     if isinstance(condition, AllOf | AnyOf):
@@ -72,12 +92,28 @@ def judge(condition: Condition, env: Envelope, case: CaseView = None,
     if isinstance(condition, Not):
         inner = judge(condition.condition, env, case, relative)
         return Check(not inner.holds, "not", None, (inner,))
-    if isinstance(condition, Quantified):
+    if isinstance(condition, ListCondition):
         return _quantified(condition, env, case, relative)
     raise TypeError(f"not a condition: {condition!r}")
 
 
-def _quantified(condition: Quantified, env: Envelope, case: CaseView,
+def _each(route: Route, each: str, env: Envelope, case: CaseView) -> RouteVerdict:
+    """A route with ``each:`` emits once per element its ``where`` accepts (as the router)."""
+    items = getter(each)(env, case)
+    if not isinstance(items, list) or not items:
+        return RouteVerdict(route, False, f"each: {each} is {_show(items)}, nothing to emit for")
+    checks = []
+    for position, element in enumerate(items):
+        view = {**(case or {}), ITEM_KEY: element}
+        check = judge(route.where, env, view) if route.where is not None else Check(
+            True, "no where: every element")
+        checks.append(Check(check.holds, f"item {each}.{position}", None, (check,)))
+    hits = [c for c in checks if c.holds]
+    why = f"emits for {len(hits)} of {len(items)} element(s) of {each}"
+    return RouteVerdict(route, bool(hits), why, tuple(checks[:_MAX_ELEMENTS]))
+
+
+def _quantified(condition: ListCondition, env: Envelope, case: CaseView,
                 relative: bool) -> Check:
     value = getter(condition.field, relative=relative)(env, case)
     items = elements(value)

@@ -6,8 +6,10 @@ the payload model of each message type its route matches (valid for one of them 
 a route may take several types) and, for ``case.``, against the case as routes see it (the
 canonical ``Case`` plus the hub's status, flow, flags, side tracks and business keys).
 
-Inside ``any``/``all`` over a list the paths are relative to one element of that list, and
-:meth:`Scope.element` gives the scope to check them in.
+Inside ``{field: LIST, any|all: ...}`` the paths are relative to one element of that list, and
+:meth:`Scope.element` gives the scope to check them in. A path may also step through a list
+with ``.all.``/``.any.`` (``case.facilities.all.main_fuse_a``), and in a route with ``each:``
+``item.`` names the element at hand.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from hub.routes.predicates import ENVELOPE_FIELDS
+from hub.routes.predicates import ENVELOPE_FIELDS, QUANTIFIERS
 from hub.routes.source import suggest
 from schemas.case import Case
 from schemas.message_types import MessageType
@@ -35,10 +37,18 @@ def _record(fields: Mapping[str, Sequence[Node]]) -> dict[str, tuple[Node, ...]]
     return {name: tuple(options) for name, options in fields.items()}
 
 
-# What ``case.`` reads: hub.pipeline.case_view (Case, then the projection's fields over it).
+# What ``grid_owners:`` adds to the case's grid owner (hub.routes.grid_owners.view).
+GRID_OWNER_VIEW: dict[str, tuple[Node, ...]] = _record({
+    "market": (str,), "grid_area": (str,), "language": (str,), "market_party": (str,),
+    "parties": (list[dict[str, str]],),
+})
+# What ``case.`` reads: hub.pipeline.case_view (Case, then the projection's fields over it),
+# with the router's grid owner configuration merged in.
 CASE_VIEW: dict[str, tuple[Node, ...]] = _record({
     **{name: (info.annotation,) for name, info in Case.model_fields.items()},
+    "grid_owner": (Case.model_fields["grid_owner"].annotation, GRID_OWNER_VIEW),
     "keys": (dict[str, list[str]],),
+    "progress": (list[dict[str, str]],),
 })
 
 
@@ -61,13 +71,19 @@ class Scope:
         self.relative = relative
 
     @classmethod
-    def for_types(cls, type_names: Sequence[str]) -> Scope:
+    def for_types(cls, type_names: Sequence[str], each: str | None = None) -> Scope:
+        """The scope of a route matching ``type_names``; with ``each`` (a route emitting once
+        per element of a list) ``item.`` names that list's element."""
         payloads = tuple(PAYLOAD_MODELS[MessageType(t)] for t in type_names
                          if t in MessageType._value2member_map_
                          and MessageType(t) in PAYLOAD_MODELS) or (_ANY,)
         root: dict[str, tuple[Node, ...]] = {name: (str,) for name in ENVELOPE_FIELDS}
         root["payload"] = payloads
         root["case"] = (CASE_VIEW,)
+        if each is not None:
+            found = cls(dict(root)).resolve(each)
+            items = cls(root).element(found).root[""] if isinstance(found, Found) else ()
+            root["item"] = items or (_ANY,)
         return cls(root)
 
     def resolve(self, path: str) -> Found | str:
@@ -83,7 +99,9 @@ class Scope:
                 (whys.append(step) if isinstance(step, str) else nexts.extend(step))
             if not nexts:
                 at = ".".join(walked) or ("the list element" if self.relative else "the message")
-                return f"{at} has no field {segment!r}{whys[0] if whys else ''}"
+                # of the alternatives' reasons, a did-you-mean helps most
+                why = next((w for w in whys if "did you mean" in w), whys[0] if whys else "")
+                return f"{at} has no field {segment!r}{why}"
             options = tuple(nexts)
             walked.append(segment)
         return Found(options)
@@ -141,7 +159,7 @@ def _one(option: Node, segment: str) -> list[Node] | str:
         return suggest(segment, fields)
     item = _list_item(option)
     if item is not None:
-        if segment.isdigit():
+        if segment.isdigit() or segment in QUANTIFIERS:  # .0, or .all./.any. over the list
             return [item]
         return " (it is a list: take one element by its number, e.g. .0, or use any/all)"
     origin = typing.get_origin(option)

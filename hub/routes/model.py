@@ -53,7 +53,7 @@ class Not:
 
 
 @dataclass(frozen=True)
-class Quantified:
+class ListCondition:
     """``{field: LIST, any|all: CONDITION}``: the condition holds for some (``any``) or every
     (``all``) element of the list at ``field``; paths inside are relative to the element. A
     missing or empty list satisfies neither (a rule must see something to approve it)."""
@@ -63,7 +63,7 @@ class Quantified:
     condition: Condition
 
 
-Condition = Compare | AllOf | AnyOf | Not | Quantified
+Condition = Compare | AllOf | AnyOf | Not | ListCondition
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,7 @@ class Route:
     emit: tuple[Emit, ...] = ()
     deadline: Deadline | None = None
     with_case: bool = False  # deliveries carry the case as it stands, under payload.case
+    each: str | None = None  # emit once per element of this list (read as item.)
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class RouteTable:
     connectors: dict[str, ConnectorSpec]
     routes: list[Route]
     filename: str = "routes.yaml"
+    grid_owners: dict[str, Any] = field(default_factory=dict)  # GLN -> GridOwnerConfig
 
     def route(self, name: str) -> Route:
         for route in self.routes:

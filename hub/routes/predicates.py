@@ -7,6 +7,8 @@ case the message is about, as projected after it (``case.status``, ``case.instal
 every ``case.`` path is missing. A path that leads nowhere,
 or to JSON null, is *missing*: every comparison with a missing field is false, except ``ne``
 and ``not_in`` (a missing field is not equal to anything) and ``exists: false``.
+``same_as: PATH`` compares with another path of the same message (``item.facility_id``
+with ``payload.gsrn``); ``all``/``any`` step through a list (see :func:`getter`).
 
 ``{field: LIST, any|all: CONDITION}`` tests the elements of a list (``case.facilities``):
 inside, paths are relative to one element (``main_fuse_a``). A missing or empty list
@@ -25,7 +27,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Protocol
 
-from hub.routes.model import AllOf, AnyOf, Compare, Condition, Not, Quantified
+from hub.routes.model import AllOf, AnyOf, Compare, Condition, ListCondition, Not
 from schemas.envelope import Envelope
 
 CaseView = Mapping[str, Any] | None
@@ -40,12 +42,15 @@ class Getter(Protocol):
     def __call__(self, env: Envelope, case: CaseView = None, /) -> Any: ...
 
 
-QUANTIFIERS = ("any", "all")
-OPERATORS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists", "matches")
+QUANTIFIERS = ("all", "any")
+OPERATORS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists", "matches",
+             "same_as")
 ENVELOPE_FIELDS = ("message_id", "case_id", "causation_id", "type", "source", "occurred_at",
                    "schema_version", "payload")
-ROOTS = (*ENVELOPE_FIELDS, "case")
-_NESTED = ("payload", "case")
+ROOTS = (*ENVELOPE_FIELDS, "case", "item")
+_NESTED = ("payload", "case", "item")
+ITEM_KEY = "__item__"
+"""Where a route with ``each:`` puts the element at hand in the case view (read as ``item.``)."""
 MISSING: Any = object()
 _SEGMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9]+")
 
@@ -67,14 +72,19 @@ def parse_path(path: object, *, relative: bool = False) -> tuple[str, ...]:
         raise ValueError(f"bad field path {path!r}: it must start with one of "
                          f"{', '.join(ROOTS)}")
     if head not in _NESTED and len(segments) > 1:
-        raise ValueError(f"bad field path {path!r}: only payload and case have fields below "
-                         "them")
+        raise ValueError(f"bad field path {path!r}: only payload, case and item have fields "
+                         "below them")
     return segments
 
 
 def getter(path: str, *, relative: bool = False) -> Getter:
     """A function returning the value at ``path`` of an envelope (and its case), or MISSING.
-    A ``relative`` getter reads its second argument (a list element) instead."""
+    A ``relative`` getter (inside a list condition) reads its second argument, a list element.
+
+    ``all`` or ``any`` where the path meets a list (``case.facilities.all.main_fuse_a``)
+    reads the rest of the path in every element: the value is a :class:`Quantified` list, and
+    a condition on it holds when it holds for every element (``all``; not for an empty list)
+    or for at least one (``any``)."""
     if relative:
         parse_path(path, relative=True)
         return getter(f"case.{path}")  # the element is passed where the case would be
@@ -84,22 +94,42 @@ def getter(path: str, *, relative: bool = False) -> Getter:
     if head not in _NESTED:
         return lambda env, case=None, /: _present(getattr(env, head))
     steps = tuple((s, int(s) if s.isdigit() else None) for s in rest)
+    if head == "item":
+        def get_item(env: Envelope, case: CaseView = None, /) -> Any:
+            return _walk(case.get(ITEM_KEY, MISSING) if case is not None else MISSING, steps)
+
+        return get_item
     from_case = head == "case"
 
     def get(env: Envelope, case: CaseView = None, /) -> Any:
         value: Any = (case if case is not None else MISSING) if from_case else env.payload
-        for key, index in steps:
-            if isinstance(value, Mapping):
-                value = value.get(key, MISSING)
-            elif index is not None and isinstance(value, list) and index < len(value):
-                value = value[index]
-            else:
-                return MISSING
-            if value is MISSING:
-                return MISSING
-        return _present(value)
+        return _walk(value, steps)
 
     return get
+
+
+class Quantified(list[Any]):
+    """The values of a path through ``all``/``any``: one per list element (MISSING where the
+    element lacks the rest of the path)."""
+
+    def __init__(self, kind: str, values: list[Any]) -> None:
+        super().__init__(values)
+        self.kind = kind
+
+
+def _walk(value: Any, steps: tuple[tuple[str, int | None], ...]) -> Any:
+    for at, (key, index) in enumerate(steps):
+        if isinstance(value, list) and key in QUANTIFIERS:
+            return Quantified(key, [_walk(element, steps[at + 1:]) for element in value])
+        if isinstance(value, Mapping):
+            value = value.get(key, MISSING)
+        elif index is not None and isinstance(value, list) and index < len(value):
+            value = value[index]
+        else:
+            return MISSING
+        if value is MISSING:
+            return MISSING
+    return _present(value)
 
 
 def _present(value: Any) -> Any:
@@ -130,6 +160,12 @@ def check_operand(op: str, value: object) -> str | None:
         return None if _orderable(value) else f"{op} takes a number or a string"
     if op == "exists":
         return None if isinstance(value, bool) else "exists takes true or false"
+    if op == "same_as":
+        try:
+            parse_path(value)
+        except ValueError as exc:
+            return f"same_as takes the path of the value to compare with: {exc}"
+        return None
     if op == "matches":
         if not isinstance(value, str):
             return "matches takes a regular expression as a string"
@@ -210,15 +246,34 @@ def elements(value: Any) -> list[Any] | None:
     return value if isinstance(value, list) and value else None
 
 
+def holds(test: Callable[[Any], bool], value: Any) -> bool:
+    """``test`` applied to a value, or to the values of a quantified path (``.all.``/``.any.``)."""
+    if isinstance(value, Quantified):
+        if value.kind == "any":
+            return any(test(v) for v in value)
+        return bool(value) and all(test(v) for v in value)
+    return test(value)
+
+
 def compile_condition(condition: Condition | None, *, relative: bool = False) -> Predicate:
     """One closure for a whole condition tree; None (no ``where``) accepts everything.
     ``relative``: the paths start at a list element, passed as the second argument."""
     if condition is None:
         return lambda env, case=None, /: True
+    if isinstance(condition, Compare) and condition.op == "same_as":
+        # {field: item.facility_id, same_as: payload.gsrn}: two paths of the same message
+        # Inside a list condition the field is relative to the element, the other path not.
+        get, other = getter(condition.field, relative=relative), getter(condition.value)
+
+        def same(env: Envelope, case: CaseView = None, /) -> bool:
+            value = other(env, case)
+            return value is not MISSING and holds(lambda v: _same(v, value), get(env, case))
+
+        return same
     if isinstance(condition, Compare):
         get = getter(condition.field, relative=relative)
         test = comparison(condition.op, condition.value)
-        return lambda env, case=None, /: test(get(env, case))
+        return lambda env, case=None, /: holds(test, get(env, case))
     if isinstance(condition, AllOf | AnyOf):
         parts = tuple(compile_condition(c, relative=relative) for c in condition.conditions)
         if isinstance(condition, AllOf):
@@ -227,12 +282,12 @@ def compile_condition(condition: Condition | None, *, relative: bool = False) ->
     if isinstance(condition, Not):
         inner = compile_condition(condition.condition, relative=relative)
         return lambda env, case=None, /: not inner(env, case)
-    if isinstance(condition, Quantified):
-        return _quantified(condition, relative)
+    if isinstance(condition, ListCondition):
+        return _list_condition(condition, relative)
     raise TypeError(f"not a condition: {condition!r}")
 
 
-def _quantified(condition: Quantified, relative: bool) -> Predicate:
+def _list_condition(condition: ListCondition, relative: bool) -> Predicate:
     get = getter(condition.field, relative=relative)
     each = compile_condition(condition.condition, relative=True)
     every = condition.quantifier == "all"

@@ -15,7 +15,7 @@ from hub.routes.source import Issues, child, item, known_keys, suggest
 from schemas.message_types import MessageType, is_known
 
 ROUTE_KEYS = ("name", "description", "match", "to", "emit", "split", "retry", "aggregate",
-              "deadline", "with_case")
+              "deadline", "with_case", "each")
 MATCH_KEYS = ("type", "where")
 AGGREGATE_KEYS = ("parts", "correlate", "timeout", "emit")
 CORRELATIONS = ("case_id",)
@@ -60,7 +60,8 @@ class RouteParser:
         if (has_to or has_emit) and aggregate_raw is not None:
             self.issues.add(child(path, "aggregate"), "a route has to/emit or aggregate, not "
                             "both (the aggregated message is routed again by its own type)")
-        types, where = self._match(raw.get("match"), path, aggregate_raw is not None)
+        each = self._each(raw, path, has_emit and not has_to and aggregate_raw is None)
+        types, where = self._match(raw.get("match"), path, aggregate_raw is not None, each)
         to = self._destinations(raw["to"], child(path, "to")) if has_to else ()
         split = self._split(raw, path, has_to)
         retry = self._retry(raw.get("retry", DEFAULT_POLICY_NAME), child(path, "retry"))
@@ -68,7 +69,9 @@ class RouteParser:
         if aggregate_raw is not None:
             aggregate = self._aggregate(aggregate_raw, child(path, "aggregate"))
             types = tuple(sorted(aggregate.types)) if aggregate is not None else ()
-        scope = Scope.for_types(types) if types else None
+        scope = Scope.for_types(types, each) if types else None
+        if each is not None and scope is not None and (why := scope.check(each)) is not None:
+            self.issues.add(child(path, "each"), f"{each}: {why}")
         emit = parse_emits(raw["emit"], child(path, "emit"), self.issues, scope) if has_emit \
             else ()
         deadline = None
@@ -83,7 +86,7 @@ class RouteParser:
         return Route(name=name, types=types, where=where, to=to, split=split, retry=retry,
                      aggregate=aggregate, description=str(description or ""),
                      line=self.issues.line_of(path), emit=emit, deadline=deadline,
-                     with_case=with_case)
+                     with_case=with_case, each=each)
 
     def _with_case(self, raw: dict[str, Any], path: str, has_to: bool,
                    split: str | None) -> bool:
@@ -114,8 +117,8 @@ class RouteParser:
         self._names[name] = self.issues.line_of(where)
         return name
 
-    def _match(self, raw: Any, path: str, aggregating: bool) -> tuple[tuple[str, ...],
-                                                                       Condition | None]:
+    def _match(self, raw: Any, path: str, aggregating: bool,
+               each: str | None = None) -> tuple[tuple[str, ...], Condition | None]:
         where_path = child(path, "match")
         if raw is None:
             if not aggregating:
@@ -134,7 +137,7 @@ class RouteParser:
         where = None
         if raw.get("where") is not None:
             # Paths are checked against the payloads of the types matched (when known).
-            scope = Scope.for_types(types) if types else None
+            scope = Scope.for_types(types, each) if types else None
             where = parse_condition(raw["where"], child(where_path, "where"), self.issues,
                                     scope)
         return types, where
@@ -197,6 +200,25 @@ class RouteParser:
             self.issues.add(where, str(exc))
             return None
         return split
+
+    def _each(self, raw: dict[str, Any], path: str, emit_only: bool) -> str | None:
+        each = raw.get("each")
+        if each is None:
+            return None
+        where = child(path, "each")
+        if not emit_only:
+            self.issues.add(where, "each goes with emit alone (no to: or aggregate:): the "
+                            "route emits one message per element, read as item.")
+        if not isinstance(each, str) or not each.startswith(("payload.", "case.")):
+            self.issues.add(where, f"each must name a list in the payload or the case, e.g. "
+                            f"case.facilities (got {each!r})")
+            return None
+        try:
+            parse_path(each)
+        except ValueError as exc:
+            self.issues.add(where, str(exc))
+            return None
+        return each
 
     def _retry(self, raw: Any, path: str) -> str:
         if isinstance(raw, str) and raw in self.policies:

@@ -13,12 +13,13 @@ connector, and a connector cannot reach into the store, the broker or the web.
     mapping       the declarative wire <-> canonical mapping (JSON and XML)
     EventPoller   polling a back end's feed with a persisted cursor
     Simulator     the base of the back-end simulators
+    InboundServer the ASGI server (Starlette on uvicorn) every inbound endpoint runs on
     smtp_error    SMTP failures classified; set_header, mail headers written safely
 """
 
 from hub import soap, xmlsafe
 from hub.background import Background
-from hub.connector import Connector, Inbound
+from hub.connector import Connector, Inbound, idempotency_key
 from hub.devcert import write_dev_certificate
 from hub.errors import (
     ConfigurationError,
@@ -45,6 +46,7 @@ from hub.simulator import FailureMode, Simulator
 from hub.smtp import smtp_error
 from hub.toolkit import failures
 from hub.toolkit.http import Answer, CappedSession, HttpClient
+from hub.toolkit.inbound import Credentials, InboundServer, Request, Response
 from hub.toolkit.mail import set_encoded_header, set_header
 from hub.toolkit.settings import (
     ConnectorSettings,
@@ -77,6 +79,7 @@ __all__ = [
     "Connector",
     "ConnectorSettings",
     "Count",
+    "Credentials",
     "CursorStore",
     "DocumentMap",
     "EventBatch",
@@ -90,6 +93,7 @@ __all__ = [
     "HttpSettings",
     "HttpUrl",
     "Inbound",
+    "InboundServer",
     "Intake",
     "Interval",
     "InvalidMessage",
@@ -105,6 +109,8 @@ __all__ = [
     "Port",
     "Received",
     "RemoteFault",
+    "Request",
+    "Response",
     "Seconds",
     "Secret",
     "SetAside",
@@ -119,6 +125,7 @@ __all__ = [
     "XsdContract",
     "failures",
     "get_field",
+    "idempotency_key",
     "json_assign",
     "json_resolve",
     "load_mapping",

@@ -52,9 +52,9 @@ def test_the_body_is_the_targets_json_built_by_the_mapping(sink):
                                     "postCode": facility.address.postcode,
                                     "city": facility.address.town}}]}
     assert (request["method"], request["path"]) == ("PUT", "/in/installations")
-    assert request["headers"]["X-Api-Key"] == "k-123"
-    assert request["headers"]["X-Source"] == "gridhub"
-    assert request["headers"]["Idempotency-Key"] == msg.message_id
+    assert request["headers"]["x-api-key"] == "k-123"
+    assert request["headers"]["x-source"] == "gridhub"
+    assert request["headers"]["idempotency-key"] == msg.message_id
 
 
 def test_basic_auth_and_the_envelope_as_it_is_without_a_mapping(sink):
@@ -62,7 +62,7 @@ def test_basic_auth_and_the_envelope_as_it_is_without_a_mapping(sink):
     WebhookConnector({"url": sink.url, "username": "gis", "password": "pw"},
                      NoInbound("test")).deliver(msg)
     assert sink.docs()[0]["message_id"] == msg.message_id
-    auth = sink.state.requests[0]["headers"]["Authorization"]
+    auth = sink.state.requests[0]["headers"]["authorization"]
     assert auth == "Basic " + base64.b64encode(b"gis:pw").decode()
 
 

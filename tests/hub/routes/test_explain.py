@@ -86,3 +86,31 @@ def test_the_cli_reads_the_case_from_the_store(tmp_path: Path):
     bad.write_text(json.dumps({"type": "case.enriched"}), encoding="utf-8")
     invalid = runner.invoke(main, ["routes", "explain", str(bad), "--routes", str(routes)])
     assert invalid.exit_code == 4, invalid.output
+
+
+EACH_RULE = """
+- name: meter-job-per-big-facility
+  match:
+    type: case.approved
+    where: {field: item.main_fuse_a, gt: 25}
+  each: case.facilities
+  emit:
+    type: workorder.requested
+    payload:
+      kind: meter_new_installation
+      gsrn: {from: item.facility_id}
+      at: {from: occurred_at}
+"""
+
+
+def test_a_route_with_each_is_judged_per_element_as_the_router_does():
+    table = parse(doc(EACH_RULE))
+    case = _case([16, 35])
+    [verdict] = explain(table, envelope("case.approved", case), case.model_dump(mode="json"))
+    assert verdict.applies
+    assert verdict.why == "emits for 1 of 2 element(s) of case.facilities"
+    text = "\n".join(render([verdict]))
+    assert "NO  item case.facilities.0" in text and "yes item case.facilities.1" in text
+    assert "yes item.main_fuse_a gt 25  (saw 35)" in text
+    [none] = explain(table, envelope("case.approved", case), None)
+    assert not none.applies and "each: case.facilities is missing" in none.why
