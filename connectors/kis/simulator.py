@@ -29,7 +29,7 @@ from connectors.kis.contract import XSD_PATH, XsdContract
 from connectors.kis.sim_state import KisState
 from hub.errors import GridhubError, InvalidMessage
 from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
+from hub.simulator import FailureMode, Inbox, Simulator
 from hub.soap import CONTENT_TYPE, body_of, envelope, fault, fault_for
 
 NS = "urn:gridhub:kis:v1"
@@ -54,6 +54,7 @@ class KisSimulator(Simulator):
         self.leak_personal_numbers = leak_personal_numbers
         self.state = KisState(state_dir / "kis.json" if state_dir else None)
         self.calls: dict[str, int] = {}
+        self.market = Inbox()  # the datahub's documents, as canonical JSON (POST /kis/market)
         self._contract = XsdContract(XSD_PATH)
         self._server: HttpServer | None = None
         self._wake = threading.Event()
@@ -95,6 +96,8 @@ class KisSimulator(Simulator):
     def _handle(self, request: Request) -> Response:
         if request.path.startswith("/_control/"):
             return self._control(request)
+        if request.path == f"{PATH}/market" and request.method == "POST":
+            return self.market.take(request.body)
         if request.path != PATH or request.method != "POST":
             return Response(404, b'{"error": "POST SOAP requests to /kis"}')
         action = request.headers.get("soapaction", "").strip('"').rpartition("/")[2] or "?"

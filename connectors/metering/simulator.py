@@ -41,7 +41,7 @@ import structlog
 from connectors.metering import events, lifecycle, wire
 from hub.errors import InvalidMessage
 from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
+from hub.simulator import FailureMode, Inbox, Simulator
 
 log = structlog.get_logger("gridhub.metering.simulator")
 _JSON = "application/json"
@@ -60,6 +60,7 @@ class MeteringSimulator(Simulator):
         self.exchange = exchange
         self.step_interval = step_interval
         self.slow_seconds = slow_seconds
+        self.market = Inbox()  # the datahub's reminders, canonical JSON (POST /api/v1/market)
         self._credentials = Credentials(token=token) if token else None
         self._lock = threading.RLock()
         self._server: HttpServer | None = None
@@ -195,6 +196,8 @@ class MeteringSimulator(Simulator):
             time.sleep(self.slow_seconds)
         elif self.failure == FailureMode.SERVER_ERROR:
             return _error(503, "UNAVAILABLE", "the coordinator is restarting")
+        if path == "/api/v1/market" and request.method == "POST":
+            return self.market.take(request.body)
         if path == "/api/v1/health" and request.method == "GET":
             return Response(200, b'{"status": "ok"}')
         if path == "/api/v1/workorders" and request.method == "POST":

@@ -29,7 +29,7 @@ from connectors.nis import grid
 from connectors.nis.contract import XSD_PATH, XsdContract
 from hub.errors import InvalidMessage
 from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
+from hub.simulator import FailureMode, Inbox, Simulator
 from hub.xmlsafe import parse
 
 NS = "urn:gridhub:nis:v1"
@@ -60,6 +60,7 @@ class NisSimulator(Simulator):
         self.today = today  # the assessment date; None = the real date
         self.state = grid.NisState(state_dir / "nis.json" if state_dir else None)
         self.calls: dict[str, int] = {}
+        self.market = Inbox()  # the datahub's documents, as canonical JSON (POST /nis/market)
         self._contract = XsdContract(XSD_PATH)
         self._server: HttpServer | None = None
         self._wake = threading.Event()
@@ -97,6 +98,8 @@ class NisSimulator(Simulator):
     def _handle(self, request: Request) -> Response:
         if request.path.startswith("/_control/"):
             return self._control(request)
+        if request.path == "/nis/market" and request.method == "POST":
+            return self.market.take(request.body)
         routes = {"/nis/griddata": self._griddata, "/nis/installations": self._install}
         if request.path not in routes or request.method != "POST":
             return _error(404, "OKAND_RESURS", f"no resource {request.method} {request.path}")
