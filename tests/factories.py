@@ -288,7 +288,10 @@ _SAMPLES: dict[MessageType, Any] = {
     M.WORKORDER_DEVIATION: lambda c: {**_workorder(c), "deviation": "Ingen tilgang til måler"},
     M.METERINGPOINT_UPDATED: lambda c: {"gsrn": _first_gsrn(c), "event": "new",
                                         "effective_at": T0.isoformat(),
-                                        "meter_number": _meter(c)},
+                                        "meter_number": _meter(c), "settlement_method": "E02",
+                                        "channel": {"product": "8716867000030", "unit": "kWh",
+                                                    "direction": "Out",
+                                                    "resolution": "PT15M"}},
     M.METERINGPOINT_ACKNOWLEDGED: lambda c: {"status": "39",
                                              "original_message_id": str(uuid.uuid5(_IDS, "mp"))},
     M.METERINGVALUES_COLLECTED: lambda c: {

@@ -153,7 +153,7 @@ def _document_kind(message: Envelope) -> tuple[etree._Element, polling.Service, 
     """A document kind the grid owner sends (structure.py), with its service and operation."""
     kind = structure.BY_TYPE.get(message.type)
     if kind is None or not kind.sends or kind.root == "PollForData":
-        raise InvalidMessage(f"elhub sends meteringpoint.updated, meteringvalues.collected and "
+        raise InvalidMessage(f"elhub takes meteringpoint.updated, meteringvalues.collected and "
                              f"the document kinds a grid owner sends, not {message.type}",
                              where="type")
     document = kinds.write(message)

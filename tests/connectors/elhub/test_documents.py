@@ -43,8 +43,9 @@ def normal(message: Envelope) -> dict[str, Any]:
     return parse_payload(message).model_dump(exclude_none=True)
 
 
+CHANNEL = {"product": "8716867000030", "unit": "kWh", "direction": "Out", "resolution": "PT15M"}
 NEW = dict(grid_area="10YNO-2--------T", meter_number="6970631400000002", address=ADDRESS,
-           grid_owner_gln="7080005051019")
+           grid_owner_gln="7080005051019", settlement_method="E02", channel=CHANNEL)
 
 
 @pytest.mark.parametrize(("event", "fields"), [
@@ -85,6 +86,8 @@ def test_activation_drops_what_the_process_forbids() -> None:
 
 @pytest.mark.parametrize(("event", "missing", "field"), [
     ("new", "grid_area", "payload.grid_area"), ("new", "address", "payload.address"),
+    ("new", "settlement_method", "payload.settlement_method"),
+    ("new", "channel", "payload.channel"),
     ("meter_change", "meter_number", "payload.meter_number")])
 def test_a_field_the_process_requires_is_named(event: str, missing: str, field: str) -> None:
     fields = {k: v for k, v in NEW.items() if k != missing} if event == "new" else {}
