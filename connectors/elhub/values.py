@@ -157,7 +157,7 @@ def from_document(root: etree._Element) -> list[Envelope]:
     out: list[Envelope] = []
     for head, element in zip(data["series"], elements, strict=True):
         where = f"CollectedData/PayloadEnergyTimeSeries[{head['id']}]"
-        _fits_day_model(header, head, element, where)
+        _fits_day_model(header, head, element, where, single=single)
         observations = _read_observations(element, where)
         days = _split_days(head, observations, where)
         for day, obs in days:
@@ -172,13 +172,15 @@ _RESOLUTION = emif.tag("abie", "ObservationPeriodTimeSeriesPeriod") + "/" + \
 
 
 def _fits_day_model(header: dict[str, Any], head: dict[str, Any], element: etree._Element,
-                    where: str) -> None:
-    """What the day model writes back the same: anything else is NotDayModel (kept whole)."""
+                    where: str, *, single: bool) -> None:
+    """What the day model writes back the same: anything else is NotDayModel (kept whole).
+    A document of several series becomes one message per series and day by design (a batch
+    from a metering system): its series ids live on only in the derived message ids."""
     c = codes()
     same = (header.get("positive_ack") is None
             and header.get("juridical_sender") == header.get("sender")
-            and head.get("registered") == header.get("created")
-            and head.get("id") == emif.document_id(header["id"], "series")
+            and (not single or (head.get("registered") == header.get("created")
+                                and head.get("id") == emif.document_id(header["id"], "series")))
             and element.findtext(_RESOLUTION) in ("PT15M", "PT1H")
             and all(head.get(k) == v for k, v in c.defaults.items()))
     if not same:
