@@ -141,8 +141,10 @@ class Target:
         try:
             with self._lock:  # one publisher, made on first use and after a broker restart
                 if self._publisher is None:
-                    conn = Connection(self._broker_url, connect_timeout=2)
-                    self._publisher = InboundPublisher(LockedPublisher(conn), self._topology)
+                    url = self._broker_url
+                    self._publisher = InboundPublisher(
+                        LockedPublisher(lambda: Connection(url, connect_timeout=2)),
+                        self._topology)
                 publisher = self._publisher
             publisher.publish([reply])
         except Exception:  # broker away (restart): the hub retries the call later
