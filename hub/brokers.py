@@ -28,6 +28,7 @@ import amqp.exceptions
 import structlog
 from kombu import Connection
 
+from hub.heartbeats import locked_frame_writer
 from hub.transports import connection_for
 
 log = structlog.get_logger("gridhub.brokers")
@@ -106,7 +107,9 @@ class Brokers:
         kw: dict[str, Any] = {
             "connect_timeout": o.connect_timeout_s, "failover_strategy": "round-robin",
             "transport_options": {"read_timeout": o.io_timeout_s,
-                                  "write_timeout": o.io_timeout_s}}
+                                  "write_timeout": o.io_timeout_s,
+                                  # the heartbeat thread may write between the owner's frames
+                                  "frame_writer": locked_frame_writer}}
         if o.heartbeat_s > 0:
             kw["heartbeat"] = o.heartbeat_s
         return connection_for(join_addresses(self.order()), **kw)

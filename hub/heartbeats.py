@@ -2,14 +2,16 @@
 
 py-amqp sends a heartbeat only when its owner calls ``heartbeat_check``, and a kombu
 connection belongs to one thread. A consumer thread that spends 20 s in a slow target's
-handler, or a publishing connection idle between batches, would send nothing, and the broker
-would drop it after about one heartbeat interval. So each connection is *lent* to this one
-thread of the process whenever its owner is not using it (``lend``), and taken back with
-``using``: while it is lent, this thread sends the heartbeats (writes only, never reads);
-while the owner uses it, the owner calls ``check`` from its own loop, which also notices a
-node that stopped answering (no frame for two intervals).
+handler, or waits for a ``basic.consume`` answer while a quorum queue elects a new leader, or a
+publishing connection idle between batches, would send nothing, and the broker would drop it
+("missed heartbeats from client"). So this one thread per process sends the heartbeats of every
+registered connection that wrote nothing for half an interval. It only writes, never reads, and
+only on connections made by ``hub.brokers`` (their frame writer takes a lock, so a heartbeat
+never lands in the middle of the owner's frame).
 
-A per-connection lock makes sure the two threads never write to one socket at once.
+The owner still reads: it calls :func:`check` from its own loop, which also notices a node that
+stopped answering (no frame for two intervals). After a stretch without reading (a handler),
+``take`` makes the owner's next check count from now, not from its last read.
 """
 
 from __future__ import annotations
@@ -17,21 +19,36 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import structlog
+from amqp.method_framing import frame_writer
 from kombu import Connection
 
 log = structlog.get_logger("gridhub.heartbeats")
+LOCKED = "gridhub_locked"  # attribute of a frame writer that serialises its writes
 
 
-class _Lent:
-    __slots__ = ("bytes_sent", "conn", "lock", "sent_at")
+def locked_frame_writer(connection: Any, transport: Any, **kw: Any) -> Callable[..., Any]:
+    """py-amqp's frame writer behind a lock: the owner and the heartbeat thread may both write
+    (given to ``amqp.Connection`` as ``frame_writer`` by ``hub.brokers``)."""
+    write = frame_writer(connection, transport, **kw)
+    lock = threading.Lock()
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return write(*args, **kwargs)
+
+    setattr(locked, LOCKED, True)
+    return locked
+
+
+class _Entry:
+    __slots__ = ("bytes_sent", "conn", "sent_at")
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.lock = threading.Lock()
         self.sent_at = time.monotonic()
         self.bytes_sent = -1
 
@@ -53,15 +70,11 @@ def _amqp(conn: Connection) -> Any:
 
 
 class Heartbeats:
-    """One thread per process beating for every lent connection.
-
-    A registered connection is lent whenever its owner does not hold it: ``register`` (the
-    owner holds it), ``give`` (lent), ``take`` (the owner's again), ``drop`` (forgotten).
-    """
+    """One thread per process beating for every registered connection."""
 
     def __init__(self, interval_s: float) -> None:
         self._interval = interval_s
-        self._lent: dict[int, _Lent] = {}
+        self._entries: dict[int, _Entry] = {}
         self._guard = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -80,70 +93,51 @@ class Heartbeats:
             self._thread = None
 
     def register(self, conn: Connection) -> None:
-        """Track ``conn``; its owner holds it until :meth:`give`."""
-        entry = _Lent(conn)
-        entry.lock.acquire()
+        """Beat for ``conn`` whenever it has written nothing for half an interval."""
         with self._guard:
-            self._lent[id(conn)] = entry
+            self._entries[id(conn)] = _Entry(conn)
 
     def give(self, conn: Connection) -> None:
-        """Lend ``conn``: the owner does not touch it until :meth:`take`."""
-        entry = self._lent.get(id(conn))
-        if entry is not None:
-            entry.lock.release()
+        """The owner stops reading ``conn`` for a while (kept for symmetry with ``take``)."""
 
     def take(self, conn: Connection) -> None:
-        """Take ``conn`` back (waits while a heartbeat is being written)."""
-        entry = self._lent.get(id(conn))
-        if entry is None:
-            return
-        entry.lock.acquire()
+        """The owner reads ``conn`` again: the time it did not read is not silence."""
         raw = _amqp(conn)
         if raw is not None:
-            # Nothing was read while it was lent: count the time away as heard from, so the
-            # owner's first check does not take the unread interval for a silent node.
             raw.prev_recv = None
 
     @contextlib.contextmanager
     def using(self, conn: Connection) -> Iterator[Connection]:
-        """The owner's for the block, lent again after it."""
         self.take(conn)
-        try:
-            yield conn
-        finally:
-            self.give(conn)
+        yield conn
 
     @contextlib.contextmanager
     def lent(self, conn: Connection) -> Iterator[Connection]:
-        """Lent for the block (the owner works elsewhere), the owner's again after it."""
-        self.give(conn)
+        """The owner works elsewhere for the block; it reads ``conn`` again after it."""
         try:
             yield conn
         finally:
             self.take(conn)
 
     def drop(self, conn: Connection) -> None:
-        """Forget ``conn`` (held by its owner: it is being closed or collected)."""
+        """Forget ``conn`` (it is being closed or collected)."""
         with self._guard:
-            self._lent.pop(id(conn), None)
+            self._entries.pop(id(conn), None)
 
     def _run(self) -> None:
         while not self._stop.wait(max(self._interval / 4, 0.05)):
             with self._guard:
-                entries = list(self._lent.values())
+                entries = list(self._entries.values())
             for entry in entries:
-                if entry.lock.acquire(blocking=False):
-                    try:
-                        self._beat(entry)
-                    except Exception as exc:  # its owner finds out on its next use
-                        log.debug("heartbeat.failed", error=repr(exc))
-                    finally:
-                        entry.lock.release()
+                try:
+                    self._beat(entry)
+                except Exception as exc:  # its owner finds out on its next use
+                    log.debug("heartbeat.failed", error=repr(exc))
 
-    def _beat(self, entry: _Lent) -> None:
+    def _beat(self, entry: _Entry) -> None:
         raw = _amqp(entry.conn)
-        if raw is None:
-            return
+        if raw is None or not getattr(raw.frame_writer, LOCKED, False):
+            return  # not ours to write to: its writes are not serialised
         sent = int(raw.bytes_sent)
         now = time.monotonic()
         if sent != entry.bytes_sent:  # the owner wrote something: that counts as a beat

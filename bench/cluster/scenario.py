@@ -58,7 +58,7 @@ FAULTS = ("kill", "stop", "freeze")
 
 @dataclass(frozen=True)
 class Config:
-    messages: int = 5000  # at most; the feed stops after the last fault's steady period
+    messages: int = 20_000  # at most; the feed stops after the last fault's steady period
     per_case: int = 5
     rate: float = 40.0  # inputs fed per second
     heartbeat_s: float = 5.0
@@ -260,7 +260,10 @@ def run(config: Config, say: Callable[[str], None] = print) -> Outcome:
                 "503s (broker away)": backend.record.unavailable,
                 "repeats at backend": backend.record.repeats,
                 "repeats at target": final.record.repeats,
-                "process exit codes≠0": sum(1 for c in codes if c != 0)}
+                "process exit codes≠0": sum(1 for c in codes if c != 0),
+                # A client that sent no heartbeats while it waited (must stay 0).
+                "missed client heartbeats": _node_log_count(cluster,
+                                                            "missed heartbeats from client")}
     return Outcome(tally, seconds, workdir, faults)
 
 
@@ -340,6 +343,11 @@ def _stalls(faults: list[FaultRecord], arrivals: list[float]) -> None:
         window = before + [t for t in times if fault.at <= t < until]
         gaps = [b - a for a, b in itertools.pairwise(window)]
         fault.stall_s = max(gaps, default=0.0)
+
+
+def _node_log_count(cluster: PrivateCluster, text: str) -> int:
+    return sum(path.read_text(errors="replace").count(text)
+               for node in cluster.nodes for path in (node.base / "log").glob("*.log"))
 
 
 def _create_tables(store_url: str) -> None:

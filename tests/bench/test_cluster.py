@@ -30,6 +30,8 @@ def test_a_killed_a_stopped_and_a_frozen_node_lose_nothing(tmp_path: Path, pg_ur
     # The processes on the failed nodes moved to others, and none of them crashed.
     assert tally.counters["failovers logged"] >= 3, report
     assert tally.counters["process exit codes≠0"] == 0, report
+    # Heartbeats went on while a process waited on a queue whose leader was frozen.
+    assert tally.counters["missed client heartbeats"] == 0, report
 
 
 def test_command_line_usage_errors_exit_2() -> None:
