@@ -25,6 +25,7 @@ from kombu import Connection
 
 from hub import codec
 from hub.app import InboundPublisher
+from hub.heartbeats import Heartbeats
 from hub.publisher import LockedPublisher
 from hub.topology import Topology
 from schemas.envelope import Envelope
@@ -63,13 +64,16 @@ class Target:
 
     def __init__(self, name: str, faults: Faults, reply: Reply | None = None,
                  broker_url: str | None = None, topology: Topology | None = None,
-                 connect: Callable[[], Connection] | None = None) -> None:
+                 connect: Callable[[], Connection] | None = None,
+                 failed: Callable[[Connection], None] | None = None,
+                 heartbeats: Heartbeats | None = None) -> None:
         self.name = name
         self.faults = faults
         self.record = Record()
         self._reply = reply
         self._broker_url = broker_url
-        self._connect = connect  # how the reply publisher connects (default: broker_url)
+        # How the reply publisher connects (default: broker_url), fails over and beats.
+        self._connect, self._failed, self._heartbeats = connect, failed, heartbeats
         self._topology = topology
         self._publisher: InboundPublisher | None = None
         self._lock = threading.Lock()
@@ -149,7 +153,8 @@ class Target:
                     url = self._broker_url
                     self._publisher = InboundPublisher(LockedPublisher(
                         self._connect or (lambda: Connection(url, connect_timeout=2)),
-                        confirm_timeout_s=10), self._topology)
+                        confirm_timeout_s=10, failed=self._failed,
+                        heartbeats=self._heartbeats), self._topology)
                 publisher = self._publisher
             publisher.publish([reply])
         except Exception:  # broker away (restart): the hub retries the call later

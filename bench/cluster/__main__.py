@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="seconds a node stays frozen (default %(default)s)")
     p.add_argument("--steady", type=float, default=d.steady_s, dest="steady_s",
                    help="seconds of undisturbed flow before and between faults")
+    p.add_argument("--net-ticktime", type=int, default=d.net_ticktime,
+                   help="the nodes' net_ticktime: how soon the others give up on a frozen "
+                        "node (default %(default)s; RabbitMQ's own default is 60)")
     p.add_argument("--error-rate", type=float, default=d.error_rate)
     p.add_argument("--seed", type=int, default=d.seed)
     p.add_argument("--timeout", type=float, default=d.timeout_s, dest="timeout_s")

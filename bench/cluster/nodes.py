@@ -11,9 +11,11 @@ clients or peers), ``stop`` (``rabbitmqctl stop``: a clean shutdown), ``freeze``
 from __future__ import annotations
 
 import os
+import random
 import secrets
 import shutil
 import signal
+import socket
 import tempfile
 import time
 from pathlib import Path
@@ -24,14 +26,27 @@ JOIN_TIMEOUT_S = 120.0
 
 
 class ClusterNode(PrivateRabbit):
-    """A private node with a given Erlang cookie (its HOME is its own directory)."""
+    """A private node with a given Erlang cookie (its HOME is its own directory).
 
-    def __init__(self, base: Path, cookie: str) -> None:
+    Its ``rabbitmq.conf`` sets what a cluster needs to get over a hung node: ``net_ticktime``
+    (how long the other nodes wait for a silent node before they call it down: until then a
+    consumer on it keeps its single-active-consumer queues, so the 60 s default can stall a
+    hub partition for up to 75 s) and ``autoheal`` (a node that comes back after the
+    others gave up on it rejoins instead of staying partitioned).
+    """
+
+    def __init__(self, base: Path, cookie: str, net_ticktime: int = 10) -> None:
         super().__init__(base)
+        # Below the ephemeral range: a node restarted on its ports must find them free, and
+        # an outgoing connection may have been given a port picked by bind(0) meanwhile.
+        self.port, self.dist_port = _fixed_port(), _fixed_port()
+        self.node = f"chaos{self.port}@localhost"
         self.base.mkdir(parents=True, exist_ok=True)
         path = self.base / ".erlang.cookie"
         path.write_text(cookie)
         path.chmod(0o400)
+        (self.base / "rabbitmq.conf").write_text(
+            f"net_ticktime = {net_ticktime}\ncluster_partition_handling = autoheal\n")
         self.frozen = False
 
     def ctl(self, *args: str) -> int:
@@ -62,14 +77,29 @@ class ClusterNode(PrivateRabbit):
         return self._process is not None
 
 
+def _fixed_port() -> int:
+    """A free TCP port on loopback below the kernel's ephemeral range (32768 and up)."""
+    rng = random.SystemRandom()
+    for _ in range(200):
+        port = rng.randrange(20000, 32000)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 20000-32000 on 127.0.0.1")
+
+
 class PrivateCluster:
     """``with PrivateCluster(3) as cluster:``; ``cluster.urls`` lists the nodes' AMQP URLs."""
 
-    def __init__(self, size: int = 3, base: Path | None = None) -> None:
+    def __init__(self, size: int = 3, base: Path | None = None, net_ticktime: int = 10) -> None:
         self._owned = base is None
         self.base = base or Path(tempfile.mkdtemp(prefix="gridhub-cluster-"))
         cookie = secrets.token_hex(16).upper()
-        self.nodes = [ClusterNode(self.base / f"node{i + 1}", cookie) for i in range(size)]
+        self.nodes = [ClusterNode(self.base / f"node{i + 1}", cookie, net_ticktime)
+                      for i in range(size)]
 
     @property
     def urls(self) -> list[str]:

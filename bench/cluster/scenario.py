@@ -44,6 +44,7 @@ from bench.chaos.targets import Faults, Target
 from bench.cluster.nodes import PrivateCluster
 from bench.messages import input_id, parse_input_id, stamp
 from hub.brokers import BrokerOptions, Brokers, Failover, join_addresses
+from hub.heartbeats import Heartbeats
 from hub.publisher import LockedPublisher, Outgoing
 from hub.store import Store
 from hub.topology import HUB_KEY, topology_for
@@ -65,6 +66,7 @@ class Config:
     down_s: float = 10.0  # how long a killed or stopped node stays down
     freeze_s: float = 30.0
     steady_s: float = 10.0  # flow before the first fault and between faults
+    net_ticktime: int = 10  # the nodes' rabbitmq.conf (RabbitMQ's default: 60)
     error_rate: float = 0.02
     seed: int = 1
     timeout_s: float = 1800.0
@@ -162,11 +164,13 @@ class Feeder:
     does, confirmed), going on to the next node when one fails, until :meth:`enough` (or
     all are sent): the flow goes on through every fault however long the faults take."""
 
-    def __init__(self, brokers: Brokers, items: list, rate: float) -> None:
+    def __init__(self, brokers: Brokers, items: list, rate: float,
+                 heartbeats: Heartbeats) -> None:
         topology = topology_for(NAMESPACE, brokers.addresses[0])
         self._topology = topology
         self._publisher = LockedPublisher(brokers.connect, attempts=brokers.attempts(),
-                                          confirm_timeout_s=10, failed=brokers.failed)
+                                          confirm_timeout_s=10, failed=brokers.failed,
+                                          heartbeats=heartbeats)
         self._items = items
         self._rate = rate
         self.sent = 0
@@ -221,14 +225,18 @@ def run(config: Config, say: Callable[[str], None] = print) -> Outcome:
     ids = {mid: key for key in keys for mid in chain(input_id(*key))}
     started = time.monotonic()
     with fresh_schema(config.store_url) as store_url, \
-            PrivateCluster(3, workdir / "rabbit") as cluster:
+            PrivateCluster(3, workdir / "rabbit", config.net_ticktime) as cluster:
         say(f"cluster of {len(cluster.nodes)} nodes up: {', '.join(n.node for n in cluster.nodes)}")
         options = BrokerOptions(heartbeat_s=config.heartbeat_s, connect_timeout_s=3,
                                 io_timeout_s=5, confirm_timeout_s=10, failover=Failover.SHUFFLE)
         brokers = Brokers(join_addresses(cluster.urls), options, rng=rng)
+        # The harness's own clients (feeder, back end) are sound ones: heartbeats, failover.
+        beats = Heartbeats(config.heartbeat_s)
+        beats.start()
         topology = topology_for(NAMESPACE, cluster.urls[0], replicas=3)
         with Target("backend", Faults(config.error_rate, frozenset(), config.seed), reply_to,
-                    cluster.urls[0], topology, connect=brokers.connect) as backend, \
+                    cluster.urls[0], topology, connect=brokers.connect, failed=brokers.failed,
+                    heartbeats=beats) as backend, \
                 Target("target", Faults(config.error_rate, frozenset(), config.seed + 1)) as final:
             (workdir / "routes.yaml").write_text(ROUTES.format(
                 backend=backend.url, target=final.url, reply_source=REPLY_SOURCE))
@@ -237,7 +245,7 @@ def run(config: Config, say: Callable[[str], None] = print) -> Outcome:
                 topology.declare(conn, ["backend", "target"])
             _create_tables(store_url)  # once, before four processes would race to
             procs = Processes(workdir, _env(config, store_url, workdir), cluster.urls)
-            feeder = Feeder(brokers, items, config.rate)
+            feeder = Feeder(brokers, items, config.rate, beats)
             procs.start()
             feeder.start()
             faults: list[FaultRecord] = []
@@ -246,6 +254,7 @@ def run(config: Config, say: Callable[[str], None] = print) -> Outcome:
             finally:
                 feeder.stop()
                 codes = procs.stop()
+                beats.stop()
             seconds = time.monotonic() - started
             _stalls(faults, final.record.at)
             sent = {parse_input_id(json.loads(stamp(i, 0))["message_id"])
