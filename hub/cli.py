@@ -162,7 +162,8 @@ def send(ctx: click.Context, file: Any, broker_url: str | None, namespace: str |
         envelopes = [codec.decode(json.dumps(doc)) for doc in _documents(raw)]
     except (InvalidMessage, ValueError) as exc:
         _fail(f"{getattr(file, 'name', '-')}: {exc}", EXIT_INPUT)
-    topology = topology_for(settings.namespace, settings.broker_url)
+    topology = topology_for(settings.namespace, settings.broker_url,
+                            replicas=settings.broker_replicas)
     with connection_for(settings.broker_url) as conn:
         topology.declare(conn, [])
     locked = LockedPublisher(lambda: connection_for(settings.broker_url))
