@@ -49,6 +49,10 @@ class ClusterNode(PrivateRabbit):
             f"net_ticktime = {net_ticktime}\ncluster_partition_handling = autoheal\n")
         self.frozen = False
 
+    def _env(self) -> dict[str, str]:
+        # A node that fails to start writes its crash dump here, not in the caller's directory.
+        return {**super()._env(), "ERL_CRASH_DUMP": str(self.base / "erl_crash.dump")}
+
     def ctl(self, *args: str) -> int:
         return self._ctl(*args)
 
