@@ -156,12 +156,13 @@ class LockedPublisher:
     that stopped answering. Between publishes, ``heartbeats`` keeps the idle connection alive.
     """
 
-    def __init__(self, connect: Callable[[], Connection], *, attempts: int = 4,
+    def __init__(self, connect: Callable[[], Connection] | Connection, *, attempts: int = 4,
                  confirm_timeout_s: float = CONFIRM_TIMEOUT_S,
                  heartbeats: Heartbeats | None = None,
                  failed: Callable[[Connection], None] | None = None) -> None:
         self._lock = threading.Lock()
-        self._connect = connect
+        # A connection instead of a factory (the older signature): use it first, then clones.
+        self._connect = _factory(connect) if isinstance(connect, Connection) else connect
         self._attempts = attempts
         self._confirm_timeout = confirm_timeout_s
         self._heartbeats = heartbeats
@@ -213,3 +214,11 @@ class LockedPublisher:
                 if self._heartbeats is not None:
                     self._heartbeats.drop(conn)
                 conn.release()
+
+
+def _factory(first: Connection) -> Callable[[], Connection]:
+    given = [first]
+
+    def connect() -> Connection:
+        return given.pop() if given else first.clone()
+    return connect

@@ -11,7 +11,7 @@ from kombu import Connection, Exchange, Producer, Queue
 from hub.brokers import BrokerOptions, Brokers
 from hub.consumer import PAUSE_MIN_S, BatchConsumer
 from hub.heartbeats import Heartbeats
-from hub.publisher import Outgoing, Publisher
+from hub.publisher import LockedPublisher, Outgoing, Publisher
 from hub.stagelink import StageLink
 from tests.support.hubrun import wait_until
 from tests.support.tcpproxy import TcpProxy
@@ -122,3 +122,24 @@ def test_the_first_batch_after_a_broker_restart_does_not_fail(amqp_url, amqp_nam
             link.close()
             beats.stop()
     assert failures == []  # before: the old publishing connection failed the first batch
+
+
+@pytest.mark.timeout(60)
+def test_a_connectors_publisher_reconnects_after_its_node_went_away(amqp_url,
+                                                                  amqp_namespace) -> None:
+    """The inbound publisher (what connectors publish through) drops a dead connection without
+    the close handshake and connects again on the next publish; given a connection instead of
+    a factory (the older signature) it goes on with a clone of it."""
+    out = _queue(amqp_namespace, "inbound")
+    _publish(amqp_url, out, range(0))
+    message = [Outgoing(out.exchange, out.routing_key, b"{}")]
+    with TcpProxy(("127.0.0.1", Connection(amqp_url).port or 5672)) as node:
+        publisher = LockedPublisher(Connection(node.url()), confirm_timeout_s=5)
+        publisher.publish(message)
+        node.cut()
+        with pytest.raises(Exception):  # noqa: B017 - the socket error of the moment
+            publisher.publish(message)
+        publisher.publish(message)
+        publisher.close()
+        assert node.accepted == 2
+    wait_until(lambda: _depth(amqp_url, out) == 2, timeout=10, what="two messages published")
