@@ -110,6 +110,11 @@ trace = sa.Table(
     sa.Column("detail", sa.String),
     sa.Column("keys", sa.JSON, nullable=False),
     sa.Index("ix_trace_case_at", "case_id", "at"),
+    # ``gridhub status`` estimates a delivery queue's oldest message from the depth-th latest
+    # row routed to its target: without this a full scan on every status or dashboard load
+    # (0.3-0.4 s at 3.9 M rows, issue 21). Partial, so only routed rows pay for it.
+    sa.Index("ix_trace_routed_target", "target", "id",
+             sqlite_where=sa.text("hop = 'routed'"), postgresql_where=sa.text("hop = 'routed'")),
     sqlite_autoincrement=True,
 )
 
