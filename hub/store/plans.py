@@ -26,9 +26,14 @@ class Plan:
 def explain(conn: sa.Connection, stmt: sa.ClauseElement) -> Plan:
     """The plan ``conn``'s database makes for ``stmt`` (its parameters bound as compiled)."""
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    return explain_sql(conn, str(compiled), compiled.params)
+
+
+def explain_sql(conn: sa.Connection, sql: str, params: Any) -> Plan:
+    """The plan of ``sql`` as the driver takes it (e.g. recorded from a cursor execute)."""
     if conn.dialect.name == "sqlite":
-        return _sqlite(conn, str(compiled), compiled.params)
-    return _postgresql(conn, str(compiled), compiled.params)
+        return _sqlite(conn, sql, params)
+    return _postgresql(conn, sql, params)
 
 
 def _sqlite(conn: sa.Connection, sql: str, params: Any) -> Plan:
