@@ -141,6 +141,9 @@ dead_letter = sa.Table(
     sa.Column("keys", sa.JSON, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Index("ix_dead_letter_status_fingerprint", "status", "fingerprint"),
+    # The pages and ``dlq list`` show one status newest first (or oldest), 500 at a time:
+    # read in id order within the status instead of walking every dead letter (issue 21).
+    sa.Index("ix_dead_letter_status_id", "status", "id"),
     sqlite_autoincrement=True,
 )
 

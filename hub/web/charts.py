@@ -54,10 +54,14 @@ def last_hour(store: Store, now: datetime | None = None) -> Series:
     received, delivered, failed, net = ([0] * n for _ in range(4))
     with reading(store) as conn:
         first = _first_id_at_or_after(conn, start)
+        # The window by id only, its times checked here: with ``at`` in the query a grown
+        # SQLite store (4 M rows, analyzed) planned a skip-scan of ix_trace_case_at over
+        # every case instead of the id range, 180 ms instead of a few (issue 21).
         stmt = (sa.select(t.c.at, t.c.hop, t.c.target)
-                .where(t.c.id >= first, t.c.at >= start, t.c.at < end,
-                       t.c.hop.in_(("received", "routed", *TERMINAL))))
+                .where(t.c.id >= first, t.c.hop.in_(("received", "routed", *TERMINAL))))
         for at, hop, target in conn.execute(stmt):
+            if not start <= at < end:
+                continue
             i = min(int((at - start) / BUCKET), n - 1)
             if hop == "received":
                 received[i] += 1

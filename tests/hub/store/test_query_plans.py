@@ -84,7 +84,10 @@ def test_dead_letter_list_and_show_read_by_index(conn):
     assert [r.id for r in newest] == [CASES, CASES - 1]
     listing = sa.select(dead_letter.c.id).where(dead_letter.c.status == "open") \
         .order_by(dead_letter.c.id.desc()).limit(500)
-    _plan(conn, listing, "dead_letter")
+    assert "ix_dead_letter_status_id" in _plan(conn, listing, "dead_letter").searched
+    oldest = sa.select(dead_letter.c.id).where(dead_letter.c.status == "open") \
+        .order_by(dead_letter.c.id).limit(200)
+    assert "ix_dead_letter_status_id" in _plan(conn, oldest, "dead_letter").searched
     _plan(conn, sa.select(dead_letter).where(dead_letter.c.id == 3), "dead_letter")
     by_case = sa.select(dead_letter.c.id).where(dead_letter.c.case_id == workorder(1).case_id)
     _plan(conn, by_case, "dead_letter")
