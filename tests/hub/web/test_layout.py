@@ -5,17 +5,12 @@ plugin refused its settings)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from hub.access import Access
-from hub.demo.scenario import Options
-from hub.demo.showcase import Showcase, demo_with_web
 from hub.ops.pause import pause
-from tests.hub.web.conftest import log_in, serve
+from tests.hub.web.conftest import log_in
 
 WIDE = [1280, 1360, 1440, 1600, 1920]
 NARROW = [820, 400]
@@ -53,29 +48,6 @@ MEASURE = """() => {
 }"""
 
 
-# A connector whose plugin refused its settings: the dashboard shows the error as the app
-# builds it (hub.web.app: "<type>: <message>", at most 200 characters), a URL and all.
-UNBUILT = ("ediel-no", "ConfigurationError: connector 'ediel-no': settings.url "
-           "https://ediel-gateway.nettselskap.example.no:8443/ediel/v2/outbound/mailbox?"
-           "party=7080005051234&format=edifact is not reachable from this host")
-
-
-@pytest.fixture(scope="module")
-def showcase(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Showcase]:
-    from hub.web.app import create_app
-
-    options = Options(outage_after=None, idle=6.0, limit=90.0, values_for=1)
-    with demo_with_web(tmp_path_factory.mktemp("demo"), cases=6, seed=2,
-                       options=options) as found:
-        pause(found.driver.store, "kis", actor="maria.holm", reason=PAUSE_REASON)
-        access = Access(found.driver.store)
-        app = create_app(found.driver.settings, access=access, metrics=None,
-                         store=found.driver.store, secret="layout-test-secret",
-                         connectors={**found.driver.hub.connectors, UNBUILT[0]: UNBUILT[1]})
-        with serve(app) as url:
-            yield replace(found, url=url)
-
-
 def overlaps(measured: dict[str, Any]) -> list[str]:
     """Pairs of blocks, neither inside the other, whose visible boxes intersect."""
     boxes = measured["boxes"]
@@ -105,6 +77,7 @@ def _fmt(box: dict[str, float]) -> str:
 
 @pytest.mark.parametrize("width", WIDE + NARROW)
 def test_no_dashboard_section_runs_over_another(showcase, browser, width):
+    pause(showcase.driver.store, "kis", actor="maria.holm", reason=PAUSE_REASON)
     context = browser.new_context(viewport={"width": width, "height": 1000})
     context.set_default_timeout(15_000)
     page = context.new_page()
