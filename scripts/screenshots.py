@@ -1,5 +1,6 @@
-"""``python -m hub.demo.screenshots`` (or ``scripts/screenshots``): the pictures in docs/ made
-from a real run, by anyone, again.
+"""``scripts/screenshots`` (this file, run by the .venv's Python): the pictures in docs/ made
+from a real run, by anyone, again. A development tool, outside ``hub``: it needs Playwright
+(the ``test`` extra), which the hub itself never does.
 
 Runs the demo, keeps its hub, simulators and store up, serves the ops web on that store, logs
 in as an operator in Chromium (Playwright, from the ``test`` extra) and saves the dashboard
@@ -110,4 +111,4 @@ def _shoot(show: Any, case_id: str, out: Path, *, width: int, chromium: Path) ->
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(prog_name="scripts/screenshots"))
