@@ -54,6 +54,8 @@ class Summary:
     notes: list[str] = field(default_factory=list)
     deliveries: dict[str, TargetAccount] = field(default_factory=dict)  # per target
     drained: Drained | None = None
+    # per country: cases, archived, master-data messages the datahub (Elhub) accepted
+    market: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def accounted(self) -> int:
@@ -92,13 +94,34 @@ def summarize(store: Store, case_ids: Sequence[str], *, elapsed: float = 0.0,
         retries = sum(_count(conn, "retry-scheduled", trace_t.c.target).values())
         late = sum(_count(conn, "late", trace_t.c.source).values())
         spans = _spans(conn, [r.case_id for r in ours])
+        to_elhub = _delivered_per_case(conn, "meteringpoint.updated", "elhub")
     lost = [c for c in case_ids if c not in rows and c not in traced and c not in dead]
     return Summary(
         sent=len(case_ids), by_status=dict(Counter(r.status for r in ours).most_common()),
         lost=lost, messages_in=received, messages_out=delivered, retries=retries,
         dead_letters=store.dead_letter_groups("open"), slowest=_slowest(store, spans),
         late_values=late, elapsed=elapsed, notes=list(notes), deliveries=deliveries or {},
-        drained=drained)
+        drained=drained, market=_market(ours, to_elhub))
+
+
+def _delivered_per_case(conn: sa.Connection, type_: str, target: str) -> Counter[str]:
+    stmt = (sa.select(trace_t.c.case_id, sa.func.count())
+            .where(trace_t.c.hop == "delivered", trace_t.c.type == type_,
+                   trace_t.c.target == target).group_by(trace_t.c.case_id))
+    return Counter({str(case_id): int(n) for case_id, n in conn.execute(stmt)})
+
+
+def _market(rows: Sequence[CaseRow], to_elhub: Counter[str]) -> dict[str, dict[str, int]]:
+    """The market outcome per country: a Swedish case must never reach Elhub."""
+    out: dict[str, dict[str, int]] = {}
+    for row in rows:
+        country = str(((row.state.get("case") or {}).get("grid_owner") or {})
+                      .get("country", "-"))
+        tally = out.setdefault(country, {"cases": 0, "archived": 0, "to_elhub": 0})
+        tally["cases"] += 1
+        tally["archived"] += row.status == "archived"
+        tally["to_elhub"] += to_elhub.get(row.case_id, 0)
+    return dict(sorted(out.items()))
 
 
 def _traced(conn: sa.Connection, case_ids: Sequence[str]) -> set[str]:
@@ -154,6 +177,10 @@ def render(s: Summary) -> str:
                     for name in sorted(set(s.messages_in) | set(s.messages_out))],
                    indent="  "),
              *_deliveries(s),
+             "", "the market per country (Norway: the datahub, Elhub; Sweden: Ediel)",
+             table(["COUNTRY", "CASES", "ARCHIVED", "MASTER DATA TO ELHUB"],
+                   [[c, m["cases"], m["archived"], m["to_elhub"]] for c, m in s.market.items()],
+                   indent="  "),
              "", f"retries scheduled: {s.retries}",
              f"late metering values: {s.late_values}",
              "", f"dead letters: {s.dead_letter_count} in {len(s.dead_letters)} group(s)"]
