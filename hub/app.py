@@ -17,8 +17,9 @@ from typing import Any
 
 import structlog
 from kombu import Connection, Queue
+from opentelemetry.trace import SpanKind
 
-from hub import codec
+from hub import codec, telemetry
 from hub.access.mailer import Mailer
 from hub.access.warn import DailyWarnings
 from hub.config import Settings
@@ -35,6 +36,7 @@ from hub.pipeline import HubStage
 from hub.plugins import load as load_plugin
 from hub.publisher import LockedPublisher, Outgoing, Publisher
 from hub.redaction import redact_url
+from hub.retention import Retention
 from hub.retry import RetryPolicy
 from hub.router import Router
 from hub.routes import RouteTable, load_routes
@@ -47,6 +49,10 @@ from schemas.envelope import Envelope
 
 log = structlog.get_logger("gridhub.app")
 PURGE_EVERY_S = 3600.0
+# Retention work per scheduler tick: a few small batches, so due retries are never held up
+# long; a purge with more to do comes back after PURGE_AGAIN_S instead of an hour.
+PURGE_BUDGET_S = 2.0
+PURGE_AGAIN_S = 10.0
 # Hub consumer threads per process on RabbitMQ. Two (one computing while the other waits for
 # confirms or a commit) measured no better on 2 cores with SQLite (390-787 vs 1,061 inputs/s,
 # same run): the store's single writer and the GIL serialise them. Scale with processes.
@@ -77,7 +83,8 @@ class InboundPublisher:
 
     def publish(self, messages: Sequence[Envelope]) -> None:
         self._publisher.publish(
-            [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(m), case_id=m.case_id)
+            [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(_received(m)),
+                      case_id=m.case_id)
              for m in messages])
 
     def reject(self, body: bytes, error: GridhubError, *, source: str) -> None:
@@ -87,6 +94,18 @@ class InboundPublisher:
                           route=None, attempts=1)
         with self._store.transaction() as tx:
             tx.add_dead_letters([row])
+
+
+def _received(message: Envelope) -> Envelope:
+    """``message`` with the traceparent of a ``receive`` span: the first hop of its trace (or
+    a child of the trace it came with, a reply to a delivery for one)."""
+    with telemetry.span(f"receive {message.type}", message.traceparent,
+                        kind=SpanKind.PRODUCER,
+                        attributes={"messaging.message.id": message.message_id,
+                                    "gridhub.case_id": message.case_id,
+                                    "gridhub.message_type": message.type,
+                                    "gridhub.source": message.source}):
+        return message.model_copy(update={"traceparent": telemetry.current_traceparent()})
 
 
 class Hub:
@@ -138,6 +157,7 @@ class Hub:
             thread.join(timeout)
         self.inbound._publisher.close()
         self.store.close()
+        telemetry.flush()  # the spans of the last batches reach the collector
         log.info("hub.stopped")
 
     def wait(self) -> None:
@@ -213,9 +233,10 @@ class Hub:
                                  Publisher(conn), self.route_policies(), self.metrics)
         return make
 
-    def purge_expired(self) -> None:
+    def purge_expired(self) -> bool:
         """Idempotency keys and outbox rows older than the retention are no longer needed:
-        a broker redelivers within minutes, not weeks."""
+        a broker redelivers within minutes, not weeks. Then the data retention (hub.retention)
+        for a short while; True when it has more to do."""
         cutoff = datetime.now(UTC) - timedelta(days=self.settings.idempotency_retention_days)
         seen, outbox = self.store.purge_seen(cutoff), self.store.purge_outbox(cutoff)
         # Pulled documents are acknowledged long before: no sender hands them out again.
@@ -223,6 +244,11 @@ class Hub:
         if seen or outbox or documents:
             log.info("retention.purged", idempotency_keys=seen, outbox_rows=outbox,
                      inbound_documents=documents)
+        done, more = Retention.from_settings(self.store, self.settings).purge(
+            budget_s=PURGE_BUDGET_S)
+        if any(done.values()):
+            log.info("retention.purged", **{str(k): n for k, n in done.items()}, more=more)
+        return more
 
     def route_policies(self) -> dict[str, RetryPolicy]:
         return {r.name: self.table.policies[r.retry] for r in self.table.routes}
@@ -241,8 +267,8 @@ class Hub:
                 scheduler.tick()
                 expiry_mail.tick()  # role-expiry mail, on a thread of its own, hourly at most
                 if time.monotonic() >= next_purge:
-                    self.purge_expired()
-                    next_purge = time.monotonic() + PURGE_EVERY_S
+                    more = self.purge_expired()
+                    next_purge = time.monotonic() + (PURGE_AGAIN_S if more else PURGE_EVERY_S)
             except Exception as exc:  # a broker or store blip: reconnect at the next tick
                 log.warning("scheduler.failed", error=repr(exc))
                 if conn is not None:
@@ -257,6 +283,7 @@ def build(settings: Settings, *, plugins: Mapping[str, type[Connector]] | None =
     _ensure_dirs(settings)
     table = load_routes(settings.routes)
     Mailer.from_settings(settings)  # a bad smtp_url stops the start here, naming the setting
+    telemetry.configure(settings.otlp_endpoint)
     store = Store(settings.store_url)
     store.open()
     ensure_ops_tables(store)

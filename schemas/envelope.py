@@ -40,6 +40,10 @@ class Envelope(BaseModel):
     occurred_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     schema_version: int = Field(default=SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
     payload: dict[str, Any] = Field(default_factory=dict)
+    traceparent: str | None = Field(
+        default=None, pattern=r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+        description="W3C trace context of the hop that produced this message "
+                    "(https://www.w3.org/TR/trace-context/); set by gridhub")
 
     @field_validator("type")
     @classmethod
@@ -65,4 +69,5 @@ class Envelope(BaseModel):
             source=source,
             occurred_at=self.occurred_at,
             payload=payload,
+            traceparent=self.traceparent,
         )

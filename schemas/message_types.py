@@ -35,9 +35,13 @@ class MessageType(StrEnum):
     INSTALLATION_REGISTERED = "installation.registered"
     # Customer and billing (kis)
     CUSTOMER_REGISTERED = "customer.registered"  # "Registrerad i KIS"
+    TARIFF_CHANGE_REQUESTED = "tariff.change.requested"  # the tariff follows the main fuse
+    CUSTOMER_ENDED = "customer.ended"  # the facility is taken down: its customer ended in KIS
     BILLING_UPDATED = "billing.updated"
     # Metering coordinator work orders (metering)
     WORKORDER_REQUESTED = "workorder.requested"
+    WORKORDER_RELEASE_REQUESTED = "workorder.release.requested"  # start a held work order
+    WORKORDER_CANCEL_REQUESTED = "workorder.cancel.requested"  # the case was cancelled
     WORKORDER_CREATED = "workorder.created"
     WORKORDER_EQUIPMENT_PLANNED = "workorder.equipment.planned"
     WORKORDER_WAREHOUSE_TASK_CREATED = "workorder.warehousetask.created"

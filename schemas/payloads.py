@@ -22,6 +22,7 @@ from schemas.case import (
     Facility,
     GridData,
     Note,
+    Party,
     Phone,
 )
 from schemas.codes import (
@@ -220,11 +221,31 @@ class InstallationRegistered(CanonicalModel):
 
 
 class CustomerRegistered(CanonicalModel):
-    """Registrerad i KIS."""
+    """Register the customer of a facility in KIS ("Registrerad i KIS" once KIS confirms):
+    the end customer and the payer, created when KIS does not know them, and a new facility."""
 
     customer_number: Text
     facility_id: Gsrn | None = None
     registered_on: date | None = None
+    end_customer: Party | None = None
+    payer: Party | None = None
+    facility: Facility | None = None
+
+
+class CustomerEnded(CanonicalModel):
+    """Bortkoppling / nedtagning: the facility's customer relationship ends in KIS."""
+
+    customer_number: Text
+    facility_id: Gsrn
+    ended_on: date | None = None
+
+
+class TariffChangeRequested(CanonicalModel):
+    """Säkringsändring: the facility's network tariff in KIS follows its new main fuse."""
+
+    facility_id: Gsrn
+    main_fuse_a: int = Field(ge=1, le=6300)
+    effective_on: date | None = None
 
 
 class BillingUpdated(CanonicalModel):
@@ -273,8 +294,12 @@ PAYLOAD_MODELS: dict[MessageType, type[BaseModel]] = {
     M.GRID_DATA_ANSWERED: GridData,
     M.INSTALLATION_REGISTERED: InstallationRegistered,
     M.CUSTOMER_REGISTERED: CustomerRegistered,
+    M.TARIFF_CHANGE_REQUESTED: TariffChangeRequested,
+    M.CUSTOMER_ENDED: CustomerEnded,
     M.BILLING_UPDATED: BillingUpdated,
     M.WORKORDER_REQUESTED: WorkOrderRequested,
+    M.WORKORDER_RELEASE_REQUESTED: WorkOrderEvent,
+    M.WORKORDER_CANCEL_REQUESTED: WorkOrderEvent,
     M.WORKORDER_CREATED: WorkOrderEvent,
     M.WORKORDER_EQUIPMENT_PLANNED: EquipmentPlanned,
     M.WORKORDER_WAREHOUSE_TASK_CREATED: WarehouseTaskCreated,

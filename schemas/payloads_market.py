@@ -45,6 +45,8 @@ class WorkOrderRequested(CanonicalModel):
     meter_number: Text | None = None
     address: Address | None = None
     wanted_on: date | None = None
+    hold: bool = Field(default=False, description="Created, not started: waits for "
+                       "workorder.release.requested (the completion notice approved)")
     at: AwareDatetime
 
 
@@ -116,6 +118,9 @@ class MeteringPointAcknowledged(CanonicalModel):
     original_message_id: Key
     gsrn: Gsrn | None = None
     reasons: list[AcknowledgementReason] = Field(default_factory=list)
+    event: MeteringPointEvent | None = Field(
+        default=None, description="The master-data event acknowledged (new, activate ...), "
+        "when the sender knows it: a new metering point is activated once its 121 is accepted")
 
     @model_validator(mode="after")
     def _rejection_has_reason(self) -> MeteringPointAcknowledged:

@@ -250,6 +250,8 @@ _SAMPLES: dict[MessageType, Any] = {
     M.GRID_DATA_ANSWERED: lambda c: grid_data().model_dump(mode="json"),
     M.INSTALLATION_REGISTERED: lambda c: {"facility_id": _first_gsrn(c),
                                           "meter_number": _meter(c), "substation": "T114"},
+    M.TARIFF_CHANGE_REQUESTED: lambda c: {"facility_id": _first_gsrn(c), "main_fuse_a": 35},
+    M.CUSTOMER_ENDED: lambda c: {"customer_number": "880000", "facility_id": _first_gsrn(c)},
     M.CUSTOMER_REGISTERED: lambda c: {"customer_number": "880000",
                                       "facility_id": _first_gsrn(c)},
     M.BILLING_UPDATED: lambda c: {"state": "quote_sent", "quote_number": "OF-2024-118",
@@ -266,6 +268,8 @@ _SAMPLES: dict[MessageType, Any] = {
                                      "documentation": [attachment("sluttkontroll.pdf")
                                                        .model_dump(mode="json")]},
     M.WORKORDER_CANCELLED: _workorder,
+    M.WORKORDER_RELEASE_REQUESTED: _workorder,
+    M.WORKORDER_CANCEL_REQUESTED: _workorder,
     M.WORKORDER_DEVIATION: lambda c: {**_workorder(c), "deviation": "Ingen tilgang til måler"},
     M.METERINGPOINT_UPDATED: lambda c: {"gsrn": _first_gsrn(c), "event": "new",
                                         "effective_at": T0.isoformat(),

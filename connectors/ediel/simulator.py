@@ -34,6 +34,7 @@ _ALIASES = {"5xx": "syntax-error", "soap-fault": "syntax-error", "slow": "no-ans
 
 class EdielSimulator(Simulator):
     name = "ediel"
+    default_port = 8026  # where the shipped routes.yaml sends the Ediel mail
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
                  state_dir: Path | None = None, reply_dir: Path | None = None,

@@ -98,6 +98,8 @@ class ElhubConnector(Connector):
                                    "original_message_id": message.message_id}
         if message.payload.get("gsrn"):
             payload["gsrn"] = message.payload["gsrn"]
+        if message.payload.get("event"):  # which process was accepted (121 new, 122 ...)
+            payload["event"] = message.payload["event"]
         return [message.derive(MessageType.METERINGPOINT_ACKNOWLEDGED, self.name, payload,
                                acknowledgement.ACCEPTED)]
 

@@ -19,7 +19,6 @@ from the constructor or ELSMART_SIM_GRIDHUB_URL / _USERNAME / _PASSWORD.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from pathlib import Path
@@ -49,6 +48,7 @@ from schemas.envelope import Envelope
 
 class ElsmartSimulator(Simulator):
     name = "elsmart"
+    default_port = 8101
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
                  state_dir: Path | None = None, username: str | None = None,
@@ -57,10 +57,9 @@ class ElsmartSimulator(Simulator):
                  slow_seconds: float = 3.0, timeout: float = 10.0) -> None:
         super().__init__(host=host, port=port, state_dir=state_dir)
         self.credentials = Credentials(username, password) if username else None
-        # Where the portal calls gridhub; for `gridhub simulate` also from the environment.
-        self.gridhub_url = gridhub_url or os.environ.get("ELSMART_SIM_GRIDHUB_URL")
-        self.gridhub_auth = (gridhub_username or os.environ.get("ELSMART_SIM_GRIDHUB_USERNAME"),
-                             gridhub_password or os.environ.get("ELSMART_SIM_GRIDHUB_PASSWORD"))
+        # Where the portal calls gridhub (`gridhub simulate elsmart --gridhub-url ...`).
+        self.gridhub_url = gridhub_url
+        self.gridhub_auth = (gridhub_username, gridhub_password)
         self.slow_seconds = slow_seconds
         self.timeout = timeout
         self.fail_status: int | None = None

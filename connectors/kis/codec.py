@@ -3,6 +3,8 @@
     facility.lookup.requested  <-> LookupFacilityRequest
     facility.lookup.answered   <-> LookupFacilityResponse (never a personal/organisation number)
     customer.registered        <-> RegisterCustomerRequest
+    tariff.change.requested    <-> ChangeTariffRequest
+    customer.ended             <-> EndCustomerRequest
     supply.start/end.notified  ->  RegisterSupplyChangeRequest (Change START / SLUT)
     supply.registered          <-  RegisterSupplyChangeResponse (with the request's facts)
     billing.updated            <-> GetEventsResponse/Events/Event (message id "kis:<EventId>")
@@ -30,12 +32,16 @@ PERSONAL_KEYS = frozenset({"personal_number", "organisation_number"})
 _REQUEST_KINDS = {M.FACILITY_LOOKUP_REQUESTED: "LookupFacilityRequest",
                   M.FACILITY_LOOKUP_ANSWERED: "LookupFacilityResponse",
                   M.CUSTOMER_REGISTERED: "RegisterCustomerRequest",
+                  M.TARIFF_CHANGE_REQUESTED: "ChangeTariffRequest",
+                  M.CUSTOMER_ENDED: "EndCustomerRequest",
                   M.SUPPLY_START_NOTIFIED: "RegisterSupplyChangeRequest",
                   M.SUPPLY_END_NOTIFIED: "RegisterSupplyChangeRequest",
                   M.BILLING_UPDATED: "GetEventsResponse"}
 _READ_TYPES = {"LookupFacilityRequest": M.FACILITY_LOOKUP_REQUESTED,
                "LookupFacilityResponse": M.FACILITY_LOOKUP_ANSWERED,
-               "RegisterCustomerRequest": M.CUSTOMER_REGISTERED}
+               "RegisterCustomerRequest": M.CUSTOMER_REGISTERED,
+               "ChangeTariffRequest": M.TARIFF_CHANGE_REQUESTED,
+               "EndCustomerRequest": M.CUSTOMER_ENDED}
 
 
 def kind_for(message: Envelope) -> str:
@@ -52,8 +58,8 @@ def to_wire(message: Envelope, wire: KisWire) -> etree._Element:
     kind = kind_for(message)
     payload = _checked(message).payload
     data: dict[str, Any] = {"case_ref": message.case_id, **payload}
-    if kind in ("LookupFacilityRequest", "RegisterCustomerRequest",
-                "RegisterSupplyChangeRequest"):
+    if kind in ("LookupFacilityRequest", "RegisterCustomerRequest", "ChangeTariffRequest",
+                "EndCustomerRequest", "RegisterSupplyChangeRequest"):
         data["message_id"] = message.message_id
     if kind == "RegisterSupplyChangeRequest":
         data["change"] = "start" if message.type == M.SUPPLY_START_NOTIFIED else "end"
@@ -93,13 +99,16 @@ def answer_from_wire(request: Envelope, root: etree._Element, wire: KisWire) -> 
     return _checked(answer)
 
 
-def check_registration(root: etree._Element, wire: KisWire, *, where: str) -> None:
-    """RegisterCustomerResponse: OK returns, AVVISAD is a business rejection (permanent)."""
-    data = wire.read("RegisterCustomerResponse", root)
+def check_registration(root: etree._Element, wire: KisWire, *, where: str,
+                       kind: str = "RegisterCustomerResponse", what: str = "registration"
+                       ) -> dict[str, Any]:
+    """RegisterCustomerResponse (ChangeTariffResponse): OK returns the answer, AVVISAD is a
+    business rejection (permanent)."""
+    data: dict[str, Any] = wire.read(kind, root)
     if data["result"] == "accepted":
-        return
+        return data
     reason = data.get("reason") or "no reason given"
-    raise TargetRejected(f"KIS refused the registration: {reason}", where=where,
+    raise TargetRejected(f"KIS refused the {what}: {reason}", where=where,
                          remote=RemoteFault(kind="soap", status="AVVISAD", message=reason,
                                             body_excerpt=_excerpt(root)))
 

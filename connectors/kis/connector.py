@@ -2,6 +2,9 @@
 
 Outbound (deliver):
     facility.lookup.requested -> LookupFacility   -> returns [facility.lookup.answered]
+    customer.registered       -> RegisterCustomer -> returns [case.sidetrack.updated]
+    tariff.change.requested   -> ChangeTariff     -> returns [case.sidetrack.updated]
+    customer.ended            -> EndCustomer      -> returns [case.sidetrack.updated]
     customer.registered       -> RegisterCustomer -> returns []
     supply.start.notified, supply.end.notified
                               -> RegisterSupplyChange -> returns [supply.registered]
@@ -86,11 +89,25 @@ class KisConnector(Connector):
             # KIS confirmed: the portal's customer-service symbol may now say so.
             return [message.derive(M.CASE_SIDETRACK_UPDATED, self.name, {
                 "track": "customer_service", "state": "registered_in_kis"}, "registered")]
+        if message.type == M.TARIFF_CHANGE_REQUESTED:
+            answer = self.client.call("ChangeTariff", codec.to_wire(message, self.wire))
+            codec.check_registration(answer, self.wire, where=f"kis ChangeTariff {self.url}",
+                                     kind="ChangeTariffResponse", what="tariff change")
+            # Kundservice has done its part for the fuse change: "Färdig från kundservice".
+            return [message.derive(M.CASE_SIDETRACK_UPDATED, self.name, {
+                "track": "customer_service", "state": "done"}, "tariff")]
+        if message.type == M.CUSTOMER_ENDED:
+            answer = self.client.call("EndCustomer", codec.to_wire(message, self.wire))
+            codec.check_registration(answer, self.wire, where=f"kis EndCustomer {self.url}",
+                                     kind="EndCustomerResponse", what="end of the customer")
+            return [message.derive(M.CASE_SIDETRACK_UPDATED, self.name, {
+                "track": "customer_service", "state": "done"}, "ended")]
         if message.type in (M.SUPPLY_START_NOTIFIED, M.SUPPLY_END_NOTIFIED):
             answer = self.client.call("RegisterSupplyChange", codec.to_wire(message, self.wire))
             return [codec.supply_registered(message, answer, self.wire,
                                             where=f"kis RegisterSupplyChange {self.url}")]
-        raise InvalidMessage(f"kis takes facility.lookup.requested, customer.registered and "
+        raise InvalidMessage(f"kis takes facility.lookup.requested, customer.registered, "
+                             f"tariff.change.requested, customer.ended and "
                              f"supply.start/end.notified, not {message.type}",
                              where="kis.deliver")
 

@@ -121,12 +121,21 @@ class KisState:
     # -- RegisterCustomer ------------------------------------------------------------------
 
     def register(self, message_id: str, case_ref: str, customer_number: str,
-                 facility_id: str | None) -> tuple[bool, str | None]:
-        """(accepted, reason). The same MessageId gets the same answer again."""
+                 facility_id: str | None, *, new_customer: dict[str, Any] | None = None,
+                 new_facility: dict[str, Any] | None = None) -> tuple[bool, str | None]:
+        """(accepted, reason). The same MessageId gets the same answer again. An unknown
+        customer (facility) is created from ``new_customer`` (``new_facility``) when given."""
         with self._lock:
             done = self.data["registrations"].get(message_id)
             if done is not None:
                 return done["accepted"], done.get("reason")
+            customers, facilities = self.data["customers"], self.data["facilities"]
+            if new_customer is not None and customer_number not in customers:
+                customers[customer_number] = {**new_customer, "customer_number": customer_number}
+            if new_facility is not None and facility_id and facility_id not in facilities \
+                    and customer_number in customers:
+                facilities[facility_id] = {**new_facility, "facility_id": facility_id,
+                                           "customer_number": customer_number}
             accepted, reason = self._check_registration(customer_number, facility_id)
             if accepted and facility_id:  # registered: the facility is in operation
                 self.data["facilities"][facility_id]["in_operation"] = True
@@ -145,6 +154,35 @@ class KisState:
             return False, "Anläggnings-ID finns inte i kundregistret"
         if facility is not None and facility["customer_number"] != customer_number:
             return False, "Anläggningen tillhör en annan kund"
+        return True, None
+
+    # -- ChangeTariff ----------------------------------------------------------------------
+
+    def change_tariff(self, message_id: str, facility_id: str, main_fuse_a: int
+                      ) -> tuple[bool, str | None, str | None]:
+        """(accepted, reason, tariff): the facility's fuse and the tariff that follows it."""
+        with self._lock:
+            facility = self.data["facilities"].get(facility_id)
+            if facility is None:
+                return False, "Anläggnings-ID finns inte i kundregistret", None
+            tariff = f"SÄKRING-{main_fuse_a}A"
+            facility.update(main_fuse_a=main_fuse_a, tariff=tariff)
+            self.data.setdefault("tariff_changes", {})[message_id] = {
+                "facility_id": facility_id, "main_fuse_a": main_fuse_a, "tariff": tariff}
+            self._save()
+        return True, None, tariff
+
+    # -- EndCustomer -------------------------------------------------------------------------
+
+    def end_customer(self, customer_number: str, facility_id: str, ended_on: str | None
+                     ) -> tuple[bool, str | None]:
+        """(accepted, reason): the facility's customer relationship ends (ended twice: same)."""
+        with self._lock:
+            facility = self.data["facilities"].get(facility_id)
+            if facility is None or facility.get("customer_number") != customer_number:
+                return False, "Anläggningen tillhör inte kunden"
+            facility["ended_on"] = facility.get("ended_on") or ended_on or "today"
+            self._save()
         return True, None
 
     # -- RegisterSupplyChange --------------------------------------------------------------

@@ -18,7 +18,6 @@ Control: ``POST /_control/billing {"case_ref": ..., "state": optional}`` adds a 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -48,14 +47,14 @@ PATH = "/kis"
 
 class KisSimulator(Simulator):
     name = "kis"
+    default_port = 8102
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, state_dir: Path | None = None,
                  username: str = "gridhub", password: str | None = None,
                  slow_seconds: float = 5.0, leak_personal_numbers: bool = False) -> None:
         super().__init__(host=host, port=port, state_dir=state_dir)
         self.credentials = Credentials(
-            username=username, password=password or os.environ.get("GRIDHUB_SIM_PASSWORD",
-                                                                    "simulator"))
+            username=username, password=password or "simulator")
         self.slow_seconds = slow_seconds
         # A KIS that (wrongly) sends personal/organisation numbers, to prove they are dropped.
         self.leak_personal_numbers = leak_personal_numbers
@@ -130,6 +129,10 @@ class KisSimulator(Simulator):
             return self._lookup(payload)
         if operation == "RegisterCustomerRequest":
             return self._register(payload, reject)
+        if operation == "ChangeTariffRequest":
+            return self._tariff(payload, reject)
+        if operation == "EndCustomerRequest":
+            return self._end(payload, reject)
         if operation == "GetEventsRequest":
             if reject:
                 raise _Forbidden
@@ -173,6 +176,30 @@ class KisSimulator(Simulator):
             _sub(node, "PersonalNumber", customer.get("personal_number"))
             _sub(node, "OrganisationNumber", customer.get("organisation_number"))
 
+    def _tariff(self, req: etree._Element, reject: bool) -> etree._Element:
+        case_ref = req.findtext(K + "CaseRef")
+        accepted, reason, tariff = (False, "Anläggningen är spärrad", None) if reject else \
+            self.state.change_tariff(req.findtext(K + "MessageId") or "",
+                                     req.findtext(K + "FacilityId") or "",
+                                     int(req.findtext(K + "MainFuse") or 0))
+        out = etree.Element(K + "ChangeTariffResponse", nsmap={"k": NS})
+        _sub(out, "CaseRef", case_ref)
+        _sub(out, "Result", "OK" if accepted else "AVVISAD")
+        _sub(out, "Reason", reason)
+        _sub(out, "Tariff", tariff)
+        return out
+
+    def _end(self, req: etree._Element, reject: bool) -> etree._Element:
+        case_ref = req.findtext(K + "CaseRef")
+        accepted, reason = (False, "Kunden är spärrad") if reject else self.state.end_customer(
+            req.findtext(K + "CustomerNumber") or "", req.findtext(K + "FacilityId") or "",
+            req.findtext(K + "EndedOn"))
+        out = etree.Element(K + "EndCustomerResponse", nsmap={"k": NS})
+        _sub(out, "CaseRef", case_ref)
+        _sub(out, "Result", "OK" if accepted else "AVVISAD")
+        _sub(out, "Reason", reason)
+        return out
+
     def _register(self, req: etree._Element, reject: bool) -> etree._Element:
         case_ref = req.findtext(K + "CaseRef")
         accepted: bool
@@ -182,7 +209,9 @@ class KisSimulator(Simulator):
         else:
             accepted, reason = self.state.register(
                 req.findtext(K + "MessageId") or "", case_ref or "",
-                req.findtext(K + "CustomerNumber") or "", req.findtext(K + "FacilityId"))
+                req.findtext(K + "CustomerNumber") or "", req.findtext(K + "FacilityId"),
+                new_customer=_party(req.find(K + "EndCustomer")),
+                new_facility=_facility(req.find(K + "Facility")))
         out = etree.Element(K + "RegisterCustomerResponse", nsmap={"k": NS})
         _sub(out, "CaseRef", case_ref)
         _sub(out, "Result", "OK" if accepted else "AVVISAD")
@@ -276,3 +305,36 @@ def _soap(status: int, body: bytes) -> Response:
 
 def _json(status: int, doc: dict[str, Any]) -> Response:
     return Response(status, json.dumps(doc, ensure_ascii=False).encode())
+
+
+def _address_of(node: etree._Element) -> dict[str, Any]:
+    return {"street": node.findtext(K + "Street"), "postcode": node.findtext(K + "Postcode"),
+            "town": node.findtext(K + "Town"), "country": node.findtext(K + "Country") or "SE"}
+
+
+def _party(node: etree._Element | None) -> dict[str, Any] | None:
+    """A customer record as the register keeps it, from a RegisterCustomer's EndCustomer."""
+    if node is None:
+        return None
+    address = node.find(K + "Address")
+    record = {"kind": node.findtext(K + "Kind"), "name": node.findtext(K + "Name"),
+              "address": _address_of(address) if address is not None else None,
+              "phone": node.findtext(K + "Phone")}
+    for key, tag in (("personal_number", "PersonalNumber"),
+                     ("organisation_number", "OrganisationNumber")):
+        if node.findtext(K + tag):
+            record[key] = node.findtext(K + tag)
+    return record
+
+
+def _facility(node: etree._Element | None) -> dict[str, Any] | None:
+    if node is None:
+        return None
+    address = node.find(K + "Address")
+    fuse = node.findtext(K + "MainFuse")
+    return {"facility_id": node.findtext(K + "FacilityId"),
+            "meter_number": node.findtext(K + "MeterNumber"),
+            "technical_number": node.findtext(K + "TechnicalNumber"),
+            "substation": node.findtext(K + "Substation"),
+            "address": _address_of(address) if address is not None else None,
+            "main_fuse_a": int(fuse) if fuse else 25}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 from connectors.metering import wire
 from connectors.metering.client import EVENTS, WORKORDERS, CoordinatorClient
@@ -23,9 +24,16 @@ from hub.toolkit import (
     Inbound,
     InvalidMessage,
     SetAside,
+    idempotency_key,
 )
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
+from schemas.payloads import WorkOrderEvent
+
+INSTRUCTION_SCHEMA = "workorder-instruction"
+_TAKES = {MessageType.WORKORDER_REQUESTED: "create",
+          MessageType.WORKORDER_RELEASE_REQUESTED: "release",
+          MessageType.WORKORDER_CANCEL_REQUESTED: "cancel"}
 
 
 class MeteringConnector(Connector):
@@ -83,15 +91,21 @@ class MeteringConnector(Connector):
     # -- outbound ------------------------------------------------------------------------------
 
     def deliver(self, message: Envelope) -> Sequence[Envelope]:
-        """workorder.requested -> POST /api/v1/workorders; the answer is workorder.created."""
-        if message.type != MessageType.WORKORDER_REQUESTED:
-            raise InvalidMessage(f"metering takes {MessageType.WORKORDER_REQUESTED} only, "
-                                 f"not {message.type}", where="type")
+        """workorder.requested -> POST /api/v1/workorders; the answer is workorder.created.
+        workorder.release.requested / workorder.cancel.requested -> POST
+        /api/v1/workorders/{id}/release|cancel; what follows comes as the coordinator's
+        events (a CANCELLED event for an order it cancelled)."""
+        if message.type not in _TAKES:
+            raise InvalidMessage(f"metering takes {', '.join(_TAKES)}, not {message.type}",
+                                 where="type")
         if self._client is None:
             raise ConfigurationError("base_url is not set",
                                      where=f"{MeteringSettings.WHERE}.base_url")
+        if message.type != MessageType.WORKORDER_REQUESTED:
+            self._instruct(message)
+            return []
         doc = wire.to_document(message)
-        answer = self._client.post(WORKORDERS, doc, idempotency_key=message.message_id)
+        answer = self._client.post(WORKORDERS, doc, idempotency_key=idempotency_key(message))
         where = f"POST {self._client.base_url}{WORKORDERS} answer"
         if not isinstance(answer, dict):
             raise InvalidMessage("the answer is not a JSON object", where=where)
@@ -101,6 +115,22 @@ class MeteringConnector(Connector):
                                  payload["workorder_id"])
         wire.parse_payload(created)
         return [created]
+
+    def _instruct(self, message: Envelope) -> None:
+        assert self._client is not None
+        payload = wire.parse_payload(message)
+        assert isinstance(payload, WorkOrderEvent)
+        instruction = _TAKES[MessageType(message.type)]
+        doc: dict[str, Any] = {"requestId": message.message_id,
+                               "requestedAt": payload.at.isoformat()}
+        if payload.comment:
+            doc["comment"] = payload.comment
+        path = f"{WORKORDERS}/{quote(payload.workorder_id, safe='')}/{instruction}"
+        wire.validate(doc, INSTRUCTION_SCHEMA, where=f"{message.type} -> POST {path}")
+        answer = self._client.post(path, doc, idempotency_key=message.message_id)
+        if not isinstance(answer, dict):
+            raise InvalidMessage("the answer is not a JSON object",
+                                 where=f"POST {self._client.base_url}{path} answer")
 
     # -- translation (no I/O) ------------------------------------------------------------------
 

@@ -3,11 +3,14 @@
 Outbound (deliver):
     griddata.requested      -> POST {url}/griddata      -> returns [griddata.answered]
     installation.registered -> POST {url}/installations -> returns []
-No inbound side: the NIS only answers.
+Inbound (polled): the grid owner's preparation of a case (beredning, seed 000 §7) from
+POST {url}/projects/events -> case.sidetrack.updated (track preparation).
 
 Settings: :class:`NisSettings` below. Calls go through the toolkit's HttpClient (time-outs,
 size cap, no redirects) and its classifier; the NIS's Error document (Code, Text) is read
 through the mapping and kept in the remote fault.
+The project feed (poll_interval seconds between reads, 0: not read; the cursor in
+state_dir, else in memory) reports the preparation steps of cases that need grid work.
 """
 
 from __future__ import annotations
@@ -16,15 +19,20 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from connectors.nis import codec
+from connectors.nis import codec, projects
 from connectors.nis.contract import XSD_PATH
 from connectors.nis.wire import MAPPING_PATH, NisWire
 from hub.toolkit import (
     Connector,
+    CursorStore,
+    EventBatch,
+    EventPoller,
     HttpSettings,
     HttpUrl,
     Inbound,
+    Interval,
     InvalidMessage,
+    OptionalPath,
 )
 from hub.toolkit import parse_xml as parse
 from schemas.envelope import Envelope
@@ -40,6 +48,8 @@ class NisSettings(HttpSettings):
     url: HttpUrl  # the NIS base url
     mapping: Path = MAPPING_PATH  # a grid owner's own mapping file and contract
     xsd: Path = XSD_PATH
+    poll_interval: Interval = 30.0  # seconds between reads of the project feed; 0: not read
+    state_dir: OptionalPath = None  # where the feed cursor is kept (else in memory)
 
 
 M = MessageType
@@ -53,6 +63,28 @@ class NisConnector(Connector):
         self.config = config = NisSettings.parse(self.settings)
         self.wire = NisWire(config.mapping, config.xsd)
         self.client = config.http_client(config.url, target="NIS", error_detail=self._error_of)
+        store = CursorStore(config.state_dir / "nis-cursor.json" if config.state_dir else None)
+        self.poller = EventPoller(self.fetch_events, inbound, store,
+                                  interval=config.poll_interval, name="nis") \
+            if config.poll_interval > 0 else None
+
+    def fetch_events(self, cursor: str | None, batch: int) -> EventBatch:
+        """One read of the project feed after ``cursor``."""
+        path = "/projects/events"
+        answer = parse(self.client.post(path, projects.events_request(cursor, batch),
+                                        content_type=CONTENT_TYPE,
+                                        headers={"Accept": "application/xml"}).body,
+                       where=f"nis answer from {self.client.base_url}{path}")
+        self.wire.contract.validate(answer, where=f"nis answer from {path}")
+        return projects.events_from(answer, cursor)
+
+    def start(self) -> None:
+        if self.poller is not None:
+            self.poller.start()
+
+    def stop(self) -> None:
+        if self.poller is not None:
+            self.poller.stop()
 
     def deliver(self, message: Envelope) -> Sequence[Envelope]:
         if message.type not in (M.GRID_DATA_REQUESTED, M.INSTALLATION_REGISTERED):

@@ -32,13 +32,20 @@ from schemas.case import Note
 from schemas.codes import CaseStatus, Language
 from schemas.envelope import Envelope, derived_message_id
 from schemas.message_types import MessageType
-from schemas.payloads import CaseDecision, CaseRejection, InstallerNotified, parse_payload
+from schemas.payloads import (
+    CaseDecision,
+    CaseRejection,
+    InstallerNotified,
+    StatusChange,
+    parse_payload,
+)
 
 M = MessageType
 TEMPLATES = Path(_templates.__file__).parent
 SCHEMA = Path(_contract.__file__).parent / "notification.schema.json"
 STATUS_OF_TYPE = {M.CASE_APPROVED: CaseStatus.approved, M.CASE_REJECTED: CaseStatus.pre_rejected,
-                  M.CASE_COMPLETION_REJECTED: CaseStatus.completion_rejected}
+                  M.CASE_COMPLETION_REJECTED: CaseStatus.completion_rejected,
+                  M.CASE_CANCELLED: CaseStatus.cancelled}
 NOTIFIED = M.INSTALLER_NOTIFIED.value
 _GENERIC = {"sv": {"installer": "installatör", "company": "ert företag",
                    "grid_owner": "Nätbolaget", "internal": "Se noteringen i ärendet i portalen.",
@@ -62,7 +69,7 @@ def status_mail(message: Envelope, contact: Contact | None, *, sender: str, sent
     status = STATUS_OF_TYPE[M(message.type)]
     payload = parse_payload(message)
     note = payload.reason if isinstance(payload, CaseRejection) else (
-        payload.note if isinstance(payload, CaseDecision) else None)
+        payload.note if isinstance(payload, CaseDecision | StatusChange) else None)
     lang = contact.language if contact else "sv"
     generic = _GENERIC[lang]
     values = {"reference": contact.reference if contact else message.case_id,

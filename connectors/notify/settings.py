@@ -9,7 +9,8 @@
     state_dir           where the contact book (a SQLite file) lives, default var/notify: it
                         must survive a restart, or every decision mailed after one is dead-
                         lettered with "no installer e-mail known" (issue 13 item 15)
-    statuses            statuses mailed by default: approved, pre_rejected, completion_rejected
+    statuses            statuses mailed by default: approved, pre_rejected, completion_rejected,
+                        cancelled
     companies           per installer company (organisation number or name):
                         {enabled: true|false, statuses: [...]}: Elsmart's "Sändning aktiverad"
                         and "välj vilka status som ska generera ett meddelande"
@@ -44,7 +45,8 @@ from hub.toolkit import (
 from schemas.codes import CaseStatus
 
 WHERE = "connectors.notify.settings"
-MAILED = (CaseStatus.approved, CaseStatus.pre_rejected, CaseStatus.completion_rejected)
+MAILED = (CaseStatus.approved, CaseStatus.pre_rejected, CaseStatus.completion_rejected,
+          CaseStatus.cancelled)
 STATE_DIR = Path("var/notify")  # relative to the working directory, as var/gridhub.db
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 

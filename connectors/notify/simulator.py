@@ -33,6 +33,7 @@ _KEEP = 1000  # mails kept in the state
 
 
 class NotifySimulator(Simulator):
+    default_port = 8025
     name = "notify"
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,

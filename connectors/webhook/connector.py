@@ -15,6 +15,7 @@ from hub.toolkit import (
     HttpSettings,
     HttpUrl,
     Inbound,
+    idempotency_key,
 )
 from schemas.envelope import Envelope
 
@@ -36,7 +37,7 @@ class WebhookConnector(Connector):
 
     def deliver(self, message: Envelope) -> Sequence[Envelope]:
         self.client.post("", message.model_dump_json().encode(), content_type="application/json",
-                         idempotency_key=message.message_id,
+                         idempotency_key=idempotency_key(message),
                          headers={"X-Gridhub-Case-Id": message.case_id,
                                   "X-Gridhub-Type": message.type})
         return []

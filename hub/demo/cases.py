@@ -62,7 +62,7 @@ def swedish_case(n: int, *, installation_type: str = "new_installation",
     base: dict[str, Any] = {
         "case_id": f"SE-{10_000 + n}", "reference": f"MEE{20_000 + n}",
         "received_on": date(2024, 3, 14),
-        "grid_owner": GridOwner(name="Helsingborgs Nät AB", gln=make_gln(n % 3),
+        "grid_owner": GridOwner(name="Helsingborgs Nät AB", gln=make_gln(0),
                                 country=Country.SE),
         "installer_company": InstallerCompany(
             name="Bollérud Elektro AB", organisation_number=make_orgnummer(100 + n % 7),
@@ -91,7 +91,7 @@ def norwegian_case(n: int, *, installation_type: str = "new_installation",
     base: dict[str, Any] = {
         "case_id": f"NO-{20_000 + n}", "reference": f"SNS{30_000 + n}",
         "received_on": date(2024, 3, 14),
-        "grid_owner": GridOwner(name="Sørlandsnett AS", gln=make_gln(n % 3, "707057"),
+        "grid_owner": GridOwner(name="Sørlandsnett AS", gln=make_gln(0, "707057"),
                                 country=Country.NO),
         "installer_company": InstallerCompany(
             name="Elisør Elektro AS", organisation_number=make_no_orgnummer(100 + n % 7),

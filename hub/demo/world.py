@@ -136,7 +136,8 @@ class World:
         return env
 
     def routes_overlay(self, routes: Path) -> Path:
-        """``routes`` with the metering event source set for this run; written to workdir."""
+        """``routes`` with the metering event source and the NIS feed interval set for this
+        run; written to workdir."""
         doc = yaml.safe_load(routes.read_text(encoding="utf-8"))
         metering = (doc.get("connectors") or {}).get("metering")
         if isinstance(metering, dict):
@@ -147,6 +148,10 @@ class World:
                 # No broker: the connector reads the coordinator's HTTP event feed instead.
                 settings.update(events="http", events_poll_interval=METERING_POLL_S,
                                 state_dir=str(self.workdir / "metering-connector"))
+        nis = (doc.get("connectors") or {}).get("nis")
+        if isinstance(nis, dict):  # read the project feed often: the demo runs in a minute
+            nis.setdefault("settings", {}).update(poll_interval=METERING_POLL_S,
+                                                  state_dir=str(self.workdir / "nis-connector"))
         out = self.workdir / "routes.yaml"
         out.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False),
                        encoding="utf-8")

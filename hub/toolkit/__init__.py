@@ -19,7 +19,7 @@ connector, and a connector cannot reach into the store, the broker or the web.
 
 from hub import soap, xmlsafe
 from hub.background import Background
-from hub.connector import Connector, Inbound
+from hub.connector import Connector, Inbound, idempotency_key
 from hub.devcert import write_dev_certificate
 from hub.errors import (
     ConfigurationError,
@@ -125,6 +125,7 @@ __all__ = [
     "XsdContract",
     "failures",
     "get_field",
+    "idempotency_key",
     "json_assign",
     "json_resolve",
     "load_mapping",

@@ -29,6 +29,7 @@ import requests
 from tenacity import retry, retry_if_exception, stop_after_attempt
 
 from hub.errors import ConfigurationError, GridhubError, InvalidMessage
+from hub.telemetry import trace_headers
 from hub.toolkit.failures import (
     failure_of,
     http_failure,
@@ -55,6 +56,8 @@ class CappedSession(requests.Session):
                 *args: Any, **kwargs: Any) -> requests.Response:
         kwargs["stream"] = True
         kwargs["allow_redirects"] = False  # zeep asks for redirects; a 3xx is refused below
+        # The W3C trace context of the delivery in hand, so the target's own traces join ours.
+        kwargs["headers"] = {**trace_headers(), **(kwargs.get("headers") or {})}
         response = super().request(method, url, *args, **kwargs)
         if 300 <= response.status_code < 400:
             response.close()  # its body is not needed: the Location says it all

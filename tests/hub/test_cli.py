@@ -43,6 +43,17 @@ def test_routes_check_accepts_the_shipped_file_with_installed_plugins():
     assert "routes.yaml: ok" in result.output
 
 
+def test_routes_check_verbose_prints_each_policy_schedule():
+    result = CliRunner().invoke(main, ["routes", "check", "--verbose", "routes.yaml"],
+                                env=SHIPPED_SECRETS)
+    assert result.exit_code == 0, result.output
+    default = result.output.split("retry policy default")[1].split("retry policy patient")[0]
+    assert "  attempt    delay          since the first failure" in default
+    assert "  11-297     5m each        1d" in default  # hours of retries, capped at 5 min
+    assert "then dead letter: max_age 1d after the first failure" in default
+    assert "then dead letter: max_age 3d after the first failure" in result.output
+
+
 def test_routes_check_names_an_unset_secret_and_exits_3():
     env = {**SHIPPED_SECRETS, "GRIDHUB_ELSMART_INBOUND_PASSWORD": None}
     result = CliRunner().invoke(main, ["routes", "check", "routes.yaml"], env=env)

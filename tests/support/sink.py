@@ -24,6 +24,10 @@ class SinkState:
     fail_status: int = 500
     fail_always: int | None = None  # answer every request with this status
     fail_for: set[str] = field(default_factory=set)  # case ids that always fail (fail_status)
+    # Answer a repeated Idempotency-Key with the first answer to it, an error too, as gridhub
+    # asks targets to (as Stripe-style APIs do): key -> the status first answered.
+    answers_per_key: dict[str, int] | None = None
+    headers: list[dict[str, str]] = field(default_factory=list)  # of every request, in order
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -37,9 +41,14 @@ class Sink:
     def _handle(self, request: Request) -> Response:
         state = self.state
         status = 200
+        key = request.headers.get("idempotency-key", "")
         with state.lock:
+            state.headers.append(dict(request.headers))
             doc = json.loads(request.body)
-            if state.fail_always is not None:
+            cached = (state.answers_per_key or {}).get(key)
+            if cached is not None:
+                status = cached
+            elif state.fail_always is not None:
                 status = state.fail_always
             elif doc.get("case_id") in state.fail_for:
                 status = state.fail_status
@@ -48,7 +57,9 @@ class Sink:
                 status = state.fail_status
             else:
                 state.received.append(doc)
-                state.keys[request.headers.get("idempotency-key", "")] += 1
+                state.keys[key] += 1
+            if state.answers_per_key is not None and cached is None:
+                state.answers_per_key[key] = status
         payload = b'{"ok": true}' if status == 200 else b'{"error": "sink told to fail"}'
         return Response(status, payload)
 

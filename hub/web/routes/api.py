@@ -59,6 +59,7 @@ def readyz(request: Request) -> Response:
 
 @router.get("/metrics")
 def metrics(request: Request) -> Response:
+    """Prometheus exposition format: the hub's counters and, read now, its state gauges."""
     current(request)
     found = web(request).metrics
     if found is None:
@@ -70,6 +71,7 @@ def metrics(request: Request) -> Response:
 
 @router.get("/api/status")
 def status(request: Request) -> Response:
+    """What `gridhub status` shows: queues, scheduled retries, failure groups, targets."""
     current(request)
     return _json(hub_status(request))
 
@@ -80,6 +82,7 @@ def _selection(request: Request, **extra: Any) -> Selection:
 
 @router.get("/api/groups")
 def groups(request: Request) -> Response:
+    """Open dead letters grouped by failure fingerprint (filters in the query string)."""
     current(request)
     from hub.ops.db import reading
     from hub.ops.selection import select_groups
@@ -101,6 +104,7 @@ def _masked_group(group: Any) -> dict[str, Any]:
 
 @router.get("/api/dead-letters")
 def dead_letters(request: Request, status: str = "open", limit: int = 500) -> Response:
+    """Dead letters (masked, without bodies): status open, replayed, discarded or any."""
     current(request)
     from hub.ops.db import reading
     from hub.ops.selection import select_rows
@@ -133,6 +137,7 @@ def _dead_letter(dl: Any, *, with_body: bool, reveal: bool = False) -> dict[str,
 
 @router.get("/api/dead-letters/{dl_id}")
 def dead_letter(request: Request, dl_id: int) -> Response:
+    """One dead letter with its body, personal data masked."""
     """Masked for everyone, as the page and ``gridhub dlq show``: personal data only through
     the reveal below, with a reason that is audited."""
     current(request)
@@ -171,6 +176,7 @@ def reveal(request: Request, dl_id: int, body: Reveal) -> Response:
 
 @router.get("/api/trace")
 def trace(request: Request, key: str) -> Response:
+    """A case's timeline across every system, by case id, GSRN, meter number or work order."""
     current(request)
     found = case_trace(web(request).store, key.strip())
     if not found.found:
@@ -218,6 +224,7 @@ def operate(request: Request, operation: str, body: Operation) -> Response:
 
 @router.get("/api/jobs/{job_id}")
 def job(request: Request, job_id: int) -> Response:
+    """A replay or discard job: its state and counts."""
     current(request)
     found = web(request).jobs.get(job_id)
     if found is None:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from hub.ops import audit
+from hub.ops.casestory import case_story
 from hub.ops.casetrace import case_trace
 from hub.ops.completeness import completeness, last_closed_day
 from hub.ops.db import reading
@@ -170,9 +171,11 @@ def reveal(request: Request, dl_id: int, reason: str = Form(""),
 def trace(request: Request, key: str = "") -> Response:
     current(request)
     key = key.strip()
-    found = case_trace(web(request).store, key) if key else None
+    store = web(request).store
+    found = case_trace(store, key) if key else None
+    stories = {c.case_id: case_story(store, c, found.hops) for c in found.cases} if found else {}
     return page(request, "trace.html.j2", title=f"Trace {key}" if key else "Case trace",
-                key=key, trace=found)
+                key=key, trace=found, stories=stories)
 
 
 @router.get("/jobs/{job_id}")
