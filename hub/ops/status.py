@@ -22,7 +22,7 @@ from hub.ops.pause import Pause, pauses
 from hub.redaction import redact_url
 from hub.store import DeadLetterGroup, Store
 from hub.store.tables import scheduled as sched
-from hub.store.tables import trace as trace_t
+from hub.store.trace import latest_routed_at
 from hub.topology import topology_for
 from hub.transports import QueueNotFound, connection_for, queue_depth
 from hub.transports.embedded import SCHEME as EMBEDDED
@@ -169,10 +169,7 @@ def _oldest(conn: sa.Connection, broker_url: str, namespace: str, name: str, dep
     prefix = f"{namespace}.out."
     if not name.startswith(prefix):
         return None, None
-    stmt = (sa.select(trace_t.c.at)
-            .where(trace_t.c.hop == "routed", trace_t.c.target == name[len(prefix):])
-            .order_by(trace_t.c.id.desc()).limit(1).offset(depth - 1))
-    routed = conn.scalar(stmt)
+    routed = conn.scalar(latest_routed_at(name[len(prefix):], depth))
     return (max((at - routed).total_seconds(), 0.0), "trace") if routed else (None, None)
 
 
