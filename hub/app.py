@@ -13,11 +13,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import structlog
 from kombu import Connection, Queue
+from opentelemetry.trace import SpanKind
 
-from hub import codec
+from hub import codec, telemetry
 from hub.access.mailer import Mailer
 from hub.access.warn import DailyWarnings
 from hub.brokers import Brokers, forget, node_fault
@@ -25,6 +27,7 @@ from hub.config import Settings
 from hub.connector import Connector
 from hub.consumer import BatchConsumer
 from hub.delivery import DeliveryStage
+from hub.errors import ConfigurationError, GridhubError
 from hub.heartbeats import Heartbeats
 from hub.metrics import Metrics
 from hub.ops.db import ensure_tables as ensure_ops_tables
@@ -34,6 +37,8 @@ from hub.partitions import Membership
 from hub.pipeline import HubStage
 from hub.plugins import load as load_plugin
 from hub.publisher import LockedPublisher, Outgoing, Publisher
+from hub.redaction import redact_url
+from hub.retention import Retention
 from hub.retry import RetryPolicy
 from hub.router import Router
 from hub.routes import RouteTable, load_routes
@@ -41,10 +46,15 @@ from hub.scheduler import Scheduler
 from hub.stagelink import StageLink
 from hub.store import Store
 from hub.topology import HUB_KEY, Topology, topology_for
+from hub.tracing import dead_letter
 from schemas.envelope import Envelope
 
 log = structlog.get_logger("gridhub.app")
 PURGE_EVERY_S = 3600.0
+# Retention work per scheduler tick: a few small batches, so due retries are never held up
+# long; a purge with more to do comes back after PURGE_AGAIN_S instead of an hour.
+PURGE_BUDGET_S = 2.0
+PURGE_AGAIN_S = 10.0
 # Hub consumer threads per process on RabbitMQ. Two (one computing while the other waits for
 # confirms or a commit) measured no better on 2 cores with SQLite (390-787 vs 1,061 inputs/s,
 # same run): the store's single writer and the GIL serialise them. Scale with processes.
@@ -52,16 +62,52 @@ HUB_THREADS = 1
 
 
 class InboundPublisher:
-    """What connectors publish through: canonical messages to the hub queue, confirmed."""
+    """What connectors publish through: canonical messages to the hub queue, confirmed; inputs
+    that cannot become one, to the dead-letter store (``store``) whole; and with a store, where
+    a pulling connector keeps documents before acknowledging them."""
 
-    def __init__(self, publisher: LockedPublisher, topology: Topology) -> None:
+    def __init__(self, publisher: LockedPublisher, topology: Topology,
+                 store: Store | None = None) -> None:
         self._publisher = publisher
         self._topology = topology
+        self._store = store
+
+    def intake(self, connector: str, plugin: str | None = None) -> Any:
+        """Where ``connector`` keeps what it pulls (``hub.intake.Intake``)."""
+        from hub.errors import ConfigurationError
+        from hub.intake import Intake
+
+        if self._store is None:
+            raise ConfigurationError(f"connector {connector!r} keeps what it pulls in the "
+                                     "hub's store, and this process has none",
+                                     where=f"connectors.{connector}")
+        return Intake(self._store, connector, plugin)
 
     def publish(self, messages: Sequence[Envelope]) -> None:
         self._publisher.publish(
-            [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(m), case_id=m.case_id)
+            [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(_received(m)),
+                      case_id=m.case_id)
              for m in messages])
+
+    def reject(self, body: bytes, error: GridhubError, *, source: str) -> None:
+        if self._store is None:
+            raise ConfigurationError("this publisher has no dead-letter store", where=source)
+        row = dead_letter(error, body=body, headers={}, envelope=None, connector=source,
+                          route=None, attempts=1)
+        with self._store.transaction() as tx:
+            tx.add_dead_letters([row])
+
+
+def _received(message: Envelope) -> Envelope:
+    """``message`` with the traceparent of a ``receive`` span: the first hop of its trace (or
+    a child of the trace it came with, a reply to a delivery for one)."""
+    with telemetry.span(f"receive {message.type}", message.traceparent,
+                        kind=SpanKind.PRODUCER,
+                        attributes={"messaging.message.id": message.message_id,
+                                    "gridhub.case_id": message.case_id,
+                                    "gridhub.message_type": message.type,
+                                    "gridhub.source": message.source}):
+        return message.model_copy(update={"traceparent": telemetry.current_traceparent()})
 
 
 class Hub:
@@ -112,7 +158,7 @@ class Hub:
             for connector in self.connectors.values():
                 connector.start()
         log.info("hub.started", roles=sorted(roles), connectors=sorted(self.connectors),
-                 broker=_redact(self.settings.broker_url), namespace=self.settings.namespace,
+                 broker=redact_url(self.settings.broker_url), namespace=self.settings.namespace,
                  broker_nodes=len(self.brokers.addresses),
                  broker_heartbeat_s=self.settings.broker_heartbeat)
 
@@ -126,6 +172,7 @@ class Hub:
         self.inbound._publisher.close()
         self.heartbeats.stop()
         self.store.close()
+        telemetry.flush()  # the spans of the last batches reach the collector
         log.info("hub.stopped")
 
     def wait(self) -> None:
@@ -175,6 +222,9 @@ class Hub:
         self.metrics.add_state_collector(status_snapshot(
             self.store, broker_url=url, namespace=self.settings.namespace,
             connectors=self.connectors, management=management_for(url)))
+        from hub.ops.completeness import completeness_collector
+
+        self.metrics.registry.register(completeness_collector(self.store))
 
     def _publisher(self, conn: Connection) -> Publisher:
         return Publisher(conn, self.settings.broker_confirm_timeout)
@@ -189,13 +239,22 @@ class Hub:
                                  self._publisher(conn), self.route_policies(), self.metrics)
         return make
 
-    def purge_expired(self) -> None:
+    def purge_expired(self) -> bool:
         """Idempotency keys and outbox rows older than the retention are no longer needed:
-        a broker redelivers within minutes, not weeks."""
+        a broker redelivers within minutes, not weeks. Then the data retention (hub.retention)
+        for a short while; True when it has more to do."""
         cutoff = datetime.now(UTC) - timedelta(days=self.settings.idempotency_retention_days)
         seen, outbox = self.store.purge_seen(cutoff), self.store.purge_outbox(cutoff)
-        if seen or outbox:
-            log.info("retention.purged", idempotency_keys=seen, outbox_rows=outbox)
+        # Pulled documents are acknowledged long before: no sender hands them out again.
+        documents = self.store.purge_inbound(cutoff)
+        if seen or outbox or documents:
+            log.info("retention.purged", idempotency_keys=seen, outbox_rows=outbox,
+                     inbound_documents=documents)
+        done, more = Retention.from_settings(self.store, self.settings).purge(
+            budget_s=PURGE_BUDGET_S)
+        if any(done.values()):
+            log.info("retention.purged", **{str(k): n for k, n in done.items()}, more=more)
+        return more
 
     def route_policies(self) -> dict[str, RetryPolicy]:
         return {r.name: self.table.policies[r.retry] for r in self.table.routes}
@@ -220,8 +279,8 @@ class Hub:
                     scheduler.tick()
                 expiry_mail.tick()  # role-expiry mail, on a thread of its own, hourly at most
                 if time.monotonic() >= next_purge:
-                    self.purge_expired()
-                    next_purge = time.monotonic() + PURGE_EVERY_S
+                    more = self.purge_expired()
+                    next_purge = time.monotonic() + (PURGE_AGAIN_S if more else PURGE_EVERY_S)
             except Exception as exc:  # a broker or store blip: reconnect at the next tick
                 log.warning("scheduler.failed", error=repr(exc))
                 if conn is not None:
@@ -240,6 +299,7 @@ def build(settings: Settings, *, plugins: Mapping[str, type[Connector]] | None =
     _ensure_dirs(settings)
     table = load_routes(settings.routes)
     Mailer.from_settings(settings)  # a bad smtp_url stops the start here, naming the setting
+    telemetry.configure(settings.otlp_endpoint)
     store = Store(settings.store_url)
     store.open()
     ensure_ops_tables(store)
@@ -250,7 +310,7 @@ def build(settings: Settings, *, plugins: Mapping[str, type[Connector]] | None =
     inbound = InboundPublisher(LockedPublisher(
         brokers.connect, attempts=brokers.attempts(),
         confirm_timeout_s=settings.broker_confirm_timeout, heartbeats=heartbeats,
-        failed=brokers.failed), topology)
+        failed=brokers.failed), topology, store)
     connectors: dict[str, Connector] = {}
     for name, spec in table.connectors.items():
         cls = (plugins or {}).get(spec.plugin) or load_plugin(spec.plugin)
@@ -267,10 +327,3 @@ def _ensure_dirs(settings: Settings) -> None:
             if str(path) not in ("", ":memory:"):
                 path.parent.mkdir(parents=True, exist_ok=True)
 
-
-def _redact(url: str) -> str:
-    """Never log a broker password."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url

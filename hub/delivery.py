@@ -22,9 +22,10 @@ from enum import StrEnum
 
 import structlog
 from kombu.message import Message
+from opentelemetry.trace import Span, SpanKind
 
-from hub import codec
-from hub.connector import Connector
+from hub import codec, deadlines, telemetry
+from hub.connector import Connector, delivering
 from hub.errors import PermanentError, is_transient
 from hub.metrics import Metrics
 from hub.publisher import Outgoing, Publisher
@@ -65,6 +66,12 @@ class _Item:
     replies: Sequence[Envelope] = field(default_factory=list)
     parked: bool = False  # held because the connector is paused
     group: str = ""  # the dead letter's fingerprint
+    key: str = ""  # the idempotency key sent to the target
+
+    @property
+    def key_note(self) -> str:
+        """The key for the trace when it is not the message id (a replay's)."""
+        return "" if self.key == self.env.message_id else f"idempotency key {self.key}"
 
 
 class DeliveryStage:
@@ -81,6 +88,7 @@ class DeliveryStage:
         self._publisher = publisher
         self._policies = policies
         self._consumer = f"deliver:{name}"
+        self._late = self._at_risk = 0  # deadlines of the last batch, counted after its commit
 
     def handle(self, batch: list[Message]) -> None:
         items, poison = self._decode(batch)
@@ -109,6 +117,10 @@ class DeliveryStage:
                 metrics.dead_lettered(item.route, self.name, item.group)
         for group in poison_groups:
             metrics.dead_lettered(None, self.name, group)
+        if self._late:
+            metrics.late_values(self._late)
+        if self._at_risk:
+            metrics.deadline_at_risk(self._at_risk)
 
     def _mark_cases(self, items: list[_Item]) -> None:
         """Add an on_hold flag change for each dead letter (and replay delivered) of a case."""
@@ -142,7 +154,8 @@ class DeliveryStage:
                 msg=msg, env=env, route=headers.get(codec.H_ROUTE),
                 attempt=codec.header_int(headers, codec.H_ATTEMPT),
                 first_failure=datetime.fromisoformat(first) if first else None,
-                scheduled_id=int(sched) if sched is not None else None))
+                scheduled_id=int(sched) if sched is not None else None,
+                key=codec.idempotency_key(headers, env)))
         return items, poison
 
     def _decide(self, item: _Item, seen: set[str], held: set[str], paused: bool) -> None:
@@ -160,17 +173,37 @@ class DeliveryStage:
                 held.add(item.env.case_id)  # later messages of this case in the batch wait too
 
     def _attempt(self, item: _Item) -> None:
+        """The calls to the target for ``item``: one span (a child of the hub hop that routed
+        it; its traceparent goes to the target in the headers), route and type on every log
+        line, each failed call an exception event on the span."""
+        env = item.env
+        with telemetry.span(f"deliver {self.name}", env.traceparent, kind=SpanKind.CLIENT,
+                            attributes={"messaging.message.id": env.message_id,
+                                        "gridhub.case_id": env.case_id,
+                                        "gridhub.message_type": env.type,
+                                        "gridhub.route": item.route,
+                                        "gridhub.connector": self.name}) as span, \
+                structlog.contextvars.bound_contextvars(route=item.route, message_type=env.type):
+            try:
+                self._calls(item, span)
+            finally:
+                span.set_attribute("gridhub.outcome", item.outcome or "error")
+                span.set_attribute("gridhub.attempt", item.attempt)
+
+    def _calls(self, item: _Item, span: Span) -> None:
         policy = self._policies.get(item.route or "", DEFAULT_POLICY)
         while True:
             item.attempt += 1
             started = time.monotonic()
             try:
-                item.replies = list(self._connector.deliver(item.env) or [])
+                with delivering(item.env, item.key):
+                    item.replies = list(self._connector.deliver(item.env) or [])
                 item.outcome = Outcome.DELIVERED
                 self._observe(item, time.monotonic() - started)
                 return
             except Exception as exc:  # classify everything: nothing may escape unrecorded
                 item.error = exc
+                telemetry.failed(span, exc)
                 self._observe(item, None)
                 if not is_transient(exc):
                     item.outcome = Outcome.DEAD
@@ -219,6 +252,7 @@ class DeliveryStage:
             tx.mark_seen(self._consumer, delivered + dead, at)
         if delivered:
             tx.mark_delivered(self.name, delivered, at)
+        self._deadlines(tx, items, at)
         groups = []
         for msg, exc in poison:
             row = dead_letter(exc, body=_raw(msg), headers=msg.headers, envelope=None,
@@ -229,11 +263,19 @@ class DeliveryStage:
             tx.release_next(self.name, case_id, at)
         return groups
 
+    def _deadlines(self, tx: Tx, items: list[_Item], at: datetime) -> None:
+        """Judge deadlines by this target's acceptance (hub.deadlines)."""
+        settled = deadlines.settle(tx, self.name, [
+            deadlines.Attempt(i.env, i.outcome, i.route, i.due) for i in items], at)
+        if settled.trace:
+            tx.add_trace(settled.trace)
+        self._late, self._at_risk = settled.late, settled.at_risk
+
     def _record(self, tx: Tx, item: _Item, at: datetime) -> None:
         env, out = item.env, item.outcome
         if out == Outcome.DELIVERED:
             tx.add_trace([hop(env, "delivered", target=self.name, route=item.route,
-                              attempt=item.attempt, at=at)])
+                              attempt=item.attempt, at=at, detail=item.key_note or None)])
         elif out == Outcome.DUPLICATE:
             tx.add_trace([hop(env, "duplicate", target=self.name, route=item.route,
                               outcome="skipped", detail="already delivered", at=at)])
@@ -252,8 +294,9 @@ class DeliveryStage:
                 tx.schedule([self._row(item, due=item.due)])
             tx.add_trace([hop(env, "retry-scheduled", target=self.name, route=item.route,
                               outcome="error", attempt=item.attempt, at=at,
-                              detail=f"{type(item.error).__name__}: {item.error}; next at "
-                                     f"{item.due.isoformat() if item.due else '?'}")])
+                              detail=_with(f"{type(item.error).__name__}: {item.error}; next "
+                                           f"at {item.due.isoformat() if item.due else '?'}",
+                                           item.key_note))])
         elif out == Outcome.DEAD:
             assert item.error is not None
             row = dead_letter(
@@ -265,7 +308,8 @@ class DeliveryStage:
                 tx.add_dead_letters([row])
             tx.add_trace([hop(env, "dead-lettered", target=self.name, route=item.route,
                               outcome="error", attempt=item.attempt, at=at,
-                              detail=f"{type(item.error).__name__}: {item.error}")])
+                              detail=_with(f"{type(item.error).__name__}: {item.error}",
+                                           item.key_note))])
             log.warning("delivery.dead_letter", connector=self.name, message_id=env.message_id,
                         case_id=env.case_id, error=str(item.error))
 
@@ -282,6 +326,10 @@ class DeliveryStage:
             attempt=item.attempt if item.outcome == Outcome.LATER else 0,
             first_failure_at=item.first_failure if item.outcome == Outcome.LATER else None,
             last_error=str(item.error)[:500] if item.error else None, due_at=due)
+
+
+def _with(detail: str, note: str) -> str:
+    return f"{detail}; {note}" if note else detail
 
 
 # Outcomes that end a scheduled row: it is deleted and the next held message of its case released.

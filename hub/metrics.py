@@ -12,7 +12,7 @@ status``; this module knows no operations code, the stages import it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,9 +91,13 @@ class Metrics:
                                 ["route", "connector"], registry=r)
         self._dead = Counter(f"{NS}_dead_letters", "Messages put in the dead-letter store",
                              ["route", "connector", "group"], registry=r)
+        self._roles: _RolesCollector | None = None
         self._late = Counter(f"{NS}_late_metering_values", "Metering value messages (one "
-                             "metering point, one day) that arrived after their deadline",
-                             registry=r)
+                             "metering point, one day) the datahub accepted after their "
+                             "deadline", registry=r)
+        self._at_risk = Counter(f"{NS}_deadline_at_risk", "Deliveries with a deadline whose "
+                                "next retry comes after it (flagged while still retrying)",
+                                registry=r)
 
     def received(self, type_: str, n: int = 1) -> None:
         self._received.labels(type_).inc(n)
@@ -119,9 +123,21 @@ class Metrics:
     def late_values(self, n: int = 1) -> None:
         self._late.inc(n)
 
+    def deadline_at_risk(self, n: int = 1) -> None:
+        self._at_risk.inc(n)
+
     def add_state_collector(self, collect: Callable[[], StateSnapshot]) -> None:
         """Register gauges computed by ``collect`` on every scrape."""
         self.registry.register(_StateCollector(collect))
+
+    def add_roles_collector(self, count: Callable[[], Mapping[str, int]]) -> None:
+        """Register ``gridhub_roles_expiring{role}``: grants ending within 30 days, read on
+        every scrape (``Access.expiring_counts``), so an alert fires before people lose access."""
+        if self._roles is not None:  # a second web app on this hub: one series, the latest
+            self._roles.count = count
+            return
+        self._roles = _RolesCollector(count)
+        self.registry.register(self._roles)
 
     def exposition(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
@@ -149,6 +165,26 @@ class _StateCollector(Collector):
         yield from _queue_gauges(snap.queues)
         yield from _group_gauges(snap.groups)
         yield from _connector_gauges(snap.connectors)
+
+
+class _RolesCollector(Collector):
+    def __init__(self, count: Callable[[], Mapping[str, int]]) -> None:
+        self.count = count
+
+    def describe(self) -> list[Any]:
+        return []  # registering must not query the store
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        expiring = GaugeMetricFamily(f"{NS}_roles_expiring", "Role grants that end within "
+                                     "30 days (renew with gridhub users renew)", labels=["role"])
+        try:
+            counts = self.count()
+        except Exception as exc:  # the other series still go out
+            log.warning("metrics roles expiring failed", error=f"{type(exc).__name__}: {exc}")
+            return
+        for role, n in sorted(counts.items()):
+            expiring.add_metric([str(role)], n)
+        yield expiring
 
 
 def _queue_gauges(queues: list[QueueState]) -> Iterator[GaugeMetricFamily]:

@@ -5,7 +5,7 @@ first-match). A ``to`` route yields one :class:`Delivery` per connector (and per
 when it splits); an ``emit`` route an :class:`Emitted` message per template, which the hub
 applies and routes again; an ``aggregate`` route yields an :class:`AggregatePart` for the hub
 to keep until all parts arrived or the timeout passed, when :meth:`Router.complete` builds the
-emitted message; a ``deadline`` a :class:`Late` when the message came after it. Output ids
+emitted message; a ``deadline`` a :class:`Due` (by when the target must accept it). Output ids
 are derived from the input id, so routing a redelivered input again yields the very same
 outputs, which downstream de-duplication then recognises.
 """
@@ -21,8 +21,10 @@ from zoneinfo import ZoneInfo
 from hub.errors import ConfigurationError, InvalidMessage
 from hub.retry import RetryPolicy
 from hub.routes import Route, RouteTable
+from hub.routes.grid_owners import with_grid_owner
 from hub.routes.model import AllOf, AnyOf, Compare, Condition, Deadline, From, Not
 from hub.routes.predicates import (
+    ITEM_KEY,
     MISSING,
     CaseView,
     Getter,
@@ -69,15 +71,17 @@ class Emitted:
 
 
 @dataclass(frozen=True)
-class Late:
-    """The message arrived after route ``route``'s deadline ``due``."""
+class Due:
+    """Route ``route``'s deliveries of the message must be accepted by ``due``. Whether they
+    are late is judged when the target accepts them (the delivery stage), not here."""
 
     route: str
     due: datetime
-    detail: str
+    day: date
+    detail: str  # e.g. "payload.day 2024-03-13 is due by 2024-03-14T07:00:00+01:00"
 
 
-Action = Delivery | AggregatePart | Emitted | Late
+Action = Delivery | AggregatePart | Emitted | Due
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ class _Compiled:
     split: Getter | None
     emits: tuple[tuple[str, Builder], ...] = ()
     deadline: tuple[Getter, Deadline] | None = None
+    each: Getter | None = None
 
 
 class Router:
@@ -102,7 +107,8 @@ class Router:
                 route, compile_condition(route.where), table.policies[route.retry],
                 getter(route.split) if route.split else None,
                 tuple((e.type, compile_template(e.payload)) for e in route.emit),
-                (getter(route.deadline.field), route.deadline) if route.deadline else None)
+                (getter(route.deadline.field), route.deadline) if route.deadline else None,
+                getter(route.each) if route.each else None)
             for type_ in route.types:
                 by_type.setdefault(type_, []).append(compiled)
             if route.aggregate is not None:
@@ -110,30 +116,32 @@ class Router:
         self._by_type = {t: tuple(cs) for t, cs in by_type.items()}
         self._uses_case = frozenset(t for t, cs in by_type.items()
                                     if any(_reads_case(c.route) for c in cs))
+        self._owners = table.grid_owners
 
     def uses_case(self, type_: str) -> bool:
         """Whether a route for ``type_`` reads ``case.`` paths (else the case view is skipped)."""
         return type_ in self._uses_case
 
-    def route(self, envelope: Envelope, case: CaseView = None, *,
-              received_at: datetime | None = None) -> list[Action]:
+    def route(self, envelope: Envelope, case: CaseView = None) -> list[Action]:
         """The outputs of ``envelope``, in routes.yaml order; [] when no route matches.
 
-        ``case`` is the projected case (for ``case.`` paths), ``received_at`` the time the hub
-        took the message (for deadlines; default now). Raises InvalidMessage when a splitting
-        route matches but its list is missing or empty.
+        ``case`` is the projected case (for ``case.`` paths). Raises InvalidMessage when a
+        splitting route matches but its list is missing or empty.
         """
         actions: list[Action] = []
         # Emits and aggregations go after every delivery of this message, so a message the
         # hub makes from it (case.archived after case.completion.approved) never overtakes it.
         after: list[Action] = []
+        case = with_grid_owner(case, self._owners)
         for compiled in self._by_type.get(envelope.type, ()):
+            if compiled.each is not None:
+                after.extend(_each(compiled, envelope, case))
+                continue
             if not compiled.accepts(envelope, case):
                 continue
             route = compiled.route
             if compiled.deadline is not None:
-                actions.extend(_late(compiled, envelope, case,
-                                     received_at or datetime.now(UTC)))
+                actions.extend(_due(compiled, envelope, case))
             if route.aggregate is not None:
                 after.append(AggregatePart(
                     route=route.name, key=f"{route.name}:{envelope.case_id}",
@@ -215,7 +223,7 @@ class Router:
             causation_id=str(last["message_id"]) if last and last.get("message_id") else None,
             type=aggregate.emit, source=AGGREGATOR_SOURCE,
             occurred_at=_occurred(last) if last else datetime.now(UTC),
-            payload=payload)
+            payload=payload, traceparent=last.get("traceparent") if last else None)
 
 
 def _reads_case(route: Route) -> bool:
@@ -225,12 +233,16 @@ def _reads_case(route: Route) -> bool:
         _template_paths(emit.payload, paths)
     if route.deadline is not None:
         paths.append(route.deadline.field)
+    if route.each is not None:
+        paths.append(route.each)
     return any(path.split(".")[0] == "case" for path in paths)
 
 
 def _condition_paths(condition: Condition | None, out: list[str]) -> None:
     if isinstance(condition, Compare):
         out.append(condition.field)
+        if condition.op == "same_as":
+            out.append(condition.value)
     elif isinstance(condition, AllOf | AnyOf):
         for inner in condition.conditions:
             _condition_paths(inner, out)
@@ -249,20 +261,38 @@ def _template_paths(template: Any, out: list[str]) -> None:
             _template_paths(value, out)
 
 
+def _each(compiled: _Compiled, envelope: Envelope, case: CaseView) -> list[Action]:
+    """One emit per element of the route's ``each`` list that its ``where`` accepts (the
+    element read as ``item.``); ids keyed by the element's position."""
+    assert compiled.each is not None
+    elements = compiled.each(envelope, case)
+    if not isinstance(elements, list):
+        return []
+    out: list[Action] = []
+    route = compiled.route.name
+    for position, element in enumerate(elements):
+        view = {**(case or {}), ITEM_KEY: element}
+        if not compiled.accepts(envelope, view):
+            continue
+        for index, (type_, build) in enumerate(compiled.emits):
+            out.append(Emitted(route, _emitted(envelope, view, route, index, type_, build,
+                                               str(position))))
+    return out
+
+
 def _emitted(envelope: Envelope, case: CaseView, route: str, index: int, type_: str,
-             build: Builder) -> Envelope:
+             build: Builder, *element: str) -> Envelope:
     payload = build(envelope, case)
     # Not validated here: the hub applies the emitted message like any input, so a template
     # that builds an invalid payload becomes a dead letter naming the field.
     return Envelope.model_construct(
-        message_id=derived_message_id(envelope.message_id, route, "emit", str(index)),
+        message_id=derived_message_id(envelope.message_id, route, "emit", str(index), *element),
         case_id=envelope.case_id, causation_id=envelope.message_id, type=type_,
         source=AGGREGATOR_SOURCE, occurred_at=envelope.occurred_at,
         schema_version=envelope.schema_version, payload=payload)
 
 
-def _late(compiled: _Compiled, envelope: Envelope, case: CaseView,
-          received_at: datetime) -> list[Late]:
+def _due(compiled: _Compiled, envelope: Envelope, case: CaseView) -> list[Due]:
     assert compiled.deadline is not None
     get, deadline = compiled.deadline
     value = get(envelope, case)
@@ -272,14 +302,11 @@ def _late(compiled: _Compiled, envelope: Envelope, case: CaseView,
         return []  # no date to hold it to: the payload model reports a bad date itself
     due = datetime.combine(day + timedelta(days=deadline.days_after), deadline.at,
                            tzinfo=ZoneInfo(deadline.timezone))
-    if received_at <= due:
-        return []
-    late_by = received_at - due
-    return [Late(compiled.route.name, due, f"{deadline.field} {day.isoformat()} is due by "
-                 f"{due.isoformat()}; arrived {_duration(late_by)} late")]
+    return [Due(compiled.route.name, due, day,
+                f"{deadline.field} {day.isoformat()} is due by {due.isoformat()}")]
 
 
-def _duration(delta: timedelta) -> str:
+def duration(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"

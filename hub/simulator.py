@@ -29,6 +29,8 @@ class Simulator:
     """Base class. Subclasses implement start/stop and honour ``self.failure``."""
 
     name = ""
+    # Where `gridhub simulate NAME` listens by default: the port the shipped routes.yaml uses.
+    default_port = 0
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
                  state_dir: Path | None = None) -> None:

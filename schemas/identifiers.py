@@ -166,6 +166,21 @@ class Gsrn(Identifier):
         return _gs1(cls.kind, value, 18)
 
 
+class Anlaggningsid(Gsrn):
+    """Swedish anläggnings-id: a GSRN that starts with 735999 (Energimyndigheten; Ediel)."""
+
+    kind = "anläggnings-id"
+    pattern = r"^735999\d{12}$"
+    description = "anläggnings-id: 18 digits starting 735999, GS1 mod-10 check digit"
+
+    @classmethod
+    def _normalise(cls, value: str) -> str:
+        value = _gs1(cls.kind, value, 18)
+        if not value.startswith("735999"):
+            raise IdentifierError(cls.kind, f"must start with 735999, got {value[:6]}")
+        return value
+
+
 class Gln(Identifier):
     """Global Location Number: 13 digits, GS1 mod-10 check digit (market party id)."""
 

@@ -2,10 +2,16 @@
 
 Settings (routes.yaml ``connectors.elhub.settings``; secrets as ``${ENV}``):
 
-    url: https://datahub.example/                # services at <url>/emif/<Service>
+    url: https://datahub.example:9443            # services at <url>/WebService/services/<Service>
+    service_path: /WebService/services           # the WSDLs' path pattern (default)
+    endpoints: {Query: https://...}              # a full URL for any service, if it differs
     certificate: /etc/gridhub/elhub-cert.pem     # X.509 of the physical sender (signs)
     private_key: /etc/gridhub/elhub-key.pem
     private_key_password: ${ELHUB_KEY_PASSWORD}  # if the key is encrypted
+    elhub_certificate: /etc/gridhub/elhub.pem    # the datahub's: every answer is verified by it
+    algorithm_suite: Basic256                    # or Basic256Sha256 (WS-Security, section 22.3)
+    signature_method: rsa-sha256                 # override the suite's (rsa-sha1 | rsa-sha256)
+    timestamp_ttl: 60                            # seconds a request's wsu:Timestamp lives
     sender_gln: "7080005051019"                  # our GLN (DDM); default from mapping.yaml
     elhub_gln: "7080010001009"                   # the datahub's GLN
     timeout: 30                                  # seconds, every call
@@ -24,8 +30,7 @@ from lxml import etree
 from connectors.elhub import acknowledgement, documents, emif, masterdata, polling, values
 from connectors.elhub.poller import Poller, Sent
 from connectors.elhub.soapclient import ElhubClient
-from hub.connector import Connector, Inbound
-from hub.errors import ConfigurationError, InvalidMessage
+from hub.toolkit import ConfigurationError, Connector, Inbound, InvalidMessage, KeepsDocuments
 from schemas.envelope import Envelope
 from schemas.identifiers import Gln, IdentifierError
 from schemas.message_types import MessageType
@@ -47,9 +52,12 @@ class ElhubConnector(Connector):
         self.positive_ack = bool(self.settings.get("positive_ack", True))
         self._sent: OrderedDict[str, Sent] = OrderedDict()
         interval = float(self.settings.get("poll_interval", 30))
+        # Polled documents are kept in the hub's store before the poll is acknowledged;
+        # an inbound without a store (`gridhub status`) builds a poller that refuses to run.
+        intake = inbound.intake(self.name) if isinstance(inbound, KeepsDocuments) else None
         self.poller = Poller(self.client, self.inbound.publish, sender=self.sender_gln,
                              recipient=self.elhub_gln, interval=interval,
-                             sent=self._sent.get) if interval > 0 else None
+                             sent=self._sent.get, intake=intake) if interval > 0 else None
 
     # -- outbound ------------------------------------------------------------------------------
 
@@ -90,6 +98,8 @@ class ElhubConnector(Connector):
                                    "original_message_id": message.message_id}
         if message.payload.get("gsrn"):
             payload["gsrn"] = message.payload["gsrn"]
+        if message.payload.get("event"):  # which process was accepted (121 new, 122 ...)
+            payload["event"] = message.payload["event"]
         return [message.derive(MessageType.METERINGPOINT_ACKNOWLEDGED, self.name, payload,
                                acknowledgement.ACCEPTED)]
 
@@ -116,6 +126,7 @@ class ElhubConnector(Connector):
 
     def start(self) -> None:
         if self.poller is not None:
+            _ = self.poller.intake  # no store to keep polled documents in: refuse to start
             self.poller.start()
 
     def stop(self) -> None:

@@ -1,20 +1,22 @@
 """Pull the datahub's queues (PollMarketProcesses, PollMeteringValues) into the hub.
 
-One round per service: PollForData; translate every document of the result; publish the
-canonical messages (blocks until the hub's broker confirmed); only then AcknowledgePoll with
-the poll-result id. Repeat until the datahub answers nil. A failure before the poll ack
-leaves the result with the datahub, which hands it out again: nothing is lost, and the
-hub's idempotency (message ids derived from the document ids) drops what it already has.
+One round per service: PollForData; translate every document of the result (no I/O); keep
+every document whole in the hub's store in one transaction, a document that cannot be
+translated (breaks the contract, carries no canonical message, or trips a bug) as a dead
+letter with its raw XML, root element, reason and the poll-result id (``hub.intake``);
+publish the canonical messages (blocks until the hub's broker confirmed); only then
+AcknowledgePoll with the poll-result id. Repeat until the datahub answers nil.
 
-A document that cannot be translated (breaks the contract, or carries no canonical
-message) is logged by root and id, kept in :attr:`Poller.skipped`, and not published: a poll
-result can only be acknowledged whole (a partial or negative poll ack is not allowed).
+Nothing is acknowledged that is not kept: a crash before the poll ack leaves the result with
+the datahub, which hands it out again, and the intake recognises every document already
+kept, so none is published or dead-lettered twice. A poll result can only be acknowledged
+whole (a partial or negative poll ack is not allowed), which is why a bad document must be
+kept rather than refused. ``gridhub dlq replay`` translates a dead letter again.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,21 +26,17 @@ from lxml import etree
 
 from connectors.elhub import acknowledgement, documents, emif, polling
 from connectors.elhub.soapclient import ElhubClient
-from hub.background import Background
-from hub.errors import GridhubError, InvalidMessage
+from hub.toolkit import (
+    Background,
+    ConfigurationError,
+    Intake,
+    Received,
+)
+from hub.toolkit import parse_xml as parse
 from schemas.envelope import Envelope
 
 log = structlog.get_logger("gridhub.elhub.poller")
 MAX_ROUNDS = 1000  # per service and wake-up: a bound, not a limit anyone should meet
-
-
-@dataclass(frozen=True)
-class Skipped:
-    at: datetime
-    service: str
-    root: str
-    document_id: str | None
-    error: str
 
 
 @dataclass(frozen=True)
@@ -53,15 +51,24 @@ class Sent:
 class Poller(Background):
     def __init__(self, client: ElhubClient, publish: Callable[[Sequence[Envelope]], None], *,
                  sender: str, recipient: str, interval: float,
-                 sent: Callable[[str], Sent | None]) -> None:
+                 sent: Callable[[str], Sent | None], intake: Intake | None) -> None:
         super().__init__("elhub-poller")
         self.client = client
         self._publish = publish
         self.sender, self.recipient = sender, recipient
         self.interval = interval
         self._sent = sent
-        self.skipped: deque[Skipped] = deque(maxlen=1000)
+        self._intake = intake
         self.published = 0
+        self.dead_lettered = 0
+
+    @property
+    def intake(self) -> Intake:
+        if self._intake is None:
+            raise ConfigurationError("the elhub poller keeps every polled document in the "
+                                     "hub's store before it acknowledges the poll, and was "
+                                     "given no store", where="connectors.elhub.poll_interval")
+        return self._intake
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -75,20 +82,39 @@ class Poller(Background):
 
     def drain(self, service: polling.Service) -> int:
         """Poll ``service`` until nothing is queued; the number of messages published."""
-        total = 0
+        total = self.recover()
         for _ in range(MAX_ROUNDS):
             found = self._poll(service)
             if found is None:
                 break
-            messages = self._translate(service, found.documents)
-            if messages:
-                self._publish(messages)
+            received = [self._translate(d) for d in found.documents]
+            total += self._keep_and_publish(service.name, found.result_id, received)
             self._acknowledge(service, found.result_id)
-            total += len(messages)
             if self._stop.is_set():
                 break
-        self.published += total
         return total
+
+    def recover(self) -> int:
+        """Publish documents kept before but never published (a crash in between)."""
+        total = 0
+        for left in self.intake.unsettled():
+            document = parse(left.body, where="kept elhub document")
+            total += self._keep_and_publish("recovery", left.batch, [self._translate(document)])
+        return total
+
+    def _keep_and_publish(self, service: str, batch: str, received: list[Received]) -> int:
+        kept = self.intake.keep(batch, received)  # durable: before any ack to the datahub
+        for r, dl_id in kept.dead_letters:
+            log.warning("elhub.poll_document_dead_lettered", service=service, poll_id=batch,
+                        root=r.root, document_id=r.document_id, dead_letter=dl_id,
+                        error=type(r.error).__name__, reason=str(r.error)[:300])
+        messages = [m for r in kept.to_publish for m in r.messages]
+        if messages:
+            self._publish(messages)
+        self.intake.published(kept.to_publish)
+        self.published += len(messages)
+        self.dead_lettered += len(kept.dead_letters)
+        return len(messages)
 
     def _poll(self, service: polling.Service) -> polling.PollResult | None:
         now = datetime.now(UTC)
@@ -105,15 +131,16 @@ class Poller(Background):
         wrapper.append(ack)
         self.client.call(service, "AcknowledgePoll", wrapper)
 
-    def _translate(self, service: polling.Service, found: list[etree._Element]
-                   ) -> list[Envelope]:
-        messages: list[Envelope] = []
-        for document in found:
-            try:
-                messages += self._one(document)
-            except GridhubError as exc:
-                self._skip(service, document, exc)
-        return messages
+    def _translate(self, document: etree._Element) -> Received:
+        """The document whole, and its messages or why there are none. Any error is kept
+        with the document: one bad document must not hold up the poll results after it."""
+        body = etree.tostring(document, encoding="UTF-8", with_tail=False)
+        root = etree.QName(document).localname
+        doc_id = (document.findtext(f"*/{{{emif.ABIE}}}Identification") or "").strip() or None
+        try:
+            return Received(body, root, doc_id, tuple(self._one(document)))
+        except Exception as exc:
+            return Received(body, root, doc_id, error=exc)
 
     def _one(self, document: etree._Element) -> list[Envelope]:
         if document.tag != documents.ACK:
@@ -123,13 +150,3 @@ class Poller(Background):
         return [acknowledgement.to_envelope(
             ack, case_id=sent.case_id if sent else None, gsrn=sent.gsrn if sent else None,
             original_message_id=sent.message_id if sent else None)]
-
-    def _skip(self, service: polling.Service, document: etree._Element,
-              exc: GridhubError) -> None:
-        doc_id = document.findtext(f"*/{{{emif.ABIE}}}Identification")
-        entry = Skipped(datetime.now(UTC), service.name, etree.QName(document).localname,
-                        doc_id, str(exc)[:500])
-        self.skipped.append(entry)
-        level = log.warning if isinstance(exc, InvalidMessage) else log.error
-        level("elhub.poll_document_skipped", service=entry.service, root=entry.root,
-              document_id=entry.document_id, error=entry.error)

@@ -13,7 +13,7 @@ from datetime import datetime
 from lxml import etree
 
 from connectors.elhub import acknowledgement, emif
-from hub.errors import InvalidMessage
+from hub.toolkit import InvalidMessage
 
 KIND = "PollForData"
 XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
@@ -36,7 +36,8 @@ POLL_MARKET = Service("PollMarketProcesses",
                       "urn:no:elhub:emif:wsdl:polling:marketprocesses:v2")
 POLL_METERING = Service("PollMeteringValues",
                         "urn:no:elhub:emif:wsdl:polling:meteringvalues:v2")
-SERVICES = {s.namespace: s for s in (MARKET, METERING, POLL_MARKET, POLL_METERING)}
+QUERY = Service("Query", "urn:no:elhub:emif:wsdl:query:v2")
+SERVICES = {s.namespace: s for s in (MARKET, METERING, POLL_MARKET, POLL_METERING, QUERY)}
 
 
 @dataclass(frozen=True)

@@ -1,45 +1,52 @@
-"""SOAP 1.1 calls to the datahub: wrap, sign, post with a time-out, classify every failure.
+"""SOAP 1.1 calls to the datahub: wrap, sign, post through the toolkit's HttpClient, whose
+classifier (hub.toolkit.failures) decides transient or permanent:
 
     timeout / refused / reset           TargetTimeout / TargetUnavailable    (transient)
     HTTP 5xx without a fault, 408, 429  TargetServerError                    (transient)
     SOAP Server fault (CodeGroup System) TargetServerError                    (transient)
     SOAP Client fault (XSD, Security..) TargetRejected                       (permanent)
-    other HTTP 4xx                      TargetRejected                       (permanent)
+    other HTTP 4xx, any 3xx             TargetRejected                       (permanent)
     an answer that is not SOAP          TargetServerError                    (transient)
 
 The ``ElhubSOAPFault`` detail (CodeGroup, Description, FaultText) is kept in the
 RemoteFault's details for the dead letter.
+
+Endpoints follow the WSDLs' path pattern ``<url>/WebService/services/<Service>`` (section 21;
+the last segment is the WSDL's file name, e.g. ``PollMarketProcesses``); ``service_path``
+changes the pattern and ``endpoints`` gives a full URL per service. Every answer that is not
+a fault must be signed by the configured Elhub certificate (``elhub_certificate``): a missing
+or wrong signature is an :class:`InvalidMessage` (permanent), as nothing in it can be trusted.
+Faults carry no policy (section 22.1) and are not checked.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
+from cryptography import x509
 from lxml import etree
 
-from connectors.elhub.polling import Service
+from connectors.elhub import wssecurity
+from connectors.elhub.polling import SERVICES, Service
 from connectors.elhub.wssecurity import Signer
-from hub import soap
-from hub.capped import CappedSession
-from hub.errors import (
+from hub.toolkit import (
+    Answer,
     ConfigurationError,
-    GridhubError,
+    HttpClient,
     InvalidMessage,
     RemoteFault,
-    TargetRejected,
     TargetServerError,
-    TargetTimeout,
-    TargetUnavailable,
+    soap,
 )
+from hub.toolkit import parse_xml as parse
 
 FAULT_NS = "urn:no:elhub:emif:wsdl:common:v2"
-_RETRYABLE_4XX = {408, 425, 429}
 _SETTINGS = "connectors.elhub.settings"
+SERVICE_PATH = "/WebService/services"
 
 
 class ElhubClient:
@@ -51,18 +58,21 @@ class ElhubClient:
             raise ConfigurationError(f"url must be http(s)://..., got {url!r}",
                                      where=f"{_SETTINGS}.url")
         self.url = url
+        self.service_path = "/" + str(settings.get("service_path", SERVICE_PATH)).strip("/")
+        self.endpoints = _endpoints(settings.get("endpoints") or {})
         self.timeout = float(settings.get("timeout", 30.0))
         self.signer = _signer(settings)
-        self._session = CappedSession()
-        self._session.trust_env = False  # no proxy from the environment; say one explicitly
-        if settings.get("proxy"):
-            self._session.proxies = {"http": str(settings["proxy"]),
-                                     "https": str(settings["proxy"])}
-        if settings.get("ca_bundle"):
-            self._session.verify = str(settings["ca_bundle"])
+        self.elhub_certificate = _elhub_certificate(settings, self.signer)
+        # The toolkit's client: time-out, size cap, no redirects, no proxy from the
+        # environment (say one explicitly), SOAP faults and HTTP statuses classified once.
+        self._http = HttpClient(url, target="the datahub", timeout=self.timeout, soap=True,
+                                proxy=str(settings["proxy"]) if settings.get("proxy") else None,
+                                ca_bundle=str(settings["ca_bundle"]) if settings.get("ca_bundle")
+                                else None, error_detail=_fault_detail)
 
     def endpoint(self, service: Service) -> str:
-        return f"{self.url}/emif/{service.name}"
+        return self.endpoints.get(service.name) or \
+            f"{self.url}{self.service_path}/{service.name}"
 
     def call(self, service: Service, operation: str, request: etree._Element
              ) -> etree._Element | None:
@@ -73,39 +83,22 @@ class ElhubClient:
             self.signer.sign(envelope)
         data = etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
         where = f"{service.name}.{operation} {self.endpoint(service)}"
-        headers = {"Content-Type": soap.CONTENT_TYPE, "SOAPAction": f'"{operation}"'}
-        try:
-            response = self._session.post(self.endpoint(service), data=data, headers=headers,
-                                          timeout=self.timeout)
-        except requests.Timeout as exc:
-            raise TargetTimeout(f"no answer within {self.timeout:g}s", where=where) from exc
-        except requests.RequestException as exc:
-            raise TargetUnavailable(f"cannot reach the datahub: {type(exc).__name__}",
-                                    where=where) from exc
-        return _answer(response, where)
+        answer = self._http.post(self.endpoint(service), data, content_type=soap.CONTENT_TYPE,
+                                 headers={"SOAPAction": f'"{operation}"'}, where=where)
+        root = _answer(answer, where)
+        if self.elhub_certificate is not None:
+            _verify(answer.body, self.elhub_certificate, where)
+        return root
 
     def reachable(self) -> bool:
-        try:
-            self._session.get(self.url, timeout=min(self.timeout, 5.0))
-        except requests.RequestException:
-            return False
-        return True
+        return self._http.reachable()
 
     def close(self) -> None:
-        self._session.close()
+        self._http.close()
 
 
-def _answer(response: requests.Response, where: str) -> etree._Element | None:
-    body = response.content
-    if response.status_code >= 400:
-        _raise_fault(body, where)
-        fault = RemoteFault(kind="http", status=str(response.status_code),
-                            message=response.reason,
-                            body_excerpt=body[:2048].decode("utf-8", "replace"))
-        text = f"HTTP {response.status_code} {response.reason}"
-        if response.status_code >= 500 or response.status_code in _RETRYABLE_4XX:
-            raise TargetServerError(text, where=where, remote=fault)
-        raise TargetRejected(text, where=where, remote=fault)
+def _answer(answer: Answer, where: str) -> etree._Element | None:
+    body = answer.body
     if not body.strip():
         return None
     try:
@@ -115,32 +108,66 @@ def _answer(response: requests.Response, where: str) -> etree._Element | None:
             return None  # Elhub answers most operations with an empty Body
         raise TargetServerError(f"the answer is not a SOAP envelope: {exc.message}",
                                 where=where, remote=RemoteFault(
-                                    kind="http", status=str(response.status_code),
+                                    kind="http", status=str(answer.status),
                                     body_excerpt=body[:2048].decode("utf-8", "replace"))
                                 ) from exc
     return root
 
 
-def _raise_fault(body: bytes, where: str) -> None:
-    """If ``body`` is a SOAP fault, raise its gridhub error with the Elhub detail kept."""
-    try:
-        soap.raise_for_fault(body, where=where)
-    except GridhubError as exc:
-        if exc.remote is not None:
-            exc.remote = replace(exc.remote, details={**exc.remote.details,
-                                                      **_fault_detail(body)})
-        raise
-
-
-def _fault_detail(body: bytes) -> dict[str, str]:
+def _fault_detail(body: bytes) -> tuple[str | None, dict[str, Any]]:
+    """The ElhubSOAPFault detail (CodeGroup, Description, FaultText) for the dead letter."""
     try:
         fault = soap.body_of(body)
     except InvalidMessage:
-        return {}
+        return None, {}
     detail = fault.find(f"detail/{{{FAULT_NS}}}ElhubSOAPFault")
     if detail is None:
-        return {}
-    return {etree.QName(child).localname: (child.text or "")[:1000] for child in detail}
+        return None, {}
+    return None, {etree.QName(child).localname: (child.text or "")[:1000] for child in detail}
+
+
+def _verify(body: bytes, certificate: bytes, where: str) -> None:
+    """The answer must be signed by the datahub (policy sign_body on every output)."""
+    try:
+        envelope = parse(body, where=where) if body.strip() else None
+        if envelope is None or envelope.tag != f"{{{soap.SOAP_NS}}}Envelope":
+            raise wssecurity.SecurityError("the answer is no SOAP envelope, so not signed")
+        wssecurity.verify(envelope, certificate, strict=False)
+    except (wssecurity.SecurityError, InvalidMessage) as exc:
+        raise InvalidMessage(f"the datahub's answer fails WS-Security: {exc}", where=where,
+                             remote=RemoteFault(kind="wss", message=str(exc)[:500])) from exc
+
+
+def _endpoints(value: object) -> dict[str, str]:
+    known = {s.name for s in SERVICES.values()}
+    if not isinstance(value, Mapping) or not set(value) <= known:
+        raise ConfigurationError(f"endpoints maps service names ({', '.join(sorted(known))}) "
+                                 f"to URLs, got {value!r}", where=f"{_SETTINGS}.endpoints")
+    out = {str(k): str(v).rstrip("/") for k, v in value.items()}
+    for name, url in out.items():
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise ConfigurationError(f"must be http(s)://..., got {url!r}",
+                                     where=f"{_SETTINGS}.endpoints.{name}")
+    return out
+
+
+def _elhub_certificate(settings: Mapping[str, Any], signer: Signer | None) -> bytes | None:
+    """The datahub's certificate (PEM) that signs its answers; required wherever we sign."""
+    path = settings.get("elhub_certificate")
+    if not path:
+        if signer is None:
+            return None
+        raise ConfigurationError("elhub_certificate (PEM file path) is required: every answer "
+                                 "of the datahub is verified against it",
+                                 where=f"{_SETTINGS}.elhub_certificate")
+    try:
+        data = Path(str(path)).read_bytes()
+        x509.load_pem_x509_certificate(data)
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"{path} is not a readable PEM certificate: "
+                                 f"{type(exc).__name__}", where=f"{_SETTINGS}.elhub_certificate"
+                                 ) from exc
+    return data
 
 
 def _signer(settings: Mapping[str, Any]) -> Signer | None:
@@ -155,7 +182,14 @@ def _signer(settings: Mapping[str, Any]) -> Signer | None:
         if not Path(str(path)).is_file():
             raise ConfigurationError(f"{path} is not a readable file", where=f"{_SETTINGS}.{name}")
     try:
-        return Signer(Path(str(cert)), Path(str(key)), settings.get("private_key_password"))
+        algorithms = wssecurity.suite(str(settings.get("algorithm_suite", "Basic256")),
+                                      settings.get("signature_method"))
+    except ValueError as exc:
+        raise ConfigurationError(str(exc), where=f"{_SETTINGS}.algorithm_suite") from exc
+    ttl = timedelta(seconds=float(settings.get("timestamp_ttl", 60)))
+    try:
+        return Signer(Path(str(cert)), Path(str(key)), settings.get("private_key_password"),
+                      algorithms=algorithms, ttl=ttl)
     except Exception as exc:  # xmlsec says little; name the files, never the password
         raise ConfigurationError(f"cannot load the key pair {cert} / {key}: "
                                  f"{type(exc).__name__}", where=f"{_SETTINGS}.private_key"

@@ -60,6 +60,7 @@ class World:
     metering: Any = None
     elhub: Any = None
     notify: Any = None
+    ediel: Any = None
     inbound_port: int = 0
     cert: Path = field(default_factory=Path)
     key: Path = field(default_factory=Path)
@@ -83,19 +84,31 @@ class World:
         self.nis = load("nis")(password=SIM_PASSWORD, slow_seconds=3.0).start()
         self.metering = load("metering")(
             amqp_url=self.amqp_url, exchange=self.metering_exchange).start()
-        self.elhub = load("elhub")(trusted_certificate=self.cert, ack_mode="sync").start()
+        sim_cert, sim_key = write_dev_certificate(self.workdir / "elhub-sim-cert",
+                                                  "elhub simulator")
+        self.elhub = load("elhub")(trusted_certificate=self.cert, ack_mode="sync",
+                                   certificate=sim_cert, private_key=sim_key).start()
         self.notify = load("notify")().start()
+        self.ediel = load("ediel")(reply_dir=self.ediel_inbox).start()
         return self
 
+    @property
+    def ediel_inbox(self) -> Path:
+        """The directory the Ediel simulator (as the communication gateway) fills."""
+        return self.workdir / "ediel" / "inbox"
+
     def stop(self) -> None:
-        for sim in (self.elsmart, self.kis, self.nis, self.metering, self.elhub, self.notify):
+        for sim in (self.elsmart, self.kis, self.nis, self.metering, self.elhub, self.notify,
+                    self.ediel):
             if sim is not None:
                 sim.stop()
 
     def environment(self) -> dict[str, str]:
         """The GRIDHUB_* variables the shipped routes.yaml reads, pointing at the simulators."""
         env = {
+            # Secrets have no default in routes.yaml: the demo sets every one.
             "GRIDHUB_ELSMART_URL": str(self.elsmart.soap_url),
+            "GRIDHUB_ELSMART_PASSWORD": SIM_PASSWORD,
             "GRIDHUB_ELSMART_LISTEN_HOST": "127.0.0.1",
             "GRIDHUB_ELSMART_LISTEN_PORT": str(self.inbound_port),
             "GRIDHUB_ELSMART_INBOUND_USER": INBOUND_USER,
@@ -107,14 +120,24 @@ class World:
             "GRIDHUB_METERING_URL": str(self.metering.url),
             "GRIDHUB_METERING_TOKEN": "",
             "GRIDHUB_METERING_AMQP_URL": self.amqp_url or "",
-            "GRIDHUB_ELHUB_URL": str(self.elhub.url),
+            "GRIDHUB_ELHUB_URL": str(self.elhub.url), "GRIDHUB_ELHUB_PASSWORD": SIM_PASSWORD,
             "GRIDHUB_ELHUB_CERT": str(self.cert), "GRIDHUB_ELHUB_KEY": str(self.key),
+            "GRIDHUB_ELHUB_SERVER_CERT": str(self.elhub.certificate),
             "GRIDHUB_SMTP_HOST": "127.0.0.1", "GRIDHUB_SMTP_PORT": str(self.notify.port),
+            "GRIDHUB_EDIEL_SMTP_HOST": "127.0.0.1",
+            "GRIDHUB_EDIEL_SMTP_PORT": str(self.ediel.port),
+            "GRIDHUB_EDIEL_INBOX": str(self.ediel_inbox),
+            "GRIDHUB_EDIEL_ARCHIVE": str(self.workdir / "ediel" / "archive"),
+            "GRIDHUB_EDIEL_POLL_INTERVAL": "0.3",
+            "GRIDHUB_SMTP_PASSWORD": "",  # the SMTP simulator takes mail without a login
+            "GRIDHUB_EDIEL_SMTP_PASSWORD": "",
+            "GRIDHUB_NOTIFY_STATE_DIR": str(self.workdir / "notify"),
         }
         return env
 
     def routes_overlay(self, routes: Path) -> Path:
-        """``routes`` with the metering event source set for this run; written to workdir."""
+        """``routes`` with the metering event source and the NIS feed interval set for this
+        run; written to workdir."""
         doc = yaml.safe_load(routes.read_text(encoding="utf-8"))
         metering = (doc.get("connectors") or {}).get("metering")
         if isinstance(metering, dict):
@@ -125,6 +148,10 @@ class World:
                 # No broker: the connector reads the coordinator's HTTP event feed instead.
                 settings.update(events="http", events_poll_interval=METERING_POLL_S,
                                 state_dir=str(self.workdir / "metering-connector"))
+        nis = (doc.get("connectors") or {}).get("nis")
+        if isinstance(nis, dict):  # read the project feed often: the demo runs in a minute
+            nis.setdefault("settings", {}).update(poll_interval=METERING_POLL_S,
+                                                  state_dir=str(self.workdir / "nis-connector"))
         out = self.workdir / "routes.yaml"
         out.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False),
                        encoding="utf-8")

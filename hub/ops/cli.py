@@ -30,6 +30,7 @@ def register(main: click.Group) -> None:
     """Add the ops commands to the ``gridhub`` group."""
     from hub.ops.cli_handle import handle
     from hub.ops.cli_hub import pause, resume, status, trace
+    from hub.ops.cli_metering import metering
 
     main.add_command(dlq)
     main.add_command(handle)
@@ -37,6 +38,7 @@ def register(main: click.Group) -> None:
     main.add_command(status)
     main.add_command(pause)
     main.add_command(resume)
+    main.add_command(metering)
 
 
 # -- dlq ---------------------------------------------------------------------------------------

@@ -88,7 +88,9 @@ def management_for(broker_url: str, base_url: str | None = None) -> ManagementAp
     broker's credentials and vhost); None for the embedded broker."""
     if not broker_url.startswith(("amqp://", "amqps://", "pyamqp://")):
         return None
-    parts = urlsplit(broker_url)
+    # kombu's "a;b;c" failover list: the first address (the rest, whole, would end up in
+    # the vhost and show its password in the API path of an error).
+    parts = urlsplit(broker_url.split(";", 1)[0].strip())
     vhost = unquote(parts.path[1:]) if len(parts.path) > 1 else "/"
     base = base_url or f"http://{parts.hostname or '127.0.0.1'}:{DEFAULT_PORT}"
     return ManagementApi(base, unquote(parts.username or "guest"),

@@ -14,13 +14,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from hub import codec
-from hub.errors import PermanentError
+from hub.errors import GridhubError, PermanentError, TransientError
+from hub.intake import ROOT, WIRE
+from hub.plugins import load as load_plugin
 from hub.publisher import Outgoing
 from hub.store import DeadLetterRow
 from hub.store.statements import chunks
 from hub.store.tables import delivered as delivered_t
 from hub.store.tables import trace as trace_t
 from hub.topology import HUB_KEY, Topology
+from schemas.envelope import Envelope
 
 HUB = "hub"  # the connector name of dead letters made by the hub stage itself
 
@@ -37,7 +40,8 @@ class PlanAction(StrEnum):
 REPLAY, RESOLVED, SKIP, DISCARD = (PlanAction.REPLAY, PlanAction.RESOLVED, PlanAction.SKIP,
                                    PlanAction.DISCARD)
 # Headers that describe the failed delivery: a replay starts afresh (attempts, retry row).
-_RESET = (codec.H_ATTEMPT, codec.H_FIRST_FAILURE, codec.H_SCHEDULED_ID, codec.H_REPLAY_OF)
+_RESET = (codec.H_ATTEMPT, codec.H_FIRST_FAILURE, codec.H_SCHEDULED_ID, codec.H_REPLAY_OF,
+          codec.H_IDEMPOTENCY_KEY)
 
 
 @dataclass(frozen=True)
@@ -62,8 +66,9 @@ class PlanItem:
 
 def destination(dl: DeadLetterRow, topology: Topology) -> str:
     """Where a replay of ``dl`` goes: the hub's inbound exchange for the hub's own dead
-    letters, else the connector's delivery queue via the outbound exchange."""
-    if dl.connector == HUB:
+    letters and for wire documents a connector could not translate, else the connector's
+    delivery queue via the outbound exchange."""
+    if dl.connector == HUB or is_wire(dl):
         return f"{topology.inbound.name} -> {HUB_KEY}"
     return f"{topology.outbound.name} -> {dl.connector}"
 
@@ -74,7 +79,34 @@ def replay_headers(dl: DeadLetterRow) -> dict[str, Any]:
     if dl.route and codec.H_ROUTE not in headers:
         headers[codec.H_ROUTE] = dl.route
     headers[codec.H_REPLAY_OF] = dl.id
+    key = _replay_key(dl)
+    if key:
+        headers[codec.H_IDEMPOTENCY_KEY] = key
     return headers
+
+
+def _replay_key(dl: DeadLetterRow) -> str | None:
+    """After a permanent failure (the target said no) a fresh key: a target that keeps its
+    answers per key would give its old rejection again. After transient failures (time-outs,
+    5xx until the policy gave up) the key last sent: the target may have acted on one of those
+    deliveries, and then its kept answer is the right one. The hub stage's own dead letters go
+    to no target and need none."""
+    if not dl.message_id or dl.connector == HUB:
+        return None
+    if dl.exception_type in transient_error_names():
+        last = (dl.headers or {}).get(codec.H_IDEMPOTENCY_KEY)
+        return str(last) if last else None
+    return codec.replay_key(dl.message_id, dl.replay_count + 1)
+
+
+def transient_error_names() -> frozenset[str]:
+    """Names of the transient errors (connectors may add their own, so asked each time)."""
+    names, todo = set(), [TransientError]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return frozenset(names)
 
 
 def outgoing(dl: DeadLetterRow, topology: Topology) -> Outgoing:
@@ -83,6 +115,26 @@ def outgoing(dl: DeadLetterRow, topology: Topology) -> Outgoing:
         return Outgoing(topology.inbound, HUB_KEY, dl.body, replay_headers(dl),
                         case_id=dl.case_id or "")
     return Outgoing(topology.outbound, dl.connector, dl.body, replay_headers(dl))
+
+
+def outgoings(dl: DeadLetterRow, topology: Topology) -> list[Outgoing]:
+    """What a replay publishes: a wire document translated again by its connector plugin
+    (its canonical messages to the hub), else the original body (``outgoing``)."""
+    if not is_wire(dl):
+        return [outgoing(dl, topology)]
+    headers = {codec.H_REPLAY_OF: dl.id}
+    return [Outgoing(topology.inbound, HUB_KEY, codec.encode(m), dict(headers), case_id=m.case_id)
+            for m in translate_wire(dl)]
+
+
+def is_wire(dl: DeadLetterRow) -> bool:
+    """A document pulled from a sender that its connector could not translate (hub.intake)."""
+    return bool((dl.headers or {}).get(WIRE))
+
+
+def translate_wire(dl: DeadLetterRow) -> list[Envelope]:
+    """The canonical messages of a wire dead letter, by the mapping installed now."""
+    return list(load_plugin(str(dl.headers[WIRE])).to_canonical(dl.body))
 
 
 def plan_replay(conn: sa.Connection, rows: Sequence[DeadLetterRow], topology: Topology, *,
@@ -116,6 +168,8 @@ def _decide(dl: DeadLetterRow, done: set[int], again: bool,
     if dl.status not in allowed:
         hint = "" if again or dl.status != "replayed" else " (--again to send it once more)"
         return SKIP, f"already {dl.status}{hint}"
+    if is_wire(dl):
+        return _decide_wire(dl)
     try:
         codec.decode(dl.body)
     except PermanentError as exc:
@@ -128,6 +182,19 @@ def _decide(dl: DeadLetterRow, done: set[int], again: bool,
     if dl.connector in paused:
         return REPLAY, f"send; {dl.connector} is paused: it waits there until resumed"
     return REPLAY, "send"
+
+
+def _decide_wire(dl: DeadLetterRow) -> tuple[PlanAction, str]:
+    root = (dl.headers or {}).get(ROOT) or "document"
+    try:
+        messages = translate_wire(dl)
+    except Exception as exc:  # the mapping still refuses it (or the plugin is gone): say why
+        text = exc.message if isinstance(exc, GridhubError) else f"{type(exc).__name__}: {exc}"
+        return SKIP, (f"{root} still cannot be translated ({text[:300]}); fix the mapping, "
+                      f"or discard it")
+    if not messages:
+        return SKIP, f"{root} translates into no message; discard it if that is right"
+    return REPLAY, f"translate {root} again: {len(messages)} message(s) to the hub"
 
 
 def _already_delivered(conn: sa.Connection, rows: Sequence[DeadLetterRow]) -> set[int]:

@@ -19,9 +19,10 @@ from hub.connector import Connector
 from hub.ops.db import reading
 from hub.ops.management import ManagementApi, ManagementUnavailable, QueueStats
 from hub.ops.pause import Pause, pauses
+from hub.redaction import redact_url
 from hub.store import DeadLetterGroup, Store
 from hub.store.tables import scheduled as sched
-from hub.store.tables import trace as trace_t
+from hub.store.trace import latest_routed_at
 from hub.topology import topology_for
 from hub.transports import QueueNotFound, connection_for, queue_depth
 from hub.transports.embedded import SCHEME as EMBEDDED
@@ -109,7 +110,7 @@ def collect(store: Store, *, broker_url: str, namespace: str,
     reach = _reachability(connectors, reach_timeout)
     conns = [_connector(name, connectors[name], reach, paused.get(name), reach_timeout)
              for name in sorted(connectors)]
-    return HubStatus(at, _redact(broker_url), namespace, queues, waiting, groups, conns,
+    return HubStatus(at, redact_url(broker_url), namespace, queues, waiting, groups, conns,
                      management_state, problems)
 
 
@@ -129,7 +130,7 @@ def _depths(broker_url: str, names: list[str]) -> tuple[dict[str, int | str], li
     try:
         conn = connection_for(broker_url, connect_timeout=3)
     except Exception as exc:  # a broken URL: report it, keep going
-        return {}, [f"broker {_redact(broker_url)}: {exc}"]
+        return {}, [redact_url(f"broker {broker_url}: {exc}")]
     try:
         for name in names:
             try:
@@ -137,7 +138,7 @@ def _depths(broker_url: str, names: list[str]) -> tuple[dict[str, int | str], li
             except QueueNotFound:
                 found[name] = "not declared (has the hub run with this namespace?)"
     except Exception as exc:  # unreachable broker: one problem line, not one per queue
-        return {}, [f"broker {_redact(broker_url)} does not answer: {exc}"]
+        return {}, [redact_url(f"broker {broker_url} does not answer: {exc}")]
     finally:
         conn.release()
     return found, []
@@ -204,10 +205,7 @@ def _oldest(conn: sa.Connection, broker_url: str, namespace: str, name: str, dep
     prefix = f"{namespace}.out."
     if not name.startswith(prefix):
         return None, None
-    stmt = (sa.select(trace_t.c.at)
-            .where(trace_t.c.hop == "routed", trace_t.c.target == name[len(prefix):])
-            .order_by(trace_t.c.id.desc()).limit(1).offset(depth - 1))
-    routed = conn.scalar(stmt)
+    routed = conn.scalar(latest_routed_at(name[len(prefix):], depth))
     return (max((at - routed).total_seconds(), 0.0), "trace") if routed else (None, None)
 
 
@@ -267,10 +265,3 @@ def _reachability(connectors: Mapping[str, Connector | str],
     pool.shutdown(wait=False, cancel_futures=True)
     return found
 
-
-def _redact(url: str) -> str:
-    """Never show a broker password."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
-    return url

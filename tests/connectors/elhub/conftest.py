@@ -18,6 +18,9 @@ from cryptography.x509.oid import NameOID
 
 from connectors.elhub import ElhubConnector
 from connectors.elhub.simulator import ElhubSimulator
+from hub.intake import Intake
+from hub.ops.db import open_store
+from hub.store import Store
 from schemas.envelope import Envelope
 from tests.factories import gsrn
 
@@ -71,12 +74,17 @@ def other_keypair(tmp_path_factory: pytest.TempPathFactory) -> KeyPair:
 
 
 class RecordingInbound:
-    """The hub side of a connector: keeps what was published; can be told to fail first."""
+    """The hub side of a connector: keeps what was published; can be told to fail first.
+    Polled documents are kept in a real store (SQLite file), as the hub keeps them."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: Store) -> None:
         self.messages: list[Envelope] = []
         self.fail_next = 0
         self.lock = threading.Lock()
+        self.store = store
+
+    def intake(self, connector: str, plugin: str | None = None) -> Intake:
+        return Intake(self.store, connector, plugin)
 
     def publish(self, messages: Sequence[Envelope]) -> None:
         with self.lock:
@@ -87,8 +95,16 @@ class RecordingInbound:
 
 
 @pytest.fixture
-def inbound() -> RecordingInbound:
-    return RecordingInbound()
+def store(tmp_path: Path) -> Iterator[Store]:
+    """The hub's store as operations open it (with the audit and pause tables)."""
+    opened = open_store(f"sqlite:///{tmp_path / 'gridhub.db'}")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def inbound(store: Store) -> RecordingInbound:
+    return RecordingInbound(store)
 
 
 def start_simulator(keypair: KeyPair, **options: object) -> ElhubSimulator:
@@ -108,7 +124,8 @@ def simulator(keypair: KeyPair) -> Iterator[ElhubSimulator]:
 
 def settings_for(sim: ElhubSimulator, keypair: KeyPair, **extra: object) -> dict[str, object]:
     return {"url": sim.url, "certificate": str(keypair.certificate),
-            "private_key": str(keypair.private_key), "timeout": 0.5, "poll_interval": 0,
+            "private_key": str(keypair.private_key),
+            "elhub_certificate": str(sim.certificate), "timeout": 0.5, "poll_interval": 0,
             **extra}
 
 

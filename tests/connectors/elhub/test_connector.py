@@ -32,7 +32,7 @@ def test_a_new_metering_point_is_accepted_with_a_39_reply(
     (reply,) = connector.deliver(message)
     assert reply.type == "meteringpoint.acknowledged"
     assert reply.payload == {"status": "39", "original_message_id": message.message_id,
-                             "gsrn": NEW_GSRN}
+                             "gsrn": NEW_GSRN, "event": "new"}  # 121 accepted: activate next
     assert reply.case_id == message.case_id and reply.causation_id == message.message_id
     assert simulator.hub.metering_points[NEW_GSRN]["status"] == "new"
     assert connector.deliver(message) == [reply]  # a retry yields the same reply id
@@ -126,7 +126,8 @@ def test_down_is_unavailable_and_recovers(connector: ElhubConnector,
 
 def test_refused_connection_is_unavailable(keypair: KeyPair, inbound: RecordingInbound) -> None:
     settings = {"url": f"http://127.0.0.1:{free_port()}", "certificate": str(keypair.certificate),
-                "private_key": str(keypair.private_key), "timeout": 0.5, "poll_interval": 0}
+                "private_key": str(keypair.private_key), "timeout": 0.5, "poll_interval": 0,
+                "elhub_certificate": str(keypair.certificate)}
     with pytest.raises(TargetUnavailable):
         ElhubConnector(settings, inbound).deliver(collected())
 

@@ -77,25 +77,6 @@ def test_values_queued_by_the_datahub_become_canonical(
     assert {m.case_id for m in inbound.messages} == {KNOWN_GSRN}
 
 
-def test_a_bad_document_is_skipped_and_the_poll_still_acknowledged(
-        poll_connector: ElhubConnector, poll_simulator: ElhubSimulator,
-        inbound: RecordingInbound) -> None:
-    good = acknowledgement.build("39", "0e0bd0b6-4d1a-4a59-8f63-6c1d2b7e9a10",
-                                 sender=ELHUB_GLN, recipient=OUR_GLN,
-                                 created=datetime.now(UTC),
-                                 document_id="5b0f7a3e-2c1d-4e6f-8a9b-0c1d2e3f4a5b",
-                                 process="BRS-NO-302", role="DDM")
-    poll_simulator.queue("market", b"<NotifyStartOfSupply xmlns='urn:no:elhub:emif:market:"
-                                   b"NotifyStartOfSupply:v2'/>")
-    poll_simulator.queue("market", good)
-    assert poll_connector.poller is not None
-    assert poll_connector.poller.drain(POLL_MARKET) == 1
-    assert [m.type for m in inbound.messages] == ["meteringpoint.acknowledged"]
-    (skipped,) = poll_connector.poller.skipped
-    assert skipped.root == "NotifyStartOfSupply" and "carries no canonical" in skipped.error
-    assert poll_simulator.hub.outstanding["market"] is None
-
-
 def test_a_failed_publish_leaves_the_result_with_the_datahub(
         poll_connector: ElhubConnector, poll_simulator: ElhubSimulator,
         inbound: RecordingInbound) -> None:

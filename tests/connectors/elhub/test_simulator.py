@@ -113,14 +113,15 @@ def test_a_wrapper_sent_to_another_service_is_a_client_fault(
     request = etree.Element(polling.MARKET.tag("RequestUpdateMasterDataMeteringPointRequest"))
     request.append(root)
     wrong = polling.Service("PollMarketProcesses", polling.MARKET.namespace)
-    with pytest.raises(TargetRejected, match="is not an operation of /emif/PollMarketProcesses"):
+    with pytest.raises(TargetRejected,
+                       match="is not an operation of /WebService/services/PollMarketProcesses"):
         ElhubClient(settings_for(simulator, keypair)).call(
             wrong, "RequestUpdateMasterDataMeteringPoint", request)
 
 
 def test_a_body_that_is_not_soap_is_a_client_fault(simulator: ElhubSimulator) -> None:
-    request = urllib.request.Request(f"{simulator.url}/emif/Nowhere", data=b"<x/>",
-                                     method="POST")
+    request = urllib.request.Request(f"{simulator.url}/WebService/services/Nowhere",
+                                     data=b"<x/>", method="POST")
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(request, timeout=3)
     body = info.value.read()

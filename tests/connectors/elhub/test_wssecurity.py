@@ -1,4 +1,4 @@
-"""Signing (zeep + xmlsec) and the datahub-side verification, including what it must refuse."""
+"""Signing (xmlsec) as the policy lays it out, and verification, including what it must refuse."""
 
 from __future__ import annotations
 
@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from lxml import etree
 
-from connectors.elhub.wssecurity import DS_NS, WSU_NS, SecurityError, Signer, verify
+from connectors.elhub.wssecurity import (
+    DS_NS,
+    EXC_C14N,
+    SUITES,
+    WSSE_NS,
+    WSU_NS,
+    SecurityError,
+    Signer,
+    verify,
+)
 from hub import soap
 from hub.xmlsafe import parse
 from tests.connectors.elhub.conftest import KeyPair
@@ -28,15 +37,48 @@ def test_a_signed_envelope_verifies_and_names_its_signer(keypair: KeyPair) -> No
     assert "NTRNO-987654325" in certificate.subject.rfc4514_string()
 
 
-def test_the_signature_covers_body_and_timestamp_with_sha256(keypair: KeyPair) -> None:
-    envelope = parse(signed(keypair))
-    refs = envelope.findall(f".//{{{DS_NS}}}Reference")
-    ids = {r.get("URI")[1:] for r in refs}
+@pytest.mark.parametrize(("suite", "digest", "method"), [
+    ("Basic256", "xmldsig#sha1", "xmldsig#rsa-sha1"),
+    ("Basic256Sha256", "xmlenc#sha256", "xmldsig-more#rsa-sha256")])
+def test_the_header_follows_the_policy(keypair: KeyPair, suite: str, digest: str,
+                                       method: str) -> None:
+    payload = etree.Element("{urn:x}Payload")
+    envelope = parse(soap.envelope(payload))
+    now = datetime(2026, 12, 2, 10, 0, 0, 123456, tzinfo=UTC)
+    Signer(keypair.certificate, keypair.private_key,
+           algorithms=SUITES[suite]).sign(envelope, now)
+    envelope = parse(etree.tostring(envelope))  # as the receiver reads it
+    security = envelope.find(f"{{{soap.SOAP_NS}}}Header/{{{WSSE_NS}}}Security")
+    assert [etree.QName(e).localname for e in security] == [
+        "BinarySecurityToken", "Timestamp", "Signature"]  # Strict: declared before use
+    token, timestamp, signature = security
+    assert token.get("ValueType").endswith("#X509v3")
+    assert timestamp.findtext(f"{{{WSU_NS}}}Created") == "2026-12-02T10:00:00.123Z"
+    assert timestamp.findtext(f"{{{WSU_NS}}}Expires") == "2026-12-02T10:01:00.123Z"
     body = envelope.find(f"{{{soap.SOAP_NS}}}Body")
-    timestamp = envelope.find(f".//{{{WSU_NS}}}Timestamp")
-    assert ids == {body.get(f"{{{WSU_NS}}}Id"), timestamp.get(f"{{{WSU_NS}}}Id")}
-    method = envelope.find(f".//{{{DS_NS}}}SignatureMethod").get("Algorithm")
-    assert method.endswith("rsa-sha256")
+    refs = signature.findall(f".//{{{DS_NS}}}Reference")
+    assert [r.get("URI")[1:] for r in refs] == [timestamp.get(f"{{{WSU_NS}}}Id"),
+                                               body.get(f"{{{WSU_NS}}}Id")]
+    for ref in refs:
+        assert [t.get("Algorithm") for t in ref.iter(f"{{{DS_NS}}}Transform")] == [EXC_C14N]
+        assert ref.find(f"{{{DS_NS}}}DigestMethod").get("Algorithm").endswith(digest)
+    assert signature.find(f".//{{{DS_NS}}}SignatureMethod").get("Algorithm").endswith(method)
+    direct = signature.find(f"{{{DS_NS}}}KeyInfo/{{{WSSE_NS}}}SecurityTokenReference/"
+                            f"{{{WSSE_NS}}}Reference")
+    assert direct.get("URI") == "#" + token.get(f"{{{WSU_NS}}}Id")
+    verify(envelope, keypair.pem, now, suites=[SUITES[suite]])
+    other = next(s for name, s in SUITES.items() if name != suite)
+    with pytest.raises(SecurityError, match="is not allowed here"):
+        verify(envelope, keypair.pem, now, suites=[other])
+
+
+def test_a_timestamp_after_the_signature_breaks_the_strict_layout(keypair: KeyPair) -> None:
+    envelope = parse(signed(keypair))  # the SoapUI order: BST, Signature, Timestamp
+    security = envelope.find(f"{{{soap.SOAP_NS}}}Header/{{{WSSE_NS}}}Security")
+    security.append(security.find(f"{{{WSU_NS}}}Timestamp"))
+    with pytest.raises(SecurityError, match="Strict layout"):
+        verify(envelope, keypair.pem)
+    verify(envelope, keypair.pem, strict=False)  # how a client reads a SoapUI-style answer
 
 
 def test_unsigned_is_refused() -> None:
