@@ -209,11 +209,13 @@ def send(ctx: click.Context, file: Any, broker_url: str | None, namespace: str |
         envelopes = [codec.decode(json.dumps(doc)) for doc in _documents(raw)]
     except (InvalidMessage, ValueError) as exc:
         _fail(f"{getattr(file, 'name', '-')}: {exc}", EXIT_INPUT)
-    topology = topology_for(settings.namespace, settings.broker_url)
-    conn = connection_for(settings.broker_url)
-    topology.declare(conn, [])
-    publisher = InboundPublisher(LockedPublisher(conn), topology)
-    publisher.publish(envelopes)
+    topology = topology_for(settings.namespace, settings.broker_url,
+                            replicas=settings.broker_replicas)
+    with connection_for(settings.broker_url) as conn:
+        topology.declare(conn, [])
+    locked = LockedPublisher(lambda: connection_for(settings.broker_url))
+    InboundPublisher(locked, topology).publish(envelopes)
+    locked.close()
     click.echo(f"sent {len(envelopes)} message(s) to {topology.hub_queue().name}")
 
 

@@ -151,7 +151,9 @@ def test_run_on_an_unreachable_broker_is_one_line_without_a_password(tmp_path):
                            f"sqlite:///{tmp_path / 'h.db'}", "--routes", str(routes)],
                           capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path)
     assert done.returncode == 1, done.stderr
-    assert "error: the hub did not start: ConnectionRefusedError" in done.stderr
+    # (the driver's error type varies with the connection path: refused is what counts)
+    assert "error: the hub did not start:" in done.stderr
+    assert "Connection refused" in done.stderr or "ConnectionRefusedError" in done.stderr
     assert "amqp://***@127.0.0.1:1//;amqp://***@127.0.0.1:2//" in done.stderr
     assert "Traceback" not in done.stderr
     assert "secret3" not in done.stderr + done.stdout and "ss@" not in done.stderr
