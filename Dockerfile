@@ -10,5 +10,5 @@ COPY routes.yaml ./
 RUN pip install --no-cache-dir . \
     && useradd --system --home /app gridhub && mkdir -p /app/var/elhub-sim-cert && chown -R gridhub /app/var
 USER gridhub
-EXPOSE 8201
+EXPOSE 8201 8080
 CMD ["gridhub", "run"]

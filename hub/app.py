@@ -17,14 +17,18 @@ from typing import Any
 
 import structlog
 from kombu import Connection, Queue
+from opentelemetry.trace import SpanKind
 
-from hub import codec
+from hub import codec, telemetry
 from hub.access.mailer import Mailer
 from hub.access.warn import DailyWarnings
+from hub.brokers import Brokers, forget, node_fault
 from hub.config import Settings
 from hub.connector import Connector
-from hub.consumer import BatchConsumer, Settle
+from hub.consumer import BatchConsumer
 from hub.delivery import DeliveryStage
+from hub.errors import ConfigurationError, GridhubError
+from hub.heartbeats import Heartbeats
 from hub.metrics import Metrics
 from hub.ops.db import ensure_tables as ensure_ops_tables
 from hub.ops.gauges import status_snapshot
@@ -33,17 +37,24 @@ from hub.partitions import Membership
 from hub.pipeline import HubStage
 from hub.plugins import load as load_plugin
 from hub.publisher import LockedPublisher, Outgoing, Publisher
+from hub.redaction import redact_url
+from hub.retention import Retention
 from hub.retry import RetryPolicy
 from hub.router import Router
 from hub.routes import RouteTable, load_routes
 from hub.scheduler import Scheduler
+from hub.stagelink import StageLink
 from hub.store import Store
 from hub.topology import HUB_KEY, Topology, topology_for
-from hub.transports import connection_for
+from hub.tracing import dead_letter
 from schemas.envelope import Envelope
 
 log = structlog.get_logger("gridhub.app")
 PURGE_EVERY_S = 3600.0
+# Retention work per scheduler tick: a few small batches, so due retries are never held up
+# long; a purge with more to do comes back after PURGE_AGAIN_S instead of an hour.
+PURGE_BUDGET_S = 2.0
+PURGE_AGAIN_S = 10.0
 # Hub consumer threads per process on RabbitMQ. Two (one computing while the other waits for
 # confirms or a commit) measured no better on 2 cores with SQLite (390-787 vs 1,061 inputs/s,
 # same run): the store's single writer and the GIL serialise them. Scale with processes.
@@ -51,8 +62,9 @@ HUB_THREADS = 1
 
 
 class InboundPublisher:
-    """What connectors publish through: canonical messages to the hub queue, confirmed; with
-    a ``store``, also where a pulling connector keeps documents before acknowledging them."""
+    """What connectors publish through: canonical messages to the hub queue, confirmed; inputs
+    that cannot become one, to the dead-letter store (``store``) whole; and with a store, where
+    a pulling connector keeps documents before acknowledging them."""
 
     def __init__(self, publisher: LockedPublisher, topology: Topology,
                  store: Store | None = None) -> None:
@@ -73,8 +85,29 @@ class InboundPublisher:
 
     def publish(self, messages: Sequence[Envelope]) -> None:
         self._publisher.publish(
-            [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(m), case_id=m.case_id)
+            [Outgoing(self._topology.inbound, HUB_KEY, codec.encode(_received(m)),
+                      case_id=m.case_id)
              for m in messages])
+
+    def reject(self, body: bytes, error: GridhubError, *, source: str) -> None:
+        if self._store is None:
+            raise ConfigurationError("this publisher has no dead-letter store", where=source)
+        row = dead_letter(error, body=body, headers={}, envelope=None, connector=source,
+                          route=None, attempts=1)
+        with self._store.transaction() as tx:
+            tx.add_dead_letters([row])
+
+
+def _received(message: Envelope) -> Envelope:
+    """``message`` with the traceparent of a ``receive`` span: the first hop of its trace (or
+    a child of the trace it came with, a reply to a delivery for one)."""
+    with telemetry.span(f"receive {message.type}", message.traceparent,
+                        kind=SpanKind.PRODUCER,
+                        attributes={"messaging.message.id": message.message_id,
+                                    "gridhub.case_id": message.case_id,
+                                    "gridhub.message_type": message.type,
+                                    "gridhub.source": message.source}):
+        return message.model_copy(update={"traceparent": telemetry.current_traceparent()})
 
 
 class Hub:
@@ -82,8 +115,11 @@ class Hub:
 
     def __init__(self, settings: Settings, table: RouteTable, store: Store,
                  connectors: Mapping[str, Connector], connect: Callable[[], Connection],
-                 inbound: InboundPublisher, topology: Topology) -> None:
+                 inbound: InboundPublisher, topology: Topology,
+                 brokers: Brokers | None = None, heartbeats: Heartbeats | None = None) -> None:
         self.settings = settings
+        self.brokers = brokers or Brokers(settings.broker_url, settings.broker_options())
+        self.heartbeats = heartbeats or Heartbeats(settings.broker_heartbeat)
         self.table = table
         self.store = store
         self.connectors = dict(connectors)
@@ -97,8 +133,15 @@ class Hub:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        with self.connect() as conn:
+        conn = self.connect()
+        try:
+            conn.ensure_connection(max_retries=max(1, self.brokers.attempts() - 1))
             self.topology.declare(conn, self.connectors)
+        except BaseException:
+            forget(conn)  # no close handshake with a node that may not answer
+            raise
+        conn.release()
+        self.heartbeats.start()
         self._watch_state()
         roles = set(self.settings.roles)
         if "hub" in roles:
@@ -115,7 +158,9 @@ class Hub:
             for connector in self.connectors.values():
                 connector.start()
         log.info("hub.started", roles=sorted(roles), connectors=sorted(self.connectors),
-                 broker=_redact(self.settings.broker_url), namespace=self.settings.namespace)
+                 broker=redact_url(self.settings.broker_url), namespace=self.settings.namespace,
+                 broker_nodes=len(self.brokers.addresses),
+                 broker_heartbeat_s=self.settings.broker_heartbeat)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Finish the batches in hand, return prefetched messages to the broker, stop."""
@@ -125,7 +170,9 @@ class Hub:
         for thread in self._threads:
             thread.join(timeout)
         self.inbound._publisher.close()
+        self.heartbeats.stop()
         self.store.close()
+        telemetry.flush()  # the spans of the last batches reach the collector
         log.info("hub.stopped")
 
     def wait(self) -> None:
@@ -139,26 +186,13 @@ class Hub:
     def _consumer(self, queue: object, stage_factory: Callable[[Connection], object]
                   ) -> Callable[[threading.Event], None]:
         def run(stop: threading.Event) -> None:
-            held: list[tuple[Connection, Any]] = []  # the stage and its publishing connection
-
-            def handle(batch: list[Any]) -> Settle | None:
-                if not held:
-                    conn = self.connect()
-                    held.append((conn, stage_factory(conn)))
-                try:
-                    return held[0][1].handle(batch)  # type: ignore[no-any-return]
-                except Exception:
-                    # A broker restart kills the publishing connection as well as the consuming
-                    # one: drop it, so the redelivered batch gets a fresh one instead of
-                    # failing on the dead one forever.
-                    held.pop()[0].release()
-                    raise
-
+            link = StageLink(self.brokers, self.heartbeats, stage_factory)
             s = self.settings
-            BatchConsumer(self.connect, queue, handle, prefetch=s.prefetch,  # type: ignore[arg-type]
-                          batch_max=s.batch_max, linger_s=s.batch_linger_ms / 1000).run(stop)
-            if held:
-                held.pop()[0].release()
+            BatchConsumer(self.connect, queue, link.handle, prefetch=s.prefetch,  # type: ignore[arg-type]
+                          batch_max=s.batch_max, linger_s=s.batch_linger_ms / 1000,
+                          heartbeats=self.heartbeats, attempts=self.brokers.attempts(),
+                          lost=link.lost).run(stop)
+            link.close()
         return run
 
     def _hub_queues(self) -> list[object]:
@@ -192,18 +226,23 @@ class Hub:
 
         self.metrics.registry.register(completeness_collector(self.store))
 
+    def _publisher(self, conn: Connection) -> Publisher:
+        return Publisher(conn, self.settings.broker_confirm_timeout)
+
     def _hub_stage(self, conn: Connection) -> HubStage:
-        return HubStage(self.store, self.router, self.topology, Publisher(conn), self.metrics)
+        return HubStage(self.store, self.router, self.topology, self._publisher(conn),
+                        self.metrics)
 
     def _delivery_stage(self, name: str) -> Callable[[Connection], DeliveryStage]:
         def make(conn: Connection) -> DeliveryStage:
             return DeliveryStage(name, self.connectors[name], self.store, self.topology,
-                                 Publisher(conn), self.route_policies(), self.metrics)
+                                 self._publisher(conn), self.route_policies(), self.metrics)
         return make
 
-    def purge_expired(self) -> None:
+    def purge_expired(self) -> bool:
         """Idempotency keys and outbox rows older than the retention are no longer needed:
-        a broker redelivers within minutes, not weeks."""
+        a broker redelivers within minutes, not weeks. Then the data retention (hub.retention)
+        for a short while; True when it has more to do."""
         cutoff = datetime.now(UTC) - timedelta(days=self.settings.idempotency_retention_days)
         seen, outbox = self.store.purge_seen(cutoff), self.store.purge_outbox(cutoff)
         # Pulled documents are acknowledged long before: no sender hands them out again.
@@ -211,6 +250,11 @@ class Hub:
         if seen or outbox or documents:
             log.info("retention.purged", idempotency_keys=seen, outbox_rows=outbox,
                      inbound_documents=documents)
+        done, more = Retention.from_settings(self.store, self.settings).purge(
+            budget_s=PURGE_BUDGET_S)
+        if any(done.values()):
+            log.info("retention.purged", **{str(k): n for k, n in done.items()}, more=more)
+        return more
 
     def route_policies(self) -> dict[str, RetryPolicy]:
         return {r.name: self.table.policies[r.retry] for r in self.table.routes}
@@ -221,22 +265,32 @@ class Hub:
         interval = self.settings.scheduler_interval_ms / 1000
         next_purge = 0.0
         expiry_mail = DailyWarnings.for_hub(self.store, self.settings)  # off without smtp_url
+        beats = self.heartbeats
         while not stop.wait(interval):
             try:
                 if scheduler is None:  # (re)connect here, inside the try: the broker may be away
                     conn = self.connect()
-                    scheduler = Scheduler(self.store, self.router, self.topology, Publisher(conn))
-                scheduler.tick()
+                    conn.ensure_connection(max_retries=max(1, self.brokers.attempts() - 1))
+                    beats.register(conn)
+                    scheduler = Scheduler(self.store, self.router, self.topology,
+                                          self._publisher(conn))
+                    beats.give(conn)
+                with beats.using(conn):  # type: ignore[arg-type]
+                    scheduler.tick()
                 expiry_mail.tick()  # role-expiry mail, on a thread of its own, hourly at most
                 if time.monotonic() >= next_purge:
-                    self.purge_expired()
-                    next_purge = time.monotonic() + PURGE_EVERY_S
+                    more = self.purge_expired()
+                    next_purge = time.monotonic() + (PURGE_AGAIN_S if more else PURGE_EVERY_S)
             except Exception as exc:  # a broker or store blip: reconnect at the next tick
                 log.warning("scheduler.failed", error=repr(exc))
                 if conn is not None:
-                    conn.release()
+                    beats.drop(conn)
+                    if node_fault(exc):
+                        self.brokers.failed(conn)
+                    forget(conn)
                 conn, scheduler = None, None
         if conn is not None:
+            beats.drop(conn)
             conn.release()
 
 
@@ -245,20 +299,24 @@ def build(settings: Settings, *, plugins: Mapping[str, type[Connector]] | None =
     _ensure_dirs(settings)
     table = load_routes(settings.routes)
     Mailer.from_settings(settings)  # a bad smtp_url stops the start here, naming the setting
+    telemetry.configure(settings.otlp_endpoint)
     store = Store(settings.store_url)
     store.open()
     ensure_ops_tables(store)
-    topology = topology_for(settings.namespace, settings.broker_url)
-
-    def connect() -> Connection:
-        return connection_for(settings.broker_url)
-
-    inbound = InboundPublisher(LockedPublisher(connect()), topology, store)
+    topology = topology_for(settings.namespace, settings.broker_url,
+                            replicas=settings.broker_replicas)
+    brokers = Brokers(settings.broker_url, settings.broker_options())
+    heartbeats = Heartbeats(settings.broker_heartbeat)
+    inbound = InboundPublisher(LockedPublisher(
+        brokers.connect, attempts=brokers.attempts(),
+        confirm_timeout_s=settings.broker_confirm_timeout, heartbeats=heartbeats,
+        failed=brokers.failed), topology, store)
     connectors: dict[str, Connector] = {}
     for name, spec in table.connectors.items():
         cls = (plugins or {}).get(spec.plugin) or load_plugin(spec.plugin)
         connectors[name] = cls(spec.settings, inbound)
-    return Hub(settings, table, store, connectors, connect, inbound, topology)
+    return Hub(settings, table, store, connectors, brokers.connect, inbound, topology,
+               brokers, heartbeats)
 
 
 def _ensure_dirs(settings: Settings) -> None:
@@ -269,10 +327,3 @@ def _ensure_dirs(settings: Settings) -> None:
             if str(path) not in ("", ":memory:"):
                 path.parent.mkdir(parents=True, exist_ok=True)
 
-
-def _redact(url: str) -> str:
-    """Never log a broker password."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import structlog
 
 from hub import __version__
 
@@ -77,12 +78,19 @@ def run(ctx: click.Context, broker_url: str | None, store_url: str | None,
 
     settings = _settings(ctx, broker_url=broker_url, store_url=store_url, routes=routes,
                          roles=roles or None, web_listen=web_listen)
+    try:
+        if settings.web_listen:  # refuse a web without its secret before anything starts
+            from hub.web.app import session_secret
+
+            session_secret(settings, settings.web_listen.rsplit(":", 1)[0])
+    except ConfigurationError as exc:
+        _fail(str(exc), EXIT_CONFIG)
     configure_logging(settings.log_level, json=settings.log_json)
     try:
         hub = build(settings)
     except ConfigurationError as exc:
         _fail(str(exc), EXIT_CONFIG)
-    hub.start()
+    _start(hub)
     web = _serve_web(hub) if settings.web_listen else None
 
     def _stop(signum: int, _frame: object) -> None:
@@ -94,6 +102,29 @@ def run(ctx: click.Context, broker_url: str | None, store_url: str | None,
     if web is not None:
         web.stop()
     hub.stop()
+
+
+def _start(hub: Any) -> None:
+    """Start the hub, or say in one line why not (an unreachable broker, a port in use)."""
+    from kombu.exceptions import OperationalError
+
+    from hub.errors import ConfigurationError
+    from hub.redaction import redact_url
+
+    try:
+        hub.start()
+    except ConfigurationError as exc:
+        _stop_quietly(hub)
+        _fail(str(exc), EXIT_CONFIG)
+    except (OSError, OperationalError) as exc:
+        _stop_quietly(hub)
+        _fail(redact_url(f"the hub did not start: {type(exc).__name__}: {exc} (broker "
+                         f"{hub.settings.broker_url})"), EXIT_RUNTIME)
+
+
+def _stop_quietly(hub: Any) -> None:
+    with contextlib.suppress(Exception):
+        hub.stop(timeout=5)
 
 
 def _serve_web(hub: Any) -> Any:
@@ -110,7 +141,8 @@ def _serve_web(hub: Any) -> Any:
                      connectors=hub.connectors, listen_host=host)
     web = WebServer(app, host, int(port))
     web.start()
-    click.echo(f"gridhub web on {web.url}", err=True)
+    # logged, not echoed: stderr is the JSON log stream of `gridhub run`
+    structlog.get_logger("gridhub").info("web.listening", url=web.url)
     return web
 
 
@@ -123,8 +155,11 @@ def routes() -> None:
 @click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--plugins/--no-plugins", default=True,
               help="also check that every connector's plugin is installed")
+@click.option("-v", "--verbose", is_flag=True,
+              help="also print each retry policy's schedule: attempt, delay, time since the "
+                   "first failure")
 @click.pass_context
-def routes_check(ctx: click.Context, file: Path | None, plugins: bool) -> None:
+def routes_check(ctx: click.Context, file: Path | None, plugins: bool, verbose: bool) -> None:
     """Validate routes.yaml (or FILE) and exit 3 with every error, file:line: key: why."""
     from hub.errors import ConfigurationError
     from hub.plugins import installed
@@ -139,6 +174,18 @@ def routes_check(ctx: click.Context, file: Path | None, plugins: bool) -> None:
         _fail(str(exc), EXIT_CONFIG)
     click.echo(f"{path}: ok ({len(table.routes)} routes, {len(table.connectors)} connectors, "
                f"{len(table.policies)} retry policies)")
+    if verbose:
+        _print_schedules(table)
+
+
+def _print_schedules(table: Any) -> None:
+    from hub.retry import describe
+
+    for name, policy in table.policies.items():
+        users = [r.name for r in table.routes if r.retry == name]
+        used = ", ".join(users) if len(users) <= 5 else f"{len(users)} routes"
+        click.echo(f"\nretry policy {name} (used by {used or 'no route'}):")
+        click.echo("\n".join(describe(policy)))
 
 
 @main.command()
@@ -162,11 +209,13 @@ def send(ctx: click.Context, file: Any, broker_url: str | None, namespace: str |
         envelopes = [codec.decode(json.dumps(doc)) for doc in _documents(raw)]
     except (InvalidMessage, ValueError) as exc:
         _fail(f"{getattr(file, 'name', '-')}: {exc}", EXIT_INPUT)
-    topology = topology_for(settings.namespace, settings.broker_url)
-    conn = connection_for(settings.broker_url)
-    topology.declare(conn, [])
-    publisher = InboundPublisher(LockedPublisher(conn), topology)
-    publisher.publish(envelopes)
+    topology = topology_for(settings.namespace, settings.broker_url,
+                            replicas=settings.broker_replicas)
+    with connection_for(settings.broker_url) as conn:
+        topology.declare(conn, [])
+    locked = LockedPublisher(lambda: connection_for(settings.broker_url))
+    InboundPublisher(locked, topology).publish(envelopes)
+    locked.close()
     click.echo(f"sent {len(envelopes)} message(s) to {topology.hub_queue().name}")
 
 
@@ -242,40 +291,6 @@ def _suffix(text: str) -> str:
     return "xml" if head == "<" else "json" if head in "{[" else "txt"
 
 
-@main.command()
-@click.argument("name")
-@click.option("--port", type=int, default=0, show_default=True, help="0 picks a free port")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--state-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="keep the simulator's state here between runs")
-@click.option("--fail", "failure", default="none",
-              type=click.Choice(["none", "slow", "5xx", "soap-fault", "reject", "down",
-                                 "no-answer", "syntax-error"]),
-              help="start failing in this way")
-def simulate(name: str, port: int, host: str, state_dir: Path | None, failure: str) -> None:
-    """Run the back-end simulator NAME (a real server on loopback) until Ctrl-C."""
-    import threading
-
-    from hub.errors import ConfigurationError
-    from hub.simulator import load
-
-    try:
-        cls = load(name)
-    except ConfigurationError as exc:
-        _fail(str(exc), EXIT_CONFIG)
-    if state_dir is not None:
-        state_dir.mkdir(parents=True, exist_ok=True)
-    sim = cls(host=host, port=port, state_dir=state_dir)
-    sim.fail(failure)
-    sim.start()
-    click.echo(f"{name} simulator listening on {sim.url} (failure mode: {failure}); Ctrl-C stops")
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    with contextlib.suppress(KeyboardInterrupt):
-        done.wait()
-    sim.stop()
-
-
 @main.command("dev-cert")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               default=Path("var/dev-cert"), show_default=True)
@@ -316,6 +331,10 @@ from hub.ops.cli import register as _register_ops  # noqa: E402 - after main is 
 
 _register_ops(main)
 
+from hub.simulate_cli import simulate as _simulate  # noqa: E402 - after main is defined
+
+main.add_command(_simulate)
+
 from hub.demo.cli import register as _register_demo  # noqa: E402 - after main is defined
 
 _register_demo(main)
@@ -327,6 +346,10 @@ _register_access(main)
 from hub.web.cli import register as _register_web  # noqa: E402 - after main is defined
 
 _register_web(main)
+
+from hub.ops.cli_db import register as _register_db  # noqa: E402 - after main is defined
+
+_register_db(main)
 
 if __name__ == "__main__":
     main()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,6 +18,27 @@ H_ATTEMPT = "x-gridhub-attempt"  # deliveries already made of this message to th
 H_FIRST_FAILURE = "x-gridhub-first-failure"  # ISO time of the first failed delivery
 H_SCHEDULED_ID = "x-gridhub-scheduled-id"  # the scheduler row this delivery came from
 H_REPLAY_OF = "x-gridhub-replay-of"  # dead-letter id when an operator replays
+# The idempotency key targets get when it is not the message id: a replay after a permanent
+# failure (see replay_key). Retries of that replay keep it, as they keep every header.
+H_IDEMPOTENCY_KEY = "x-gridhub-idempotency-key"
+_REPLAY_NS = uuid.UUID("0d6f3b2e-7c41-4a8e-9e57-5a1c2b3d4e61")
+
+
+def replay_key(message_id: str, replay: int) -> str:
+    """The idempotency key of replay number ``replay`` (1, 2, ...) of ``message_id``: fresh
+    for each replay, so a target that keeps its answers per key (as gridhub asks targets to)
+    does not answer a replay with the rejection it gave before; the same for every retry of
+    that replay, so a repeat within it is still dropped. A UUID like the message id, for
+    targets that check the key's form."""
+    if replay < 1:
+        raise ValueError(f"replay counts from 1, got {replay}")
+    return str(uuid.uuid5(_REPLAY_NS, f"{message_id}/replay/{replay}"))
+
+
+def idempotency_key(headers: dict[str, Any] | None, envelope: Envelope) -> str:
+    """The key a delivery sends: the replay's when the headers carry one, else the message id."""
+    key = (headers or {}).get(H_IDEMPOTENCY_KEY)
+    return str(key) if key else envelope.message_id
 
 
 def encode(envelope: Envelope) -> bytes:

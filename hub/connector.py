@@ -12,16 +12,64 @@ returns only after the broker confirmed them; only then may the connector answer
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, ClassVar, Protocol
 
+from hub.errors import GridhubError
 from schemas.envelope import Envelope
+
+# (message id, key) of the delivery running in this thread: set by the delivery stage around
+# Connector.deliver, read by idempotency_key. A context variable, so the connector contract
+# (deliver(message)) stays as it is.
+_DELIVERY_KEY: ContextVar[tuple[str, str] | None] = ContextVar("gridhub_delivery_key",
+                                                                 default=None)
+
+
+def idempotency_key(message: Envelope) -> str:
+    """The idempotency key to send with ``message`` (``Idempotency-Key`` for HTTP), so the
+    target drops a repeat: the message id, except in a replay after a permanent failure, which
+    gets a key of its own (``hub.codec.replay_key``)."""
+    current = _DELIVERY_KEY.get()
+    if current is not None and current[0] == message.message_id:
+        return current[1]
+    return message.message_id
+
+
+@contextmanager
+def delivering(message: Envelope, key: str) -> Iterator[None]:
+    """While the delivery stage calls ``deliver(message)``: ``idempotency_key`` gives ``key``."""
+    token = _DELIVERY_KEY.set((message.message_id, key))
+    try:
+        yield
+    finally:
+        _DELIVERY_KEY.reset(token)
 
 
 class Inbound(Protocol):
     """What a connector publishes into the hub through. Blocks until the broker confirmed."""
 
     def publish(self, messages: Sequence[Envelope]) -> None: ...
+
+    def reject(self, body: bytes, error: GridhubError, *, source: str) -> None:
+        """Keep an input that cannot become a canonical message (a bad feed event): ``body``
+        whole, ``error`` naming what and where, in the dead-letter store. Returns once stored,
+        so the caller may then move past it."""
+        ...
+
+
+class NoInbound:
+    """For connectors built only to be asked (reachable? translate?): takes nothing in."""
+
+    def __init__(self, who: str) -> None:
+        self.who = who
+
+    def publish(self, messages: Sequence[Envelope]) -> None:
+        raise RuntimeError(f"{self.who} does not publish through connectors")
+
+    def reject(self, body: bytes, error: GridhubError, *, source: str) -> None:
+        raise RuntimeError(f"{self.who} keeps no dead letters for connectors")
 
 
 class Connector:

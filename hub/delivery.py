@@ -22,9 +22,10 @@ from enum import StrEnum
 
 import structlog
 from kombu.message import Message
+from opentelemetry.trace import Span, SpanKind
 
-from hub import codec, deadlines
-from hub.connector import Connector
+from hub import codec, deadlines, telemetry
+from hub.connector import Connector, delivering
 from hub.errors import PermanentError, is_transient
 from hub.metrics import Metrics
 from hub.publisher import Outgoing, Publisher
@@ -65,6 +66,12 @@ class _Item:
     replies: Sequence[Envelope] = field(default_factory=list)
     parked: bool = False  # held because the connector is paused
     group: str = ""  # the dead letter's fingerprint
+    key: str = ""  # the idempotency key sent to the target
+
+    @property
+    def key_note(self) -> str:
+        """The key for the trace when it is not the message id (a replay's)."""
+        return "" if self.key == self.env.message_id else f"idempotency key {self.key}"
 
 
 class DeliveryStage:
@@ -147,7 +154,8 @@ class DeliveryStage:
                 msg=msg, env=env, route=headers.get(codec.H_ROUTE),
                 attempt=codec.header_int(headers, codec.H_ATTEMPT),
                 first_failure=datetime.fromisoformat(first) if first else None,
-                scheduled_id=int(sched) if sched is not None else None))
+                scheduled_id=int(sched) if sched is not None else None,
+                key=codec.idempotency_key(headers, env)))
         return items, poison
 
     def _decide(self, item: _Item, seen: set[str], held: set[str], paused: bool) -> None:
@@ -165,17 +173,37 @@ class DeliveryStage:
                 held.add(item.env.case_id)  # later messages of this case in the batch wait too
 
     def _attempt(self, item: _Item) -> None:
+        """The calls to the target for ``item``: one span (a child of the hub hop that routed
+        it; its traceparent goes to the target in the headers), route and type on every log
+        line, each failed call an exception event on the span."""
+        env = item.env
+        with telemetry.span(f"deliver {self.name}", env.traceparent, kind=SpanKind.CLIENT,
+                            attributes={"messaging.message.id": env.message_id,
+                                        "gridhub.case_id": env.case_id,
+                                        "gridhub.message_type": env.type,
+                                        "gridhub.route": item.route,
+                                        "gridhub.connector": self.name}) as span, \
+                structlog.contextvars.bound_contextvars(route=item.route, message_type=env.type):
+            try:
+                self._calls(item, span)
+            finally:
+                span.set_attribute("gridhub.outcome", item.outcome or "error")
+                span.set_attribute("gridhub.attempt", item.attempt)
+
+    def _calls(self, item: _Item, span: Span) -> None:
         policy = self._policies.get(item.route or "", DEFAULT_POLICY)
         while True:
             item.attempt += 1
             started = time.monotonic()
             try:
-                item.replies = list(self._connector.deliver(item.env) or [])
+                with delivering(item.env, item.key):
+                    item.replies = list(self._connector.deliver(item.env) or [])
                 item.outcome = Outcome.DELIVERED
                 self._observe(item, time.monotonic() - started)
                 return
             except Exception as exc:  # classify everything: nothing may escape unrecorded
                 item.error = exc
+                telemetry.failed(span, exc)
                 self._observe(item, None)
                 if not is_transient(exc):
                     item.outcome = Outcome.DEAD
@@ -247,7 +275,7 @@ class DeliveryStage:
         env, out = item.env, item.outcome
         if out == Outcome.DELIVERED:
             tx.add_trace([hop(env, "delivered", target=self.name, route=item.route,
-                              attempt=item.attempt, at=at)])
+                              attempt=item.attempt, at=at, detail=item.key_note or None)])
         elif out == Outcome.DUPLICATE:
             tx.add_trace([hop(env, "duplicate", target=self.name, route=item.route,
                               outcome="skipped", detail="already delivered", at=at)])
@@ -266,8 +294,9 @@ class DeliveryStage:
                 tx.schedule([self._row(item, due=item.due)])
             tx.add_trace([hop(env, "retry-scheduled", target=self.name, route=item.route,
                               outcome="error", attempt=item.attempt, at=at,
-                              detail=f"{type(item.error).__name__}: {item.error}; next at "
-                                     f"{item.due.isoformat() if item.due else '?'}")])
+                              detail=_with(f"{type(item.error).__name__}: {item.error}; next "
+                                           f"at {item.due.isoformat() if item.due else '?'}",
+                                           item.key_note))])
         elif out == Outcome.DEAD:
             assert item.error is not None
             row = dead_letter(
@@ -279,7 +308,8 @@ class DeliveryStage:
                 tx.add_dead_letters([row])
             tx.add_trace([hop(env, "dead-lettered", target=self.name, route=item.route,
                               outcome="error", attempt=item.attempt, at=at,
-                              detail=f"{type(item.error).__name__}: {item.error}")])
+                              detail=_with(f"{type(item.error).__name__}: {item.error}",
+                                           item.key_note))])
             log.warning("delivery.dead_letter", connector=self.name, message_id=env.message_id,
                         case_id=env.case_id, error=str(item.error))
 
@@ -296,6 +326,10 @@ class DeliveryStage:
             attempt=item.attempt if item.outcome == Outcome.LATER else 0,
             first_failure_at=item.first_failure if item.outcome == Outcome.LATER else None,
             last_error=str(item.error)[:500] if item.error else None, due_at=due)
+
+
+def _with(detail: str, note: str) -> str:
+    return f"{detail}; {note}" if note else detail
 
 
 # Outcomes that end a scheduled row: it is deleted and the next held message of its case released.

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from hub.redaction import redact_url
 from hub.store import Store
 
 READY_TIMEOUT_S = 3.0
@@ -98,8 +99,5 @@ def _store(store: Store) -> None:
 
 def _one_line(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else ""
-    # Never echo a broker password that a driver put in its message.
-    if "://" in text and "@" in text:
-        scheme, rest = text.split("://", 1)
-        text = f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
+    text = redact_url(text)  # never echo a broker password that a driver put in its message
     return f"{type(exc).__name__}: {text}"[:300]

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 from collections.abc import MutableMapping
+from types import TracebackType
 from typing import Any
 
 import structlog
+import structlog.tracebacks
 from pydantic import BaseModel
 
 from hub.errors import ConfigurationError
+from hub.telemetry import current_trace_id
 from schemas.identifiers import Identifier, MaskedIdentifier
 from schemas.masking import mask_personal_numbers
 
@@ -78,13 +82,33 @@ def mask_personal_data(
     return masked
 
 
-def _shared_processors() -> list[Any]:
+def add_message_context(
+    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """structlog processor: ``route``, ``message_type`` and ``trace_id`` on every line (null
+    outside a message), so one query finds every line of a message's trace. The stages bind
+    route and type (``bound_contextvars``); the trace id is the current span's."""
+    event_dict.setdefault("route", None)
+    event_dict.setdefault("message_type", None)
+    if event_dict.get("trace_id") is None:
+        event_dict["trace_id"] = current_trace_id()
+    return event_dict
+
+
+# A traceback as JSON (type, message, frames), never as lines of text in the JSON stream;
+# without the frames' local variables, which may hold personal data or secrets.
+_exception_as_json = structlog.processors.ExceptionRenderer(
+    structlog.tracebacks.ExceptionDictTransformer(show_locals=False))
+
+
+def _shared_processors(json: bool = True) -> list[Any]:
     return [
         structlog.contextvars.merge_contextvars,
+        add_message_context,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         structlog.processors.StackInfoRenderer(),
-        structlog.processors.format_exc_info,
+        _exception_as_json if json else structlog.processors.format_exc_info,
         mask_personal_data,
     ]
 
@@ -103,7 +127,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
         else structlog.dev.ConsoleRenderer(colors=False)
     )
     structlog.configure(
-        processors=[*_shared_processors(), renderer],
+        processors=[*_shared_processors(json), renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(name)),
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         cache_logger_on_first_use=False,
@@ -111,10 +135,31 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=[structlog.stdlib.add_logger_name, *_shared_processors()],
+            foreign_pre_chain=[structlog.stdlib.add_logger_name, *_shared_processors(json)],
             processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
         )
     )
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(name)
+    logging.captureWarnings(True)  # warnings.warn goes through the handler, not to stderr
+    if json:
+        _uncaught_as_json()
+
+
+def _uncaught_as_json() -> None:
+    """An exception nobody caught (main thread or any other) is one JSON line too."""
+    log = structlog.get_logger("gridhub")
+
+    def main(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.critical("uncaught exception", exc_info=(kind, exc, tb))
+
+    def thread(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        log.error("uncaught exception in a thread",
+                  thread=args.thread.name if args.thread else None,
+                  exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+    sys.excepthook = main
+    threading.excepthook = thread

@@ -12,7 +12,7 @@ status``; this module knows no operations code, the stages import it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +41,9 @@ class QueueState:
     depth: int | None = None
     oldest_age_s: float | None = None
     consumers: int | None = None
+    members: int | None = None  # quorum queue replicas (RabbitMQ management API)
+    members_online: int | None = None
+    under_replicated: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,7 @@ class Metrics:
                                 ["route", "connector"], registry=r)
         self._dead = Counter(f"{NS}_dead_letters", "Messages put in the dead-letter store",
                              ["route", "connector", "group"], registry=r)
+        self._roles: _RolesCollector | None = None
         self._late = Counter(f"{NS}_late_metering_values", "Metering value messages (one "
                              "metering point, one day) the datahub accepted after their "
                              "deadline", registry=r)
@@ -126,6 +130,15 @@ class Metrics:
         """Register gauges computed by ``collect`` on every scrape."""
         self.registry.register(_StateCollector(collect))
 
+    def add_roles_collector(self, count: Callable[[], Mapping[str, int]]) -> None:
+        """Register ``gridhub_roles_expiring{role}``: grants ending within 30 days, read on
+        every scrape (``Access.expiring_counts``), so an alert fires before people lose access."""
+        if self._roles is not None:  # a second web app on this hub: one series, the latest
+            self._roles.count = count
+            return
+        self._roles = _RolesCollector(count)
+        self.registry.register(self._roles)
+
     def exposition(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
 
@@ -154,19 +167,51 @@ class _StateCollector(Collector):
         yield from _connector_gauges(snap.connectors)
 
 
+class _RolesCollector(Collector):
+    def __init__(self, count: Callable[[], Mapping[str, int]]) -> None:
+        self.count = count
+
+    def describe(self) -> list[Any]:
+        return []  # registering must not query the store
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        expiring = GaugeMetricFamily(f"{NS}_roles_expiring", "Role grants that end within "
+                                     "30 days (renew with gridhub users renew)", labels=["role"])
+        try:
+            counts = self.count()
+        except Exception as exc:  # the other series still go out
+            log.warning("metrics roles expiring failed", error=f"{type(exc).__name__}: {exc}")
+            return
+        for role, n in sorted(counts.items()):
+            expiring.add_metric([str(role)], n)
+        yield expiring
+
+
 def _queue_gauges(queues: list[QueueState]) -> Iterator[GaugeMetricFamily]:
     depth = GaugeMetricFamily(f"{NS}_queue_depth", "Messages ready in the queue", labels=["queue"])
     age = GaugeMetricFamily(f"{NS}_queue_oldest_message_age_seconds",
                             "Age of the oldest ready message (0 when empty)", labels=["queue"])
     consumers = GaugeMetricFamily(f"{NS}_queue_consumers", "Consumers of the queue",
                                   labels=["queue"])
+    members = GaugeMetricFamily(f"{NS}_queue_replicas", "Replicas of the quorum queue",
+                                labels=["queue"])
+    online = GaugeMetricFamily(f"{NS}_queue_replicas_online",
+                               "Replicas of the quorum queue on running nodes", labels=["queue"])
+    under = GaugeMetricFamily(f"{NS}_queue_under_replicated", "1 if the quorum queue has "
+                              "fewer replicas than wanted or some on a node that is down",
+                              labels=["queue"])
     for q in queues:
         if q.depth is not None:
             depth.add_metric([q.name], q.depth)
             age.add_metric([q.name], q.oldest_age_s or 0.0)
         if q.consumers is not None:
             consumers.add_metric([q.name], q.consumers)
-    yield from (depth, age, consumers)
+        if q.members is not None:
+            members.add_metric([q.name], q.members)
+            online.add_metric([q.name], q.members_online or 0)
+        if q.under_replicated is not None:
+            under.add_metric([q.name], 1 if q.under_replicated else 0)
+    yield from (depth, age, consumers, members, online, under)
 
 
 def _group_gauges(groups: list[GroupState]) -> Iterator[GaugeMetricFamily]:

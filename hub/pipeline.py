@@ -22,7 +22,7 @@ from typing import Any
 import structlog
 from kombu.message import Message
 
-from hub import codec
+from hub import codec, telemetry
 from hub.consumer import Settle
 from hub.errors import InvalidMessage, PermanentError
 from hub.metrics import Metrics
@@ -108,6 +108,16 @@ class HubStage:
 
     def _one(self, tx: Tx, msg: Message | None, env: Envelope, work: _Work,
              depth: int = 0) -> None:
+        """One message, in its own span (a child of the hop that sent it) and with its type
+        on every log line; what it causes carries this span's traceparent."""
+        with telemetry.span(f"hub {env.type}", env.traceparent, attributes={
+                "messaging.message.id": env.message_id, "gridhub.case_id": env.case_id,
+                "gridhub.message_type": env.type, "gridhub.source": env.source}), \
+                structlog.contextvars.bound_contextvars(message_type=env.type, route=None):
+            self._route_one(tx, msg, env, work, depth)
+
+    def _route_one(self, tx: Tx, msg: Message | None, env: Envelope, work: _Work,
+                   depth: int) -> None:
         work.applied.append(env.message_id)
         received = now()
         keys: dict[str, list[str]] | None = None  # from the one validation of the payload
@@ -156,13 +166,13 @@ class HubStage:
             elif isinstance(action, AggregatePart):
                 self._aggregate(tx, action, work, depth)
             elif isinstance(action, Emitted):
-                self._one(tx, None, action.message, work, depth + 1)
+                self._one(tx, None, _traced(action.message), work, depth + 1)
 
     def _deliver(self, env: Envelope, action: Delivery, work: _Work,
                  keys: dict[str, list[str]]) -> None:
         work.outbox.append(OutboxRow(
             input_id=env.message_id, message_id=action.message.message_id,
-            destination=action.destination, body=codec.encode(action.message),
+            destination=action.destination, body=codec.encode(_traced(action.message)),
             headers={codec.H_ROUTE: action.route}))
         # A split message carries one element of the payload: its keys are its own.
         same = action.message.payload is env.payload or action.message.payload == env.payload
@@ -178,7 +188,7 @@ class HubStage:
         if part.expected <= set(parts):
             emitted = self._router.complete(part, part.key, tx.aggregate_take(part.key),
                                             timed_out=False)
-            self._one(tx, None, emitted, work, depth + 1)
+            self._one(tx, None, _traced(emitted), work, depth + 1)
 
     def _write(self, tx: Tx, work: _Work) -> None:
         rows = []
@@ -202,6 +212,14 @@ class HubStage:
 
     def _outgoing(self, row: OutboxRow) -> Outgoing:
         return Outgoing(self._topology.outbound, row.destination, row.body, row.headers)
+
+
+def _traced(message: Envelope) -> Envelope:
+    """``message`` as a child of the current hub span (its traceparent replaced)."""
+    traceparent = telemetry.current_traceparent()
+    if traceparent is None or traceparent == message.traceparent:
+        return message
+    return message.model_copy(update={"traceparent": traceparent})
 
 
 def _count(metrics: Metrics, batch: list[Message], decoded: list[tuple[Message, Envelope]],
@@ -230,7 +248,8 @@ def case_view(state: CaseState | None) -> dict[str, Any] | None:
     view: dict[str, Any] = dict(state.case) if state.case else {}
     view.update(case_id=state.case_id, status=str(state.status), flow=str(state.flow),
                 flags=[str(f) for f in state.flags],
-                side_tracks=state.side_tracks.model_dump(mode="json"), keys=state.keys)
+                side_tracks=state.side_tracks.model_dump(mode="json"), keys=state.keys,
+                progress=list(state.progress.values()))
     return view
 
 

@@ -21,8 +21,10 @@ from zoneinfo import ZoneInfo
 from hub.errors import ConfigurationError, InvalidMessage
 from hub.retry import RetryPolicy
 from hub.routes import Route, RouteTable
+from hub.routes.grid_owners import with_grid_owner
 from hub.routes.model import AllOf, AnyOf, Compare, Condition, Deadline, From, Not
 from hub.routes.predicates import (
+    ITEM_KEY,
     MISSING,
     CaseView,
     Getter,
@@ -90,6 +92,7 @@ class _Compiled:
     split: Getter | None
     emits: tuple[tuple[str, Builder], ...] = ()
     deadline: tuple[Getter, Deadline] | None = None
+    each: Getter | None = None
 
 
 class Router:
@@ -104,7 +107,8 @@ class Router:
                 route, compile_condition(route.where), table.policies[route.retry],
                 getter(route.split) if route.split else None,
                 tuple((e.type, compile_template(e.payload)) for e in route.emit),
-                (getter(route.deadline.field), route.deadline) if route.deadline else None)
+                (getter(route.deadline.field), route.deadline) if route.deadline else None,
+                getter(route.each) if route.each else None)
             for type_ in route.types:
                 by_type.setdefault(type_, []).append(compiled)
             if route.aggregate is not None:
@@ -112,6 +116,7 @@ class Router:
         self._by_type = {t: tuple(cs) for t, cs in by_type.items()}
         self._uses_case = frozenset(t for t, cs in by_type.items()
                                     if any(_reads_case(c.route) for c in cs))
+        self._owners = table.grid_owners
 
     def uses_case(self, type_: str) -> bool:
         """Whether a route for ``type_`` reads ``case.`` paths (else the case view is skipped)."""
@@ -127,7 +132,11 @@ class Router:
         # Emits and aggregations go after every delivery of this message, so a message the
         # hub makes from it (case.archived after case.completion.approved) never overtakes it.
         after: list[Action] = []
+        case = with_grid_owner(case, self._owners)
         for compiled in self._by_type.get(envelope.type, ()):
+            if compiled.each is not None:
+                after.extend(_each(compiled, envelope, case))
+                continue
             if not compiled.accepts(envelope, case):
                 continue
             route = compiled.route
@@ -214,7 +223,7 @@ class Router:
             causation_id=str(last["message_id"]) if last and last.get("message_id") else None,
             type=aggregate.emit, source=AGGREGATOR_SOURCE,
             occurred_at=_occurred(last) if last else datetime.now(UTC),
-            payload=payload)
+            payload=payload, traceparent=last.get("traceparent") if last else None)
 
 
 def _reads_case(route: Route) -> bool:
@@ -224,12 +233,16 @@ def _reads_case(route: Route) -> bool:
         _template_paths(emit.payload, paths)
     if route.deadline is not None:
         paths.append(route.deadline.field)
+    if route.each is not None:
+        paths.append(route.each)
     return any(path.split(".")[0] == "case" for path in paths)
 
 
 def _condition_paths(condition: Condition | None, out: list[str]) -> None:
     if isinstance(condition, Compare):
         out.append(condition.field)
+        if condition.op == "same_as":
+            out.append(condition.value)
     elif isinstance(condition, AllOf | AnyOf):
         for inner in condition.conditions:
             _condition_paths(inner, out)
@@ -248,13 +261,32 @@ def _template_paths(template: Any, out: list[str]) -> None:
             _template_paths(value, out)
 
 
+def _each(compiled: _Compiled, envelope: Envelope, case: CaseView) -> list[Action]:
+    """One emit per element of the route's ``each`` list that its ``where`` accepts (the
+    element read as ``item.``); ids keyed by the element's position."""
+    assert compiled.each is not None
+    elements = compiled.each(envelope, case)
+    if not isinstance(elements, list):
+        return []
+    out: list[Action] = []
+    route = compiled.route.name
+    for position, element in enumerate(elements):
+        view = {**(case or {}), ITEM_KEY: element}
+        if not compiled.accepts(envelope, view):
+            continue
+        for index, (type_, build) in enumerate(compiled.emits):
+            out.append(Emitted(route, _emitted(envelope, view, route, index, type_, build,
+                                               str(position))))
+    return out
+
+
 def _emitted(envelope: Envelope, case: CaseView, route: str, index: int, type_: str,
-             build: Builder) -> Envelope:
+             build: Builder, *element: str) -> Envelope:
     payload = build(envelope, case)
     # Not validated here: the hub applies the emitted message like any input, so a template
     # that builds an invalid payload becomes a dead letter naming the field.
     return Envelope.model_construct(
-        message_id=derived_message_id(envelope.message_id, route, "emit", str(index)),
+        message_id=derived_message_id(envelope.message_id, route, "emit", str(index), *element),
         case_id=envelope.case_id, causation_id=envelope.message_id, type=type_,
         source=AGGREGATOR_SOURCE, occurred_at=envelope.occurred_at,
         schema_version=envelope.schema_version, payload=payload)

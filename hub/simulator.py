@@ -12,12 +12,15 @@ import threading
 from enum import StrEnum
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hub.errors import ConfigurationError
-from hub.httpserver import Response
 
 GROUP = "gridhub.simulators"
+
+
+if TYPE_CHECKING:
+    from hub.toolkit.inbound import Response
 
 
 class FailureMode(StrEnum):
@@ -33,6 +36,8 @@ class Simulator:
     """Base class. Subclasses implement start/stop and honour ``self.failure``."""
 
     name = ""
+    # Where `gridhub simulate NAME` listens by default: the port the shipped routes.yaml uses.
+    default_port = 0
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
                  state_dir: Path | None = None) -> None:
@@ -79,6 +84,9 @@ class Inbox:
         self.messages: list[dict[str, Any]] = []
 
     def take(self, body: bytes) -> Response:
+        # here, not at the top: hub.toolkit imports this module
+        from hub.toolkit.inbound import Response
+
         try:
             message = json.loads(body)
         except ValueError:

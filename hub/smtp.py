@@ -6,20 +6,27 @@ connector, gridhub's own role-expiry mail). The caller raises the result ``from 
     4xx reply (421 included)                           -> TargetServerError  (transient)
     5xx reply (recipient or login refused ...)         -> TargetRejected     (permanent)
     server lacks STARTTLS or AUTH that settings ask    -> TargetRejected     (permanent)
+    the mail cannot be written (a bad header)          -> InvalidMessage     (permanent)
 """
 
 from __future__ import annotations
 
 import smtplib
+from email.errors import HeaderParseError
 
 from hub.errors import (
     GridhubError,
+    InvalidMessage,
     RemoteFault,
     TargetRejected,
     TargetServerError,
     TargetTimeout,
     TargetUnavailable,
 )
+
+# What the email package raises for a value it cannot write as a header (smtplib writing the
+# mail, or hub.toolkit.mail setting a header): the mail itself is wrong, retrying cannot help.
+HEADER_ERRORS = (ValueError, TypeError, IndexError, HeaderParseError, UnicodeError)
 
 
 def smtp_error(exc: BaseException, *, where: str, timeout: float) -> GridhubError:
@@ -36,6 +43,11 @@ def smtp_error(exc: BaseException, *, where: str, timeout: float) -> GridhubErro
         if isinstance(exc.__context__, TimeoutError):
             return TargetTimeout(f"no answer within {timeout:g}s", where=where)
         return TargetUnavailable(f"the mail server closed the connection: {exc}", where=where)
+    # smtplib writing the mail: retrying cannot help. (A certificate error is a ValueError too,
+    # and an OSError: the server's side, below.)
+    if isinstance(exc, HEADER_ERRORS) and not isinstance(exc, OSError):
+        return InvalidMessage(f"the mail cannot be written: {type(exc).__name__}: {exc}",
+                              where=where)
     if isinstance(exc, smtplib.SMTPException):  # an OSError too: test it first
         return TargetServerError(f"SMTP failure: {exc}", where=where)
     if isinstance(exc, TimeoutError):

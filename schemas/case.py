@@ -36,10 +36,9 @@ from schemas.codes import (
     WorkOrderState,
 )
 from schemas.identifiers import Gln, Gsrn, OrganisationNumber, PersonalNumber, country_of
+from schemas.text import Key, LongText, SingleLine, Text
 
-Text = Annotated[str, Field(min_length=1, max_length=300)]
-LongText = Annotated[str, Field(min_length=1, max_length=4000)]
-Email = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+Email = Annotated[SingleLine, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 Phone = Annotated[str, Field(pattern=r"^\+?[0-9 ()-]{5,20}$")]
 
 
@@ -87,7 +86,7 @@ _POSTCODE = {Country.SE: re.compile(r"^\d{5}$"), Country.NO: re.compile(r"^\d{4}
 
 class Address(CanonicalModel):
     street: Text
-    postcode: str = Field(description="SE: 5 digits (a space is dropped), NO: 4 digits")
+    postcode: SingleLine = Field(description="SE: 5 digits (a space is dropped), NO: 4 digits")
     town: Text
     country: Country = Country.SE
 
@@ -243,7 +242,7 @@ Flags = Annotated[list[CaseFlag], AfterValidator(_flag_set)]
 class Case(CanonicalModel):
     """An installer's notification and everything attached to it."""
 
-    case_id: str = Field(min_length=1, max_length=64)
+    case_id: Key
     reference: Text = Field(description="The portal's reference, e.g. MEE9541")
     received_on: date | None = None
     grid_owner: GridOwner

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.message_types import is_known
+from schemas.text import Key, SingleLine
 
 SCHEMA_VERSION = 1
 # Deterministic ids for derived messages: the same input routed again yields the same
@@ -30,14 +31,19 @@ class Envelope(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    message_id: str = Field(default_factory=new_message_id, min_length=1, max_length=64)
-    case_id: str = Field(min_length=1, max_length=64, description="Correlation: the case reference")
-    causation_id: str | None = Field(default=None, description="The message that caused this one")
+    message_id: Key = Field(default_factory=new_message_id)
+    case_id: Key = Field(description="Correlation: the case reference")
+    causation_id: SingleLine | None = Field(default=None,
+                                            description="The message that caused this one")
     type: str = Field(description="A `schemas.message_types.MessageType` value")
-    source: str = Field(min_length=1, max_length=32, description="The system it came from")
+    source: Key = Field(max_length=32, description="The system it came from")
     occurred_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     schema_version: int = Field(default=SCHEMA_VERSION, ge=1, le=SCHEMA_VERSION)
     payload: dict[str, Any] = Field(default_factory=dict)
+    traceparent: str | None = Field(
+        default=None, pattern=r"^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+        description="W3C trace context of the hop that produced this message "
+                    "(https://www.w3.org/TR/trace-context/); set by gridhub")
 
     @field_validator("type")
     @classmethod
@@ -63,4 +69,5 @@ class Envelope(BaseModel):
             source=source,
             occurred_at=self.occurred_at,
             payload=payload,
+            traceparent=self.traceparent,
         )

@@ -22,8 +22,8 @@ from schemas.case import (
     Facility,
     GridData,
     Note,
+    Party,
     Phone,
-    Text,
 )
 from schemas.codes import (
     SIDE_TRACK_STATES,
@@ -64,7 +64,9 @@ from schemas.payloads_supply import (
     MonthlyReadings,
     SupplyConfirmed,
     SupplyNotified,
+    SupplyRegistered,
 )
+from schemas.text import Key, SingleLine, Text
 
 M = MessageType
 
@@ -97,7 +99,7 @@ class DeletionRequested(CanonicalModel):
     """Installatör önskar borttag: the case is cancelled, often replaced by a copy."""
 
     reason: Text | None = None
-    replaced_by: str | None = Field(default=None, min_length=1, max_length=64)
+    replaced_by: Key | None = None
 
 
 class NoteAdded(CanonicalModel):
@@ -112,7 +114,7 @@ class SideTrackUpdated(CanonicalModel):
     """A back end moved a side track (symbol row) and/or set or cleared flags."""
 
     track: SideTrack | None = None
-    state: str | None = None
+    state: SingleLine | None = None
     set_flags: list[CaseFlag] = Field(default_factory=list)
     clear_flags: list[CaseFlag] = Field(default_factory=list)
 
@@ -220,11 +222,31 @@ class InstallationRegistered(CanonicalModel):
 
 
 class CustomerRegistered(CanonicalModel):
-    """Registrerad i KIS."""
+    """Register the customer of a facility in KIS ("Registrerad i KIS" once KIS confirms):
+    the end customer and the payer, created when KIS does not know them, and a new facility."""
 
     customer_number: Text
     facility_id: Gsrn | None = None
     registered_on: date | None = None
+    end_customer: Party | None = None
+    payer: Party | None = None
+    facility: Facility | None = None
+
+
+class CustomerEnded(CanonicalModel):
+    """Bortkoppling / nedtagning: the facility's customer relationship ends in KIS."""
+
+    customer_number: Text
+    facility_id: Gsrn
+    ended_on: date | None = None
+
+
+class TariffChangeRequested(CanonicalModel):
+    """Säkringsändring: the facility's network tariff in KIS follows its new main fuse."""
+
+    facility_id: Gsrn
+    main_fuse_a: int = Field(ge=1, le=6300)
+    effective_on: date | None = None
 
 
 class BillingUpdated(CanonicalModel):
@@ -273,8 +295,12 @@ PAYLOAD_MODELS: dict[MessageType, type[BaseModel]] = {
     M.GRID_DATA_ANSWERED: GridData,
     M.INSTALLATION_REGISTERED: InstallationRegistered,
     M.CUSTOMER_REGISTERED: CustomerRegistered,
+    M.TARIFF_CHANGE_REQUESTED: TariffChangeRequested,
+    M.CUSTOMER_ENDED: CustomerEnded,
     M.BILLING_UPDATED: BillingUpdated,
     M.WORKORDER_REQUESTED: WorkOrderRequested,
+    M.WORKORDER_RELEASE_REQUESTED: WorkOrderEvent,
+    M.WORKORDER_CANCEL_REQUESTED: WorkOrderEvent,
     M.WORKORDER_CREATED: WorkOrderEvent,
     M.WORKORDER_EQUIPMENT_PLANNED: EquipmentPlanned,
     M.WORKORDER_WAREHOUSE_TASK_CREATED: WarehouseTaskCreated,
@@ -290,6 +316,7 @@ PAYLOAD_MODELS: dict[MessageType, type[BaseModel]] = {
     M.SUPPLY_END_NOTIFIED: SupplyNotified,
     M.SUPPLY_START_CONFIRMED: SupplyConfirmed,
     M.SUPPLY_END_CONFIRMED: SupplyConfirmed,
+    M.SUPPLY_REGISTERED: SupplyRegistered,
     M.METERINGVALUES_MONTHLY: MonthlyReadings,
     M.MARKET_ACKNOWLEDGED: MarketAcknowledged,
     M.MARKET_INTERCHANGE_REJECTED: InterchangeRejected,
@@ -323,7 +350,8 @@ STATUS_EFFECT: dict[MessageType, CaseStatus] = {
 CASELESS: frozenset[MessageType] = frozenset(
     {M.METERINGVALUES_COLLECTED, M.METERINGPOINT_ACKNOWLEDGED, M.METERINGVALUES_MONTHLY,
      M.SUPPLY_START_NOTIFIED, M.SUPPLY_END_NOTIFIED, M.SUPPLY_START_CONFIRMED,
-     M.SUPPLY_END_CONFIRMED, M.MARKET_ACKNOWLEDGED, M.MARKET_INTERCHANGE_REJECTED}
+     M.SUPPLY_END_CONFIRMED, M.SUPPLY_REGISTERED, M.MARKET_ACKNOWLEDGED,
+     M.MARKET_INTERCHANGE_REJECTED}
 ) | frozenset(m for m, model in PAYLOAD_MODELS.items() if model is KindsDocument)
 """Types about a metering point, not a case: not projected onto a case."""
 

@@ -16,8 +16,6 @@ from schemas.case import (
     AttachmentRef,
     AwareDatetime,
     CanonicalModel,
-    LongText,
-    Text,
 )
 from schemas.codes import (
     AcknowledgementStatus,
@@ -28,12 +26,14 @@ from schemas.codes import (
     WorkOrderKind,
 )
 from schemas.identifiers import Gln, Gsrn
+from schemas.text import Key, LongText, SingleLine, Text
 
 # ---------------------------------------------------------------- metering work orders
 
 
 class MeterReading(CanonicalModel):
-    obis_code: str = Field(default="1.8.0", max_length=16, description="Register, e.g. 1.8.0")
+    obis_code: SingleLine = Field(default="1.8.0", max_length=16,
+                                  description="Register, e.g. 1.8.0")
     value_kwh: Decimal = Field(ge=0)
     read_at: AwareDatetime
 
@@ -46,13 +46,15 @@ class WorkOrderRequested(CanonicalModel):
     meter_number: Text | None = None
     address: Address | None = None
     wanted_on: date | None = None
+    hold: bool = Field(default=False, description="Created, not started: waits for "
+                       "workorder.release.requested (the completion notice approved)")
     at: AwareDatetime
 
 
 class WorkOrderEvent(CanonicalModel):
     """A step of an existing work order (created, cancelled ...)."""
 
-    workorder_id: str = Field(min_length=1, max_length=64)
+    workorder_id: Key
     kind: WorkOrderKind
     gsrn: Gsrn | None = None
     meter_number: Text | None = None
@@ -65,7 +67,7 @@ class EquipmentPlanned(WorkOrderEvent):
 
 
 class WarehouseTaskCreated(WorkOrderEvent):
-    warehouse_task_id: str = Field(min_length=1, max_length=64)
+    warehouse_task_id: Key
 
 
 class WorkOrderAssigned(WorkOrderEvent):
@@ -119,7 +121,7 @@ class MeteringPointUpdated(CanonicalModel):
 
 
 class AcknowledgementReason(CanonicalModel):
-    code: str = Field(min_length=2, max_length=8, description="E.g. E10, EH032")
+    code: SingleLine = Field(min_length=2, max_length=8, description="E.g. E10, EH032")
     text: Text | None = None
 
 
@@ -127,9 +129,12 @@ class MeteringPointAcknowledged(CanonicalModel):
     """The datahub's Acknowledgement: 39 accepted, 41 rejected with reason codes."""
 
     status: AcknowledgementStatus
-    original_message_id: str = Field(min_length=1, max_length=64)
+    original_message_id: Key
     gsrn: Gsrn | None = None
     reasons: list[AcknowledgementReason] = Field(default_factory=list)
+    event: MeteringPointEvent | None = Field(
+        default=None, description="The master-data event acknowledged (new, activate ...), "
+        "when the sender knows it: a new metering point is activated once its 121 is accepted")
 
     @model_validator(mode="after")
     def _rejection_has_reason(self) -> MeteringPointAcknowledged:

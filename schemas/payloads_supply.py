@@ -80,6 +80,29 @@ class SupplyConfirmed(CanonicalModel):
         return self
 
 
+class SupplyChange(StrEnum):
+    start = "start"
+    end = "end"
+
+
+class SupplyRegistered(CanonicalModel):
+    """KIS (the customer register) took a supplier's start or end of supply: what the grid
+    owner's answer (Z04/Z05) is decided on. ``previous_supplier`` is who supplied the point
+    until then, when it is another supplier; ``in_operation`` false means the point has no
+    meter yet (a new connection: the Z04 waits for it, ediel-sweden.md §1.3)."""
+
+    change: SupplyChange
+    metering_point: Anlaggningsid
+    reason: SupplyReason
+    effective_on: date
+    supplier: str = Field(pattern=_EDIEL_ID, description="The notifying supplier")
+    previous_supplier: str | None = Field(default=None, pattern=_EDIEL_ID)
+    in_operation: bool
+    meter_number: Text | None = None
+    grid_area: str | None = Field(default=None, pattern=_GRID_AREA)
+    case_reference: str = Field(min_length=1, max_length=35)
+
+
 class MonthlyReadings(CanonicalModel):
     """A month's start and end readings and consumption of a profile-settled point (E66 S)."""
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas import progress
 from schemas.business_keys import business_keys_of, sorted_keys
 from schemas.case import Case, Flags, SideTracks
 from schemas.codes import (
@@ -38,11 +39,14 @@ from schemas.payloads import (
     CaseDecision,
     CaseEnriched,
     CaseRejection,
+    CustomerEnded,
+    CustomerRegistered,
     FacilityLookupAnswered,
     NoteAdded,
     SideTrackUpdated,
     StatusChange,
     WorkOrderReported,
+    WorkOrderRequested,
     parse_payload,
 )
 from schemas.status import transition
@@ -66,6 +70,12 @@ class CaseState(BaseModel):
     last_message_id: str
     updated_at: datetime
     case: dict[str, Any] | None = Field(default=None, description="Latest full case JSON")
+    progress: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Per facility (GSRN) with a meter job: work_order state, kis asked|confirmed")
+    awaiting_decision: bool = Field(
+        default=False, description="Enriched since it was (re)submitted: a person decides "
+        "unless a rule approved it in the same step")
 
 
 @dataclass
@@ -78,6 +88,8 @@ class _Draft:
     flags: set[CaseFlag]
     case: dict[str, Any] | None
     keys: dict[str, set[str]] = field(default_factory=dict)
+    progress: dict[str, dict[str, str]] = field(default_factory=dict)
+    awaiting_decision: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +119,8 @@ def project(state: CaseState | None, envelope: Envelope) -> Projected:
         _take_case(draft, payload, envelope)
     if type_ in STATUS_EFFECT:
         draft.status = transition(draft.status, STATUS_EFFECT[type_], draft.flow)
+        # A new status starts a new round: waiting for a person again only once enriched.
+        draft.awaiting_decision = False
     effect = _EFFECTS.get(type_)
     if effect is not None:
         effect(draft, payload)
@@ -139,6 +153,8 @@ def _start(
         flags=set(state.flags),
         case=dict(state.case) if state.case is not None else None,
         keys={name: set(values) for name, values in state.keys.items()},
+        progress={gsrn: dict(step) for gsrn, step in state.progress.items()},
+        awaiting_decision=state.awaiting_decision,
     )
     if draft.status == CaseStatus.draft and type_ == M.CASE_COMPLETION_SUBMITTED:
         # A draft (e.g. made by a facility lookup) has no flow until it is first sent.
@@ -154,7 +170,15 @@ def _take_case(draft: _Draft, case: Case, envelope: Envelope) -> None:
         )
     if draft.status == CaseStatus.draft:
         draft.flow = case.flow
+    before = draft.case or {}
     draft.case = case.model_dump(mode="json")
+    # The portal resends the installer's case (resubmission, completion): what the grid owner
+    # decided stays with the case, the grid data and every note a handler wrote.
+    if draft.case.get("grid_data") is None and before.get("grid_data") is not None:
+        draft.case["grid_data"] = before["grid_data"]
+    kept = [n for n in before.get("notes", []) if n not in draft.case["notes"]]
+    if kept:
+        draft.case["notes"] = sorted([*kept, *draft.case["notes"]], key=lambda n: n["at"])
     draft.flags.update(case.flags)
     if case.notes:
         draft.flags.add(CaseFlag.has_notes)
@@ -181,6 +205,8 @@ def _finish(draft: _Draft, envelope: Envelope) -> CaseState:
         side_tracks=tracks,
         flags=flags,
         keys={name: sorted(values) for name, values in sorted(draft.keys.items()) if values},
+        progress=draft.progress,
+        awaiting_decision=draft.awaiting_decision,
         last_message_id=envelope.message_id,
         updated_at=envelope.occurred_at,
         case=case,
@@ -252,12 +278,15 @@ def _side_track(draft: _Draft, payload: BaseModel) -> None:
     assert isinstance(payload, SideTrackUpdated)
     if payload.track is not None:
         draft.tracks[str(payload.track)] = payload.state
+        if payload.state in (CustomerServiceState.registered_in_kis, CustomerServiceState.done):
+            progress.kis_confirmed(draft.progress)
     draft.flags.update(payload.set_flags)
     draft.flags.difference_update(payload.clear_flags)
 
 
 def _enriched(draft: _Draft, payload: BaseModel) -> None:
     assert isinstance(payload, CaseEnriched)
+    draft.awaiting_decision = draft.status == CaseStatus.submitted
     _set_grid_data(draft, payload.griddata)
     if payload.lookup is not None:
         _lookup_answered(draft, payload.lookup)
@@ -302,13 +331,6 @@ def _grid_data(draft: _Draft, payload: BaseModel) -> None:
     _set_grid_data(draft, payload)
 
 
-def _track(track: SideTrack, state: str) -> Callable[[_Draft, BaseModel], None]:
-    def effect(draft: _Draft, payload: BaseModel) -> None:
-        draft.tracks[str(track)] = state
-
-    return effect
-
-
 def _billing(draft: _Draft, payload: BaseModel) -> None:
     assert isinstance(payload, BillingUpdated)
     draft.tracks[str(SideTrack.billing)] = str(payload.state)
@@ -316,9 +338,30 @@ def _billing(draft: _Draft, payload: BaseModel) -> None:
 
 def _workorder_reported(draft: _Draft, payload: BaseModel) -> None:
     assert isinstance(payload, WorkOrderReported)
-    draft.tracks[str(SideTrack.work_order)] = str(WorkOrderState.reported)
+    _work_order(WorkOrderState.reported)(draft, payload)
     if payload.documentation:
         draft.flags.add(CaseFlag.documented)
+
+
+def _workorder_requested(draft: _Draft, payload: BaseModel) -> None:
+    assert isinstance(payload, WorkOrderRequested)
+    progress.record(draft.progress, payload.gsrn, work_order="requested", kind=str(payload.kind))
+
+
+def _work_order(state: WorkOrderState) -> Callable[[_Draft, BaseModel], None]:
+    def effect(draft: _Draft, payload: BaseModel) -> None:
+        draft.tracks[str(SideTrack.work_order)] = str(state)
+        progress.work_order_moved(draft.progress, payload, str(state))
+
+    return effect
+
+
+def _kis_asked(draft: _Draft, payload: BaseModel) -> None:
+    """The hub asked KIS to register (or end) a facility's customer: "Till kundservice"
+    until KIS confirms (seed 000 §7)."""
+    assert isinstance(payload, CustomerRegistered | CustomerEnded)
+    draft.tracks[str(SideTrack.customer_service)] = str(CustomerServiceState.to_customer_service)
+    progress.record(draft.progress, payload.facility_id, kis="asked")
 
 
 _EFFECTS: dict[MessageType, Callable[[_Draft, BaseModel], None]] = {
@@ -335,14 +378,14 @@ _EFFECTS: dict[MessageType, Callable[[_Draft, BaseModel], None]] = {
     M.CASE_ENRICHED: _enriched,
     M.FACILITY_LOOKUP_ANSWERED: _lookup_answered,
     M.GRID_DATA_ANSWERED: _grid_data,
-    M.CUSTOMER_REGISTERED: _track(
-        SideTrack.customer_service, str(CustomerServiceState.registered_in_kis)
-    ),
+    M.CUSTOMER_REGISTERED: _kis_asked,
+    M.CUSTOMER_ENDED: _kis_asked,
     M.BILLING_UPDATED: _billing,
-    M.WORKORDER_CREATED: _track(SideTrack.work_order, str(WorkOrderState.created)),
+    M.WORKORDER_REQUESTED: _workorder_requested,
+    M.WORKORDER_CREATED: _work_order(WorkOrderState.created),
     M.WORKORDER_REPORTED: _workorder_reported,
-    M.WORKORDER_CANCELLED: _track(SideTrack.work_order, str(WorkOrderState.cancelled)),
-    M.WORKORDER_DEVIATION: _track(SideTrack.work_order, str(WorkOrderState.done_with_deviation)),
+    M.WORKORDER_CANCELLED: _work_order(WorkOrderState.cancelled),
+    M.WORKORDER_DEVIATION: _work_order(WorkOrderState.done_with_deviation),
 }
 
 

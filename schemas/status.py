@@ -8,8 +8,11 @@ With pre-notification::
                                           completion_rejected -> completion_submitted
 
 Completion only: ``draft -> completion_submitted`` and on from there as above.
-In both flows every status before ``archived`` may go to ``cancelled``; ``archived`` and
-``cancelled`` are final.
+In both flows every open status may go to ``cancelled`` (Avbruten: "avbrutits någon gång
+under processen"). ``completion_approved`` (Arkiverad av Nätthandläggare) is not open: the
+grid owner approved the completion and archived the case for the installer, and the meter
+work it released is the grid owner's own (seed 000 §6, §12). ``archived`` and ``cancelled``
+are final.
 """
 
 from __future__ import annotations
@@ -49,7 +52,8 @@ _STATUSES_IN_FLOW = {
 
 
 def _cancellable(flow: Flow) -> frozenset[tuple[CaseStatus, CaseStatus]]:
-    return frozenset((status, S.cancelled) for status in _STATUSES_IN_FLOW[flow])
+    return frozenset((status, S.cancelled) for status in _STATUSES_IN_FLOW[flow]
+                     if status != S.completion_approved)
 
 
 _ALLOWED: dict[Flow, frozenset[tuple[CaseStatus, CaseStatus]]] = {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install (Debian apt-get) and start the servers the tests need: RabbitMQ and PostgreSQL on loopback
-# (and install Chromium, the browser the web dashboard tests drive).
+# (and install Chromium, the browser the web dashboard tests drive, and Prometheus, whose promtool
+# and server the deploy tests run).
 # Usage: scripts/services.sh [ensure|status]   (default: ensure; idempotent, starts only what is down)
 #   ensure  install missing packages, start RabbitMQ on 127.0.0.1:5672 and PostgreSQL on
 #           127.0.0.1:5432, create role gridhub/gridhub and database gridhub_test
@@ -42,6 +43,11 @@ install_missing_packages() {
     || missing+=(postgresql)
   # The web dashboard's Playwright tests drive Debian's Chromium (no browser download).
   command -v chromium >/dev/null 2>&1 || [[ -x /usr/bin/chromium ]] || missing+=(chromium)
+  # The alert rules and the dashboard are tested with Debian's Prometheus: `promtool test rules`
+  # and a real server scraping a hub (tests/deploy). Only its binaries are used; never started here.
+  command -v promtool >/dev/null 2>&1 || [[ -x /usr/bin/promtool ]] || missing+=(prometheus)
+  # deploy/systemd/gridhub.service is checked with `systemd-analyze verify` (nothing is started).
+  command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   [[ ${#missing[@]} -eq 0 ]] && return 0
   command -v apt-get >/dev/null 2>&1 \
     || die "missing ${missing[*]} and no apt-get here: install them with your package manager"

@@ -23,6 +23,8 @@ import pika
 import psycopg
 import pytest
 
+from hub.redaction import redact_url
+
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES_SCRIPT = ROOT / "scripts" / "services.sh"
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672//"
@@ -91,7 +93,7 @@ def _server_url(env: str, default: str, probe: Callable[[str], str | None], what
     if url:
         problem = probe(url)
         if problem:
-            pytest.fail(f"{what} at {env}={_redact(url)} does not answer ({problem}); "
+            pytest.fail(f"{what} at {env}={redact_url(url)} does not answer ({problem}); "
                         f"start it, or unset {env} and run scripts/test", pytrace=False)
         return url
     problem = probe(default)
@@ -100,16 +102,11 @@ def _server_url(env: str, default: str, probe: Callable[[str], str | None], what
     started = _start_services()
     problem = probe(default)
     if problem:
-        pytest.fail(f"{what} at {_redact(default)} does not answer ({problem}); tried "
+        pytest.fail(f"{what} at {redact_url(default)} does not answer ({problem}); tried "
                     f"{started}. Run scripts/test, which installs and starts it.", pytrace=False)
     return default
 
 
-def _redact(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    return url.replace(f":{parts.password}@", ":***@", 1)
 
 
 @pytest.fixture(scope="session")
@@ -159,7 +156,7 @@ def broker_names(url: str, kind: str) -> list[str]:
         try:
             return _names_from_rabbitmqctl(url, kind)
         except (OSError, subprocess.SubprocessError) as ctl_error:
-            raise RuntimeError(f"cannot list RabbitMQ {kind} for {_redact(url)}: management API "
+            raise RuntimeError(f"cannot list RabbitMQ {kind} for {redact_url(url)}: management API "
                                f"said {api_error}; rabbitmqctl said {ctl_error}") from ctl_error
 
 

@@ -269,6 +269,8 @@ _SAMPLES: dict[MessageType, Any] = {
     M.GRID_DATA_ANSWERED: lambda c: grid_data().model_dump(mode="json"),
     M.INSTALLATION_REGISTERED: lambda c: {"facility_id": _first_gsrn(c),
                                           "meter_number": _meter(c), "substation": "T114"},
+    M.TARIFF_CHANGE_REQUESTED: lambda c: {"facility_id": _first_gsrn(c), "main_fuse_a": 35},
+    M.CUSTOMER_ENDED: lambda c: {"customer_number": "880000", "facility_id": _first_gsrn(c)},
     M.CUSTOMER_REGISTERED: lambda c: {"customer_number": "880000",
                                       "facility_id": _first_gsrn(c)},
     M.BILLING_UPDATED: lambda c: {"state": "quote_sent", "quote_number": "OF-2024-118",
@@ -285,6 +287,8 @@ _SAMPLES: dict[MessageType, Any] = {
                                      "documentation": [attachment("sluttkontroll.pdf")
                                                        .model_dump(mode="json")]},
     M.WORKORDER_CANCELLED: _workorder,
+    M.WORKORDER_RELEASE_REQUESTED: _workorder,
+    M.WORKORDER_CANCEL_REQUESTED: _workorder,
     M.WORKORDER_DEVIATION: lambda c: {**_workorder(c), "deviation": "Ingen tilgang til måler"},
     M.METERINGPOINT_UPDATED: lambda c: {"gsrn": _first_gsrn(c), "event": "new",
                                         "effective_at": T0.isoformat(),
@@ -304,6 +308,11 @@ _SAMPLES: dict[MessageType, Any] = {
     M.SUPPLY_END_NOTIFIED: lambda c: _supply_notified("rescission"),
     M.SUPPLY_START_CONFIRMED: lambda c: _supply_confirmed("switch"),
     M.SUPPLY_END_CONFIRMED: lambda c: _supply_confirmed("move_out"),
+    M.SUPPLY_REGISTERED: lambda c: {
+        "change": "start", "metering_point": SE_POINT, "reason": "switch",
+        "effective_on": "2026-11-01", "supplier": "12345", "previous_supplier": "23456",
+        "in_operation": True, "meter_number": "M-77", "grid_area": "XYZ",
+        "case_reference": "SUP-CASE-1"},
     M.METERINGVALUES_MONTHLY: lambda c: {
         "gsrn": SE_POINT, "month": "2026-09-01", "meter_number": "M-77",
         "start_reading": "10230", "end_reading": "10655", "consumption_kwh": "425"},

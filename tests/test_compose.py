@@ -1,6 +1,8 @@
 """docker-compose.yml cannot run here: keep it correct by reading it. Every service it names
-exists, every command it runs is a real gridhub CLI command with valid options, and every
-GRIDHUB_* variable it sets is one that routes.yaml, Settings or a simulator reads."""
+exists, every command it runs is a real gridhub CLI command with valid options, every
+GRIDHUB_* variable it sets is one that routes.yaml, Settings or a simulator flag reads, the
+hub publishes its web and metrics port and is health-checked on /readyz, and the data of
+RabbitMQ, PostgreSQL and the hub lives in named volumes."""
 
 from __future__ import annotations
 
@@ -19,7 +21,6 @@ from hub.simulator import available
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES = COMPOSE["services"]
-_SIM_ENV = re.compile(r"""env(?:iron)?(?:\.get\(|\[)\s*["'](GRIDHUB_\w+)["']""")
 
 
 def _cli() -> click.Group:
@@ -44,6 +45,10 @@ def _resolve(argv: list[str]) -> click.Command:
     group: click.Command = _cli()
     args = argv[1:]
     while isinstance(group, click.Group):
+        if args[0].startswith("-"):  # the group's own option (--config FILE) and its value
+            option, args = args[:2], args[2:]
+            group.make_context("gridhub", [*option, "version"])
+            continue
         name, args = args[0], args[1:]
         assert name in group.commands, f"{argv}: no command {name!r} in {sorted(group.commands)}"
         group = group.commands[name]
@@ -57,8 +62,9 @@ def _allowed_variables() -> set[str]:
     routes = set(re.findall(r"\$\{(GRIDHUB_\w+)", (ROOT / "routes.yaml").read_text()))
     settings = {f"GRIDHUB_{name.upper()}" for name in Settings.model_fields} | {
         "GRIDHUB_CONFIG"}
-    simulators = {v for path in (ROOT / "connectors").glob("*/simulator.py")
-                  for v in _SIM_ENV.findall(path.read_text(encoding="utf-8"))}
+    from hub.simulate_cli import simulate
+
+    simulators = {p.envvar for p in simulate.params if isinstance(p.envvar, str)}
     return routes | settings | simulators
 
 
@@ -122,3 +128,43 @@ def test_the_image_it_builds_holds_what_the_commands_need():
     # the packages pyproject installs, and the routes the hub runs by default
     assert {"hub", "connectors", "schemas", "routes.yaml", "pyproject.toml"} <= copied
     assert "pip install" in dockerfile and '"gridhub"' in dockerfile
+
+
+def _port_of(listen: str) -> str:
+    return listen.rsplit(":", 1)[1]
+
+
+def test_the_hub_publishes_its_web_and_metrics_port_and_the_portals_inbound_port():
+    hub = SERVICES["hub"]
+    web_port = _port_of(hub["environment"]["GRIDHUB_WEB_LISTEN"])
+    published = {p.split(":")[-1]: p.split(":")[0] for p in hub["ports"]}
+    assert published.get(web_port) == web_port, f"web port {web_port} not published"
+    inbound = hub["environment"]["GRIDHUB_ELSMART_LISTEN_PORT"]
+    assert published.get(inbound) == inbound
+    assert hub["environment"]["GRIDHUB_WEB_SECRET"].startswith("${GRIDHUB_WEB_SECRET:?")
+
+
+def test_the_hub_is_health_checked_on_readyz_at_its_web_port():
+    hub = SERVICES["hub"]
+    check = " ".join(hub["healthcheck"]["test"])
+    assert f"127.0.0.1:{_port_of(hub['environment']['GRIDHUB_WEB_LISTEN'])}/readyz" in check
+    assert hub["healthcheck"]["test"][0] == "CMD"  # no shell: python is in the image
+    for name in ("rabbitmq", "postgres", "hub"):
+        assert "test" in SERVICES[name]["healthcheck"], name
+
+
+def test_every_healthy_condition_names_a_service_with_a_health_check():
+    for name, service in SERVICES.items():
+        for other, how in (service.get("depends_on") or {}).items():
+            if how.get("condition") == "service_healthy":
+                assert "healthcheck" in SERVICES[other], f"{name} waits for {other}'s health"
+
+
+@pytest.mark.parametrize(("name", "path"), [
+    ("rabbitmq", "/var/lib/rabbitmq"), ("postgres", "/var/lib/postgresql/data"),
+    ("hub", "/app/var")])
+def test_data_lives_in_named_volumes(name, path):
+    mounts = dict(v.split(":", 1) for v in SERVICES[name]["volumes"])
+    volume = {target: source for source, target in mounts.items()}.get(path)
+    assert volume is not None, f"{name}: nothing mounted at {path}"
+    assert volume in (COMPOSE.get("volumes") or {}), f"{name}: {volume} is not a named volume"

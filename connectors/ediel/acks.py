@@ -10,7 +10,7 @@ from pydifact.segments import Segment
 
 from connectors.ediel import codes, normaltime
 from connectors.ediel.syntax import Interchange, Message, component
-from hub.errors import InvalidMessage
+from hub.toolkit import InvalidMessage
 
 
 @dataclass(frozen=True)

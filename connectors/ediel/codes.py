@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from hub.errors import ConfigurationError
+from hub.toolkit import ConfigurationError
 
 CODES_PATH = Path(__file__).with_name("codes.yaml")
 _override: Path | None = None

@@ -4,6 +4,10 @@ Outbound (deliver):
     meteringvalues.collected   -> UTILTS E66 T (a day's hourly or quarter-hour values)
     meteringvalues.monthly     -> UTILTS E66 S (a month's readings)
     supply.start.confirmed     -> PRODAT Z04;   supply.end.confirmed -> PRODAT Z05
+    supply.registered          -> (a start at a point not in operation) kept until its meter
+                                  is mounted; returns [supply.start.confirmed] once it is
+    meteringpoint.updated      -> (event new) the point is in operation; returns the
+                                  supply.start.confirmed that waited for it, if one did
     market.acknowledged        -> rejected or missing: TargetRejected with the code (a dead
                                   letter; its case on hold); accepted: nothing to do
     market.interchange.rejected -> InvalidMessage (the raw interchange into the dead letters)
@@ -12,8 +16,9 @@ Inbound (start()): the gateway directory, every ``poll_interval`` seconds; see i
 Settings (routes.yaml ``connectors.ediel.settings``):
     grid_owners:    [{name, ediel_id: "54321", grid_areas: [XYZ]}]   our Ediel-ids and areas
     addresses:      {"12345": "12345@ediel.example"}   Ediel-id -> mail address (address register)
-    suppliers:      {"<anläggnings-id>": "12345"}   who supplies a point, when the payload
-                                                    does not say (learnt from Z03 as well)
+    suppliers:      {"<anläggnings-id>": "12345"}   who supplies a point, when neither the
+                                                    payload nor our Z04/Z05 traffic says
+    state:          the connector's state file (default: ediel-state.sqlite beside inbox)
     smtp_host, smtp_port, smtp_sender, smtp_username, smtp_password, smtp_starttls, timeout
     inbox, archive: directories (the gateway fills inbox; files are archived before reading)
     poll_interval:  seconds (5; 0 = no polling)     codes: a corrected codes.yaml
@@ -32,11 +37,11 @@ from connectors.ediel import codes, documents, syntax
 from connectors.ediel.inbound import InboundHandler
 from connectors.ediel.parties import GridOwner, grid_owners
 from connectors.ediel.sentlog import Sent, SentLog
+from connectors.ediel.state import EdielState
+from connectors.ediel.supply import SupplyRegister
 from connectors.ediel.syntax import Interchange
 from connectors.ediel.transport import DirectoryInbox, SmtpOutbox
-from hub.background import Background
-from hub.connector import Connector, Inbound
-from hub.errors import InvalidMessage, RemoteFault, TargetRejected
+from hub.toolkit import Background, Connector, Inbound, InvalidMessage, RemoteFault, TargetRejected
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType as M
 
@@ -63,14 +68,19 @@ class EdielConnector(Connector):
             username=self.settings.get("smtp_username") or None,
             password=self.settings.get("smtp_password") or None,
             starttls=bool(self.settings.get("smtp_starttls", False)))
+        inbox = self.settings.get("inbox")
+        state = self.settings.get("state") or (
+            Path(str(inbox)).with_name("ediel-state.sqlite") if inbox else None)
+        self.state = EdielState(Path(str(state)) if state else None)
         self.sent = SentLog(timedelta(minutes=float(codes.get("envelope",
-                                                              "ack_deadline_minutes"))))
+                                                              "ack_deadline_minutes"))),
+                            self.state)
+        self.supply = SupplyRegister(self.state, self.grid_owners[0].grid_areas[0])
         self.handler = InboundHandler(self._publish_inbound, self._send,
                                       own_ids={g.ediel_id for g in self.grid_owners},
                                       sent=self.sent,
                                       max_bytes=int(self.settings.get("max_bytes") or
                                                     codes.get("envelope", "max_bytes")))
-        inbox = self.settings.get("inbox")
         self.inbox = DirectoryInbox(Path(str(inbox)), Path(str(
             self.settings.get("archive") or Path(str(inbox)).with_name("archive")))) \
             if inbox else None
@@ -87,20 +97,35 @@ class EdielConnector(Connector):
         if message.type == M.MARKET_INTERCHANGE_REJECTED:
             raise InvalidMessage(str(message.payload.get("error", "unreadable interchange")),
                                  where=f"ediel inbound {message.payload.get('archived_as')}")
+        if message.type == M.SUPPLY_REGISTERED:
+            return self.supply.registered(message)
+        if message.type == M.METERINGPOINT_UPDATED:
+            return self.supply.meter_mounted(message)
+        if message.type in (M.SUPPLY_START_CONFIRMED, M.SUPPLY_END_CONFIRMED):
+            self.supply.sent(message)
         now = datetime.now(UTC)
         interchange = documents.to_interchange(message, self._addressing(message), now)
-        self._send(interchange)
+        # remembered before it leaves: an answer can come back before _send returns, and a
+        # crash after sending must not leave the answer without its message
         self.sent.remember(Sent(message.message_id, message.case_id, interchange.reference,
                                 documents.document_id_of(message.message_id), now))
+        try:
+            self._send(interchange)
+        except BaseException:
+            self.sent.forget(interchange.reference)  # not sent: nothing to wait for
+            raise
         return []
 
     def _addressing(self, message: Envelope) -> documents.Addressing:
         owner = self._owner(message.payload.get("grid_area"))
         point = str(message.payload.get("gsrn") or message.payload.get("metering_point") or "")
-        recipient = documents.recipient_of(message) or self.suppliers.get(point)
+        day = str(message.payload.get("day") or message.payload.get("month") or "")
+        recipient = documents.recipient_of(message) or \
+            (self.supply.supplier_on(point, day) if day else None) or self.suppliers.get(point)
         if not recipient:
-            raise InvalidMessage(f"no supplier known for metering point {point}: the payload "
-                                 "names none and settings.suppliers has none",
+            raise InvalidMessage(f"no supplier known for metering point {point} on {day}: the "
+                                 "payload names none, no Z04/Z05 of ours says who supplied "
+                                 "it then, and settings.suppliers has none",
                                  where="payload.supplier")
         area = str(message.payload.get("grid_area") or owner.grid_areas[0])
         return documents.Addressing(owner.ediel_id, area, recipient,
@@ -122,10 +147,6 @@ class EdielConnector(Connector):
     # -- inbound -------------------------------------------------------------------------------
 
     def _publish_inbound(self, messages: Sequence[Envelope]) -> None:
-        for message in messages:  # who supplies a point, for the UTILTS that follow
-            if message.type == M.SUPPLY_START_NOTIFIED:
-                self.suppliers[str(message.payload["metering_point"])] = \
-                    str(message.payload["supplier"])
         self.inbound.publish(messages)
 
     def poll_once(self) -> int:
@@ -138,7 +159,11 @@ class EdielConnector(Connector):
                 handled += 1
         overdue = self.sent.overdue(datetime.now(UTC))
         if overdue:
-            self.inbound.publish(overdue)
+            try:
+                self.inbound.publish(overdue)
+            except Exception:  # not in the hub: reported again on the next round
+                self.sent.reopen(overdue)
+                raise
         return handled
 
     def start(self) -> None:

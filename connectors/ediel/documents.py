@@ -18,7 +18,7 @@ from typing import Any
 
 from connectors.ediel import codes, normaltime, prodat, syntax, utilts
 from connectors.ediel.syntax import Interchange, Message, Party
-from hub.errors import InvalidMessage
+from hub.toolkit import InvalidMessage
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType as M
 from schemas.payloads import (

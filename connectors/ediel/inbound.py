@@ -24,7 +24,7 @@ from connectors.ediel import acks, codes, documents, syntax
 from connectors.ediel.sentlog import SentLog
 from connectors.ediel.syntax import EdifactError, Interchange, Message
 from connectors.ediel.transport import Received
-from hub.errors import InvalidMessage
+from hub.toolkit import InvalidMessage
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType as M
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hub.errors import ConfigurationError
+from hub.toolkit import ConfigurationError
 
 _EDIEL_ID = re.compile(r"^\d{5}$")
 _GRID_AREA = re.compile(r"^[A-Z]{3}$")

@@ -15,7 +15,7 @@ from pydifact.segments import Segment
 
 from connectors.ediel import codes, normaltime
 from connectors.ediel.syntax import Message, component
-from hub.errors import InvalidMessage
+from hub.toolkit import InvalidMessage
 from schemas.payloads import SupplyConfirmed
 
 TYPE = "PRODAT"

@@ -26,7 +26,7 @@ from pydifact.segments import Segment
 
 from connectors.ediel import acks, normaltime, syntax
 from connectors.ediel.syntax import Interchange, Message, Party, component
-from hub.simulator import Simulator
+from hub.toolkit import Simulator
 
 SUPPLIER, SETTLEMENT, GRID_OWNER = "12345", "11111", "54321"
 _ALIASES = {"5xx": "syntax-error", "soap-fault": "syntax-error", "slow": "no-answer"}
@@ -34,6 +34,7 @@ _ALIASES = {"5xx": "syntax-error", "soap-fault": "syntax-error", "slow": "no-ans
 
 class EdielSimulator(Simulator):
     name = "ediel"
+    default_port = 8026  # where the shipped routes.yaml sends the Ediel mail
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
                  state_dir: Path | None = None, reply_dir: Path | None = None,
@@ -93,8 +94,11 @@ class EdielSimulator(Simulator):
             self.received.append({"reference": interchange.reference,
                                    "to": interchange.recipient.id,
                                    "types": [m.type for m in interchange.messages],
+                                   "functions": [component(m.first("BGM"), 0)
+                                                 for m in interchange.messages],
                                    "documents": [component(m.first("BGM"), 1)
-                                                 for m in interchange.messages]})
+                                                 for m in interchange.messages],
+                                   "raw": raw.decode("iso-8859-1")})
         if self.mode == "no-answer" or not interchange.ack_requested:
             return
         now = datetime.now(UTC)

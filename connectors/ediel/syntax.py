@@ -24,7 +24,7 @@ from pydifact.serializer import Serializer
 from pydifact.tokenizer import Tokenizer
 
 from connectors.ediel import codes
-from hub.errors import InvalidMessage
+from hub.toolkit import InvalidMessage
 
 Element = str | list[str]
 MAX_REFERENCE = 14  # UNB 0020 and UNH 0062

@@ -21,8 +21,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 
-from hub.errors import ConfigurationError
-from hub.smtp import smtp_error
+from hub.toolkit import ConfigurationError, smtp_error
 
 
 class Outbox(Protocol):

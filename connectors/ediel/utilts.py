@@ -17,7 +17,7 @@ from pydifact.segments import Segment
 
 from connectors.ediel import codes, normaltime
 from connectors.ediel.syntax import Message, component
-from hub.errors import InvalidMessage
+from hub.toolkit import InvalidMessage
 from schemas.codes import ObservationQuality, Resolution
 from schemas.payloads import MeteringValuesCollected, MonthlyReadings
 

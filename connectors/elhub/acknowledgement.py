@@ -14,8 +14,9 @@ from typing import Any
 from lxml import etree
 
 from connectors.elhub import emif
-from hub.errors import InvalidMessage, RemoteFault, TargetRejected
-from hub.mapping import get, put
+from hub.toolkit import InvalidMessage, RemoteFault, TargetRejected
+from hub.toolkit import get_field as get
+from hub.toolkit import put_field as put
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
 from schemas.payloads import parse_payload

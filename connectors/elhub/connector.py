@@ -40,9 +40,7 @@ from connectors.elhub import (
 )
 from connectors.elhub.poller import Poller, Sent
 from connectors.elhub.soapclient import ElhubClient
-from hub.connector import Connector, Inbound
-from hub.errors import ConfigurationError, InvalidMessage
-from hub.intake import KeepsDocuments
+from hub.toolkit import ConfigurationError, Connector, Inbound, InvalidMessage, KeepsDocuments
 from schemas.envelope import Envelope
 from schemas.identifiers import Gln, IdentifierError
 from schemas.message_types import MessageType
@@ -109,6 +107,8 @@ class ElhubConnector(Connector):
                                    "original_message_id": message.message_id}
         if message.payload.get("gsrn"):
             payload["gsrn"] = message.payload["gsrn"]
+        if message.payload.get("event"):  # which process was accepted (121 new, 122 ...)
+            payload["event"] = message.payload["event"]
         return [message.derive(MessageType.METERINGPOINT_ACKNOWLEDGED, self.name, payload,
                                acknowledgement.ACCEPTED)]
 

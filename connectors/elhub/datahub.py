@@ -27,8 +27,8 @@ from typing import Any
 from lxml import etree
 
 from connectors.elhub import acknowledgement, emif, polling
-from hub.errors import InvalidMessage
-from hub.xmlsafe import parse
+from hub.toolkit import InvalidMessage
+from hub.toolkit import parse_xml as parse
 from schemas.identifiers import Gsrn, IdentifierError
 
 _STEP = {"PT15M": timedelta(minutes=15), "PT60M": timedelta(hours=1),

@@ -12,9 +12,8 @@ from collections.abc import Callable
 from lxml import etree
 
 from connectors.elhub import acknowledgement, emif, kinds, masterdata, polling, values
-from hub import soap
-from hub.errors import InvalidMessage
-from hub.xmlsafe import parse
+from hub.toolkit import InvalidMessage, soap
+from hub.toolkit import parse_xml as parse
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
 

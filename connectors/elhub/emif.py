@@ -21,19 +21,19 @@ from lxml import etree
 
 import schemas
 from connectors.elhub import structure
-from hub.errors import InvalidMessage
-from hub.mapping import (
+from hub.toolkit import (
     DocumentMap,
     FieldGroup,
     FieldMap,
+    InvalidMessage,
     Mapping,
-    get,
+    XmlMapper,
     load_mapping,
-    put,
     to_canonical_value,
 )
-from hub.mapping_xml import XmlMapper
-from hub.xmlsafe import parser
+from hub.toolkit import get_field as get
+from hub.toolkit import put_field as put
+from hub.toolkit import xml_parser as parser
 
 MAPPING_FILE = Path(__file__).with_name("mapping.yaml")
 CONTRACT_DIR = Path(schemas.__file__).parent / "contracts" / "elhub"

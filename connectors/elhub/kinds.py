@@ -18,7 +18,7 @@ from lxml import etree
 
 from connectors.elhub import emif
 from connectors.elhub.structure import BY_ROOT, BY_TYPE, CONTEXT, HEADER, Choice, El, Kind
-from hub.errors import InvalidMessage
+from hub.toolkit import InvalidMessage
 from schemas.envelope import Envelope
 
 SOURCE = "elhub"

@@ -26,10 +26,13 @@ from lxml import etree
 
 from connectors.elhub import acknowledgement, documents, emif, polling
 from connectors.elhub.soapclient import ElhubClient
-from hub.background import Background
-from hub.errors import ConfigurationError
-from hub.intake import Intake, Received
-from hub.xmlsafe import parse
+from hub.toolkit import (
+    Background,
+    ConfigurationError,
+    Intake,
+    Received,
+)
+from hub.toolkit import parse_xml as parse
 from schemas.envelope import Envelope
 
 log = structlog.get_logger("gridhub.elhub.poller")

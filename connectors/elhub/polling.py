@@ -13,7 +13,7 @@ from datetime import datetime
 from lxml import etree
 
 from connectors.elhub import acknowledgement, emif
-from hub.errors import InvalidMessage
+from hub.toolkit import InvalidMessage
 
 KIND = "PollForData"
 XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"

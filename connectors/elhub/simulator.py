@@ -19,8 +19,8 @@ fault, CodeGroup Security. The SOAPAction must name the operation of the body's 
 operation must belong to the service at the path, and the document's role must be one its
 process takes from a sender (:mod:`connectors.elhub.policy`): else a Client fault, Other.
 Every answer, faults included, is signed with the simulator's own key pair (``certificate``,
-``private_key``; else ``GRIDHUB_ELHUB_SIM_CERT``/``_KEY``; else a development pair made at
-start, see :attr:`ElhubSimulator.certificate`), unless ``sign_answers`` is off.
+``private_key``: ``gridhub simulate elhub --certificate --private-key``; else a development
+pair made at start, see :attr:`ElhubSimulator.certificate`), unless ``sign_answers`` is off.
 A document that breaks the XSD is a Client fault, CodeGroup XSD. Business outcomes follow
 the rules in :mod:`connectors.elhub.datahub`; with ``ack_mode="sync"`` acknowledgements come
 back in the answer (gridhub's contract extension), with ``"poll"`` they are queued for
@@ -31,7 +31,6 @@ fault, System), soap-fault (Client fault, Other), reject (41 E14 to everything),
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 import threading
 import time
@@ -43,12 +42,17 @@ from lxml import etree
 
 from connectors.elhub import acknowledgement, documents, emif, kinds, policy, polling, wssecurity
 from connectors.elhub.datahub import Datahub
-from hub import soap
-from hub.devcert import write_dev_certificate
-from hub.errors import InvalidMessage
-from hub.httpserver import HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
-from hub.xmlsafe import parse
+from hub.toolkit import (
+    FailureMode,
+    InboundServer,
+    InvalidMessage,
+    Request,
+    Response,
+    Simulator,
+    soap,
+    write_dev_certificate,
+)
+from hub.toolkit import parse_xml as parse
 
 _JSON = "application/json"
 PATH = "/WebService/services/"  # + the service's WSDL file name (section 21.1)
@@ -63,6 +67,7 @@ class _Fault(Exception):
 
 class ElhubSimulator(Simulator):
     name = "elhub"
+    default_port = 8105
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
                  state_dir: Path | None = None, trusted_certificate: bytes | Path | None = None,
@@ -82,7 +87,7 @@ class ElhubSimulator(Simulator):
         self.slow_seconds = slow_seconds
         self.hub = Datahub(gln or emif.parties()["elhub_gln"])
         self._lock = threading.RLock()
-        self._server: HttpServer | None = None
+        self._server: InboundServer | None = None
         self._running = False
         self._trusted: bytes | None = None
         self.faults: list[str] = []  # "Group: message" of every fault answered (for tests)
@@ -91,8 +96,8 @@ class ElhubSimulator(Simulator):
 
     def start(self) -> ElhubSimulator:
         # Without a trusted certificate any valid signature is accepted (tampering and
-        # unsigned messages are still refused); `gridhub simulate elhub` reads it from the env.
-        cert = self.trusted_certificate or os.environ.get("GRIDHUB_ELHUB_SIM_TRUSTED_CERT")
+        # unsigned messages are still refused): `gridhub simulate elhub --trusted-cert FILE`.
+        cert = self.trusted_certificate
         self._trusted = Path(cert).read_bytes() if isinstance(cert, str | Path) else cert
         self._signer = self._answer_signer() if self.sign_answers else None
         if self._state_file is not None and self._state_file.exists():
@@ -122,9 +127,9 @@ class ElhubSimulator(Simulator):
                 self._listen()
 
     def _answer_signer(self) -> wssecurity.Signer:
-        """The simulator's own pair: given, from the environment, or made for this run."""
-        cert = self.certificate or os.environ.get("GRIDHUB_ELHUB_SIM_CERT")
-        key = self.private_key or os.environ.get("GRIDHUB_ELHUB_SIM_KEY")
+        """The simulator's own pair: given (made there at the first start), or made for
+        this run."""
+        cert, key = self.certificate, self.private_key
         if cert and key and not (Path(cert).is_file() and Path(key).is_file()) and \
                 Path(cert).parent == Path(key).parent and \
                 (Path(cert).name, Path(key).name) == ("cert.pem", "key.pem"):
@@ -136,7 +141,7 @@ class ElhubSimulator(Simulator):
         return wssecurity.Signer(self.certificate, self.private_key, algorithms=self.suite)
 
     def _listen(self) -> None:
-        self._server = HttpServer(self._handle, None, host=self.host, port=self.port).start()
+        self._server = InboundServer(self._handle, None, host=self.host, port=self.port).start()
         self.port = self._server.port  # a restart after "down" binds the same port
 
     def add_metering_point(self, gsrn: str, status: str = "active", **fields: Any) -> None:

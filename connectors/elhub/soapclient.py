@@ -1,10 +1,11 @@
-"""SOAP 1.1 calls to the datahub: wrap, sign, post with a time-out, classify every failure.
+"""SOAP 1.1 calls to the datahub: wrap, sign, post through the toolkit's HttpClient, whose
+classifier (hub.toolkit.failures) decides transient or permanent:
 
     timeout / refused / reset           TargetTimeout / TargetUnavailable    (transient)
     HTTP 5xx without a fault, 408, 429  TargetServerError                    (transient)
     SOAP Server fault (CodeGroup System) TargetServerError                    (transient)
     SOAP Client fault (XSD, Security..) TargetRejected                       (permanent)
-    other HTTP 4xx                      TargetRejected                       (permanent)
+    other HTTP 4xx, any 3xx             TargetRejected                       (permanent)
     an answer that is not SOAP          TargetServerError                    (transient)
 
 The ``ElhubSOAPFault`` detail (CodeGroup, Description, FaultText) is kept in the
@@ -21,35 +22,29 @@ Faults carry no policy (section 22.1) and are not checked.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
 from cryptography import x509
 from lxml import etree
 
 from connectors.elhub import wssecurity
 from connectors.elhub.polling import SERVICES, Service
 from connectors.elhub.wssecurity import Signer
-from hub import soap
-from hub.capped import CappedSession
-from hub.errors import (
+from hub.toolkit import (
+    Answer,
     ConfigurationError,
-    GridhubError,
+    HttpClient,
     InvalidMessage,
     RemoteFault,
-    TargetRejected,
     TargetServerError,
-    TargetTimeout,
-    TargetUnavailable,
+    soap,
 )
-from hub.xmlsafe import parse
+from hub.toolkit import parse_xml as parse
 
 FAULT_NS = "urn:no:elhub:emif:wsdl:common:v2"
-_RETRYABLE_4XX = {408, 425, 429}
 _SETTINGS = "connectors.elhub.settings"
 SERVICE_PATH = "/WebService/services"
 
@@ -68,13 +63,12 @@ class ElhubClient:
         self.timeout = float(settings.get("timeout", 30.0))
         self.signer = _signer(settings)
         self.elhub_certificate = _elhub_certificate(settings, self.signer)
-        self._session = CappedSession()
-        self._session.trust_env = False  # no proxy from the environment; say one explicitly
-        if settings.get("proxy"):
-            self._session.proxies = {"http": str(settings["proxy"]),
-                                     "https": str(settings["proxy"])}
-        if settings.get("ca_bundle"):
-            self._session.verify = str(settings["ca_bundle"])
+        # The toolkit's client: time-out, size cap, no redirects, no proxy from the
+        # environment (say one explicitly), SOAP faults and HTTP statuses classified once.
+        self._http = HttpClient(url, target="the datahub", timeout=self.timeout, soap=True,
+                                proxy=str(settings["proxy"]) if settings.get("proxy") else None,
+                                ca_bundle=str(settings["ca_bundle"]) if settings.get("ca_bundle")
+                                else None, error_detail=_fault_detail)
 
     def endpoint(self, service: Service) -> str:
         return self.endpoints.get(service.name) or \
@@ -89,42 +83,22 @@ class ElhubClient:
             self.signer.sign(envelope)
         data = etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
         where = f"{service.name}.{operation} {self.endpoint(service)}"
-        headers = {"Content-Type": soap.CONTENT_TYPE, "SOAPAction": f'"{operation}"'}
-        try:
-            response = self._session.post(self.endpoint(service), data=data, headers=headers,
-                                          timeout=self.timeout)
-        except requests.Timeout as exc:
-            raise TargetTimeout(f"no answer within {self.timeout:g}s", where=where) from exc
-        except requests.RequestException as exc:
-            raise TargetUnavailable(f"cannot reach the datahub: {type(exc).__name__}",
-                                    where=where) from exc
-        answer = _answer(response, where)
+        answer = self._http.post(self.endpoint(service), data, content_type=soap.CONTENT_TYPE,
+                                 headers={"SOAPAction": f'"{operation}"'}, where=where)
+        root = _answer(answer, where)
         if self.elhub_certificate is not None:
-            _verify(response.content, self.elhub_certificate, where)
-        return answer
+            _verify(answer.body, self.elhub_certificate, where)
+        return root
 
     def reachable(self) -> bool:
-        try:
-            self._session.get(self.url, timeout=min(self.timeout, 5.0))
-        except requests.RequestException:
-            return False
-        return True
+        return self._http.reachable()
 
     def close(self) -> None:
-        self._session.close()
+        self._http.close()
 
 
-def _answer(response: requests.Response, where: str) -> etree._Element | None:
-    body = response.content
-    if response.status_code >= 400:
-        _raise_fault(body, where)
-        fault = RemoteFault(kind="http", status=str(response.status_code),
-                            message=response.reason,
-                            body_excerpt=body[:2048].decode("utf-8", "replace"))
-        text = f"HTTP {response.status_code} {response.reason}"
-        if response.status_code >= 500 or response.status_code in _RETRYABLE_4XX:
-            raise TargetServerError(text, where=where, remote=fault)
-        raise TargetRejected(text, where=where, remote=fault)
+def _answer(answer: Answer, where: str) -> etree._Element | None:
+    body = answer.body
     if not body.strip():
         return None
     try:
@@ -134,32 +108,22 @@ def _answer(response: requests.Response, where: str) -> etree._Element | None:
             return None  # Elhub answers most operations with an empty Body
         raise TargetServerError(f"the answer is not a SOAP envelope: {exc.message}",
                                 where=where, remote=RemoteFault(
-                                    kind="http", status=str(response.status_code),
+                                    kind="http", status=str(answer.status),
                                     body_excerpt=body[:2048].decode("utf-8", "replace"))
                                 ) from exc
     return root
 
 
-def _raise_fault(body: bytes, where: str) -> None:
-    """If ``body`` is a SOAP fault, raise its gridhub error with the Elhub detail kept."""
-    try:
-        soap.raise_for_fault(body, where=where)
-    except GridhubError as exc:
-        if exc.remote is not None:
-            exc.remote = replace(exc.remote, details={**exc.remote.details,
-                                                      **_fault_detail(body)})
-        raise
-
-
-def _fault_detail(body: bytes) -> dict[str, str]:
+def _fault_detail(body: bytes) -> tuple[str | None, dict[str, Any]]:
+    """The ElhubSOAPFault detail (CodeGroup, Description, FaultText) for the dead letter."""
     try:
         fault = soap.body_of(body)
     except InvalidMessage:
-        return {}
+        return None, {}
     detail = fault.find(f"detail/{{{FAULT_NS}}}ElhubSOAPFault")
     if detail is None:
-        return {}
-    return {etree.QName(child).localname: (child.text or "")[:1000] for child in detail}
+        return None, {}
+    return None, {etree.QName(child).localname: (child.text or "")[:1000] for child in detail}
 
 
 def _verify(body: bytes, certificate: bytes, where: str) -> None:

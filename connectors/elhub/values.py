@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from connectors.elhub import emif
-from hub.errors import InvalidMessage
-from hub.xmlsafe import parse
+from hub.toolkit import InvalidMessage
+from hub.toolkit import parse_xml as parse
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
 from schemas.payloads import MeteringValuesCollected, parse_payload

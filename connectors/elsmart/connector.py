@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 import structlog
 
@@ -14,10 +12,15 @@ from connectors.elsmart.client import PORTAL_BINDING, SoapCaller
 from connectors.elsmart.inbound import InboundEndpoint
 from connectors.elsmart.settings import WHERE, ElsmartSettings
 from connectors.elsmart.wire import INBOUND, ElsmartWire
-from hub import soap, xmlsafe
-from hub.connector import Connector, Inbound
-from hub.errors import ConfigurationError, InvalidMessage
-from hub.httpserver import Credentials
+from hub.toolkit import (
+    ConfigurationError,
+    Connector,
+    Credentials,
+    Inbound,
+    InvalidMessage,
+    soap,
+    xmlsafe,
+)
 from schemas.envelope import Envelope
 
 log = structlog.get_logger("gridhub.elsmart")
@@ -59,10 +62,8 @@ class ElsmartConnector(Connector):
                 if not self.config.url:
                     raise ConfigurationError("no portal url: set url to the portal's SOAP "
                                              "endpoint", where=f"{WHERE}.url")
-                self._caller = SoapCaller(self.config.url, binding=PORTAL_BINDING,
-                                          wsdl=self.config.wsdl, username=self.config.username,
-                                          password=self.config.password,
-                                          timeout=self.config.timeout)
+                http = self.config.http_client(self.config.url, target="the portal")
+                self._caller = SoapCaller(http, binding=PORTAL_BINDING, wsdl=self.config.wsdl)
             return self._caller
 
     # -- inbound ----------------------------------------------------------------------------
@@ -72,9 +73,14 @@ class ElsmartConnector(Connector):
             return
         credentials = Credentials(username=self.config.inbound_username,
                                   password=self.config.inbound_password)
-        self._endpoint = InboundEndpoint(
-            self.wire, self.inbound.publish, credentials, wsdl=self.config.wsdl.read_bytes(),
-            host=self.config.listen_host, port=self.config.listen_port).start()
+        try:
+            self._endpoint = InboundEndpoint(
+                self.wire, self.inbound.publish, credentials, wsdl=self.config.wsdl.read_bytes(),
+                host=self.config.listen_host, port=self.config.listen_port).start()
+        except OSError as exc:  # the port is taken, or the address is not this host's
+            raise ConfigurationError(
+                f"cannot listen on {self.config.listen_host}:{self.config.listen_port} for the "
+                f"portal's calls: {exc.strerror or exc}", where=f"{WHERE}.listen_port") from exc
         log.info("elsmart.inbound.listening", url=self._endpoint.url)
 
     def stop(self) -> None:
@@ -88,15 +94,7 @@ class ElsmartConnector(Connector):
         return self._endpoint.url if self._endpoint is not None else None
 
     def reachable(self) -> bool:
-        if not self.config.url:
-            return False
-        parts = urlsplit(self.config.url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        try:
-            with socket.create_connection((parts.hostname or "", port), timeout=2):
-                return True
-        except OSError:
-            return False
+        return bool(self.config.url) and self._portal().http.reachable()
 
     # -- translation without I/O ----------------------------------------------------------
 

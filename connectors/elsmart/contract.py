@@ -10,8 +10,8 @@ from pathlib import Path
 from lxml import etree
 
 import schemas.contracts.elsmart as _contract_pkg
-from hub.errors import ConfigurationError, InvalidMessage
-from hub.xmlsafe import parser
+from hub.toolkit import ConfigurationError, InvalidMessage
+from hub.toolkit import xml_parser as parser
 from schemas.identifiers import mask_digits
 
 CONTRACT_DIR = Path(_contract_pkg.__file__).parent

@@ -17,13 +17,16 @@ from lxml import etree
 
 from connectors.elsmart.contract import NS
 from connectors.elsmart.wire import INBOUND, ElsmartWire
-from hub import soap
-from hub.errors import GridhubError
-from hub.httpserver import Credentials, HttpServer, Request, Response
+from hub.toolkit import Credentials, GridhubError, InboundServer, Request, Response, soap
 from schemas.envelope import Envelope
 
 log = structlog.get_logger("gridhub.elsmart")
 Publish = Callable[[Sequence[Envelope]], None]
+
+
+def soap_action_of(element: etree._Element) -> str:
+    """The WSDL's soapAction for the operation whose element this is (NS#Operation)."""
+    return f"{NS}#{etree.QName(element).localname}"
 
 
 class InboundEndpoint:
@@ -34,7 +37,7 @@ class InboundEndpoint:
         self.wire = wire
         self._publish = publish
         self._wsdl = wsdl
-        self._server = HttpServer(self.handle, credentials, host=host, port=port,
+        self._server = InboundServer(self.handle, credentials, host=host, port=port,
                                   realm="gridhub elsmart")
 
     @property
@@ -56,7 +59,9 @@ class InboundEndpoint:
         if request.method != "POST":
             return Response(405, b'{"error": "POST only"}', headers={"Allow": "GET, POST"})
         try:
-            element = soap.body_of(request.body, where="elsmart request")
+            # No header is processed here: every mustUnderstand header is refused.
+            element = soap.body_of(request.body, where="elsmart request", understood=())
+            soap.check_action(request.headers.get("soapaction"), soap_action_of(element))
             message = self.wire.read(element, direction=INBOUND, source="elsmart")
         except GridhubError as exc:
             log.warning("elsmart.inbound.refused", where=exc.where, error=exc.message)

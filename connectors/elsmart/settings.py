@@ -12,60 +12,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import ClassVar
+
+from pydantic import model_validator
 
 from connectors.elsmart.contract import WSDL, XSD
 from connectors.elsmart.wire import MAPPING
-from hub.errors import ConfigurationError
-from hub.settings_fields import optional, seconds
-from hub.settings_fields import port as port_number
+from hub.toolkit import (
+    HttpSettings,
+    OptionalListenPort,
+    OptionalText,
+    OptionalUrl,
+    Secret,
+    Text,
+)
 
 WHERE = "connectors.elsmart.settings"
-_KEYS = {"url", "username", "password", "timeout", "listen_host", "listen_port",
-         "inbound_username", "inbound_password", "mapping", "xsd", "wsdl"}
 
 
-@dataclass(frozen=True)
-class ElsmartSettings:
-    url: str | None = None
-    username: str | None = None
-    password: str | None = None
-    timeout: float = 10.0
-    listen_host: str = "127.0.0.1"
-    listen_port: int | None = None
-    inbound_username: str | None = None
-    inbound_password: str | None = None
+class ElsmartSettings(HttpSettings):
+    WHERE: ClassVar[str] = WHERE
+
+    url: OptionalUrl = None
+    listen_host: Text = "127.0.0.1"
+    listen_port: OptionalListenPort = None
+    inbound_username: OptionalText = None
+    inbound_password: OptionalText = Secret
     mapping: Path = MAPPING
     xsd: Path = XSD
     wsdl: Path = WSDL
 
-    @classmethod
-    def parse(cls, raw: Mapping[str, Any]) -> ElsmartSettings:
-        unknown = sorted(set(raw) - _KEYS)
-        if unknown:
-            raise ConfigurationError(f"unknown setting(s) {', '.join(unknown)} (known: "
-                                     f"{', '.join(sorted(_KEYS))})", where=WHERE)
-        url = optional(raw, "url")
-        if url is not None and urlsplit(url).scheme not in ("http", "https"):
-            raise ConfigurationError(f"must be http(s)://..., got {url!r}", where=f"{WHERE}.url")
-        port = raw.get("listen_port")
-        settings = cls(
-            url=url, username=optional(raw, "username"), password=optional(raw, "password"),
-            timeout=seconds(raw.get("timeout", 10.0), f"{WHERE}.timeout"),
-            listen_host=str(raw.get("listen_host") or "127.0.0.1"),
-            listen_port=(port_number(port, f"{WHERE}.listen_port", allow_zero=True)
-                         if port is not None and port != "" else None),
-            inbound_username=optional(raw, "inbound_username"),
-            inbound_password=optional(raw, "inbound_password"),
-            mapping=Path(raw.get("mapping") or MAPPING), xsd=Path(raw.get("xsd") or XSD),
-            wsdl=Path(raw.get("wsdl") or WSDL))
-        if settings.listen_port is not None and not (settings.inbound_username
-                                                     and settings.inbound_password):
-            raise ConfigurationError("the inbound endpoint requires authentication: set "
-                                     "inbound_username and inbound_password (from ${ENV})",
-                                     where=f"{WHERE}.inbound_password")
-        return settings
+    @model_validator(mode="after")
+    def _inbound_needs_credentials(self) -> ElsmartSettings:
+        self.require(self.listen_port is None
+                     or bool(self.inbound_username and self.inbound_password),
+                     "the inbound endpoint requires authentication: set inbound_username and "
+                     "inbound_password (from ${ENV})", "inbound_password")
+        return self

@@ -19,29 +19,36 @@ from the constructor or ELSMART_SIM_GRIDHUB_URL / _USERNAME / _PASSWORD.
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-import requests
 from lxml import etree
 
-from connectors.elsmart.client import GRIDHUB_BINDING, SoapCaller, classify, http_error
+from connectors.elsmart.client import GRIDHUB_BINDING, SoapCaller
 from connectors.elsmart.contract import NS, WSDL
 from connectors.elsmart.portal import PortalState
 from connectors.elsmart.wire import OUTBOUND, ElsmartWire
-from hub import soap
-from hub.errors import GridhubError, InvalidMessage
-from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
+from hub.toolkit import (
+    Credentials,
+    FailureMode,
+    GridhubError,
+    HttpClient,
+    InboundServer,
+    InvalidMessage,
+    Request,
+    Response,
+    Simulator,
+    soap,
+)
 from schemas.case import Case
 from schemas.envelope import Envelope
 
 
 class ElsmartSimulator(Simulator):
     name = "elsmart"
+    default_port = 8101
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
                  state_dir: Path | None = None, username: str | None = None,
@@ -50,23 +57,22 @@ class ElsmartSimulator(Simulator):
                  slow_seconds: float = 3.0, timeout: float = 10.0) -> None:
         super().__init__(host=host, port=port, state_dir=state_dir)
         self.credentials = Credentials(username, password) if username else None
-        # Where the portal calls gridhub; for `gridhub simulate` also from the environment.
-        self.gridhub_url = gridhub_url or os.environ.get("ELSMART_SIM_GRIDHUB_URL")
-        self.gridhub_auth = (gridhub_username or os.environ.get("ELSMART_SIM_GRIDHUB_USERNAME"),
-                             gridhub_password or os.environ.get("ELSMART_SIM_GRIDHUB_PASSWORD"))
+        # Where the portal calls gridhub (`gridhub simulate elsmart --gridhub-url ...`).
+        self.gridhub_url = gridhub_url
+        self.gridhub_auth = (gridhub_username, gridhub_password)
         self.slow_seconds = slow_seconds
         self.timeout = timeout
         self.fail_status: int | None = None
         self.state = PortalState(state_dir / "elsmart-portal.json" if state_dir else None)
         self.wire = ElsmartWire.load()
-        self._server: HttpServer | None = None
+        self._server: InboundServer | None = None
         self._caller: SoapCaller | None = None
         self._lock = threading.Lock()
 
     # -- lifecycle and control ------------------------------------------------------------
 
     def start(self) -> ElsmartSimulator:
-        self._server = HttpServer(self._handle, None, host=self.host, port=self.port,
+        self._server = InboundServer(self._handle, None, host=self.host, port=self.port,
                                   realm="elsmart portal", drop=self._drops)
         self._server.start()
         self.port = self._server.port
@@ -197,17 +203,12 @@ class ElsmartSimulator(Simulator):
         if not self.gridhub_url:
             raise InvalidMessage("no gridhub_url to call", where="ElsmartSimulator")
         user, password = self.gridhub_auth
-        where = f"gridhub {self.gridhub_url}"
+        client = HttpClient(self.gridhub_url, target="gridhub", timeout=self.timeout,
+                            username=user, password=password, soap=True)
         try:
-            response = requests.post(self.gridhub_url, data=document, timeout=self.timeout,
-                                     auth=(user, password or "") if user else None,
-                                     headers={"Content-Type": soap.CONTENT_TYPE})
-        except requests.RequestException as exc:
-            raise classify(exc, where=where, timeout=self.timeout) from exc
-        if response.status_code != 200:
-            soap.raise_for_fault(response.content, where=where)
-            raise http_error(response.status_code, response.content, where=where)
-        return bytes(response.content)
+            return client.post("", document, content_type=soap.CONTENT_TYPE).body
+        finally:
+            client.close()
 
     def _gridhub(self) -> SoapCaller:
         with self._lock:
@@ -215,9 +216,9 @@ class ElsmartSimulator(Simulator):
                 if not self.gridhub_url:
                     raise InvalidMessage("no gridhub_url to call", where="ElsmartSimulator")
                 user, password = self.gridhub_auth
-                self._caller = SoapCaller(self.gridhub_url, binding=GRIDHUB_BINDING,
-                                          username=user, password=password,
-                                          timeout=self.timeout)
+                http = HttpClient(self.gridhub_url, target="gridhub", timeout=self.timeout,
+                                  username=user, password=password)
+                self._caller = SoapCaller(http, binding=GRIDHUB_BINDING)
             return self._caller
 
 

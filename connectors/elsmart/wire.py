@@ -17,9 +17,18 @@ from typing import Any
 from lxml import etree
 
 from connectors.elsmart.contract import XSD, Contract, contract
-from hub.errors import ConfigurationError, InvalidMessage
-from hub.mapping import DocumentMap, FieldGroup, Mapping, get, load_mapping, put
-from hub.mapping_xml import XmlMapper, xml_text
+from hub.toolkit import (
+    ConfigurationError,
+    DocumentMap,
+    FieldGroup,
+    InvalidMessage,
+    Mapping,
+    XmlMapper,
+    load_mapping,
+    xml_text,
+)
+from hub.toolkit import get_field as get
+from hub.toolkit import put_field as put
 from schemas.case import Case
 from schemas.envelope import Envelope, derived_message_id
 from schemas.payloads import model_for, parse_payload

@@ -3,6 +3,10 @@
     facility.lookup.requested  <-> LookupFacilityRequest
     facility.lookup.answered   <-> LookupFacilityResponse (never a personal/organisation number)
     customer.registered        <-> RegisterCustomerRequest
+    tariff.change.requested    <-> ChangeTariffRequest
+    customer.ended             <-> EndCustomerRequest
+    supply.start/end.notified  ->  RegisterSupplyChangeRequest (Change START / SLUT)
+    supply.registered          <-  RegisterSupplyChangeResponse (with the request's facts)
     billing.updated            <-> GetEventsResponse/Events/Event (message id "kis:<EventId>")
 """
 
@@ -16,8 +20,7 @@ from typing import Any
 from lxml import etree
 
 from connectors.kis.wire import KisWire
-from hub.errors import InvalidMessage, RemoteFault, TargetRejected
-from hub.poller import EventBatch
+from hub.toolkit import EventBatch, InvalidMessage, RemoteFault, SetAside, TargetRejected
 from schemas.envelope import Envelope, derived_message_id
 from schemas.message_types import MessageType
 from schemas.payloads import parse_payload
@@ -29,10 +32,16 @@ PERSONAL_KEYS = frozenset({"personal_number", "organisation_number"})
 _REQUEST_KINDS = {M.FACILITY_LOOKUP_REQUESTED: "LookupFacilityRequest",
                   M.FACILITY_LOOKUP_ANSWERED: "LookupFacilityResponse",
                   M.CUSTOMER_REGISTERED: "RegisterCustomerRequest",
+                  M.TARIFF_CHANGE_REQUESTED: "ChangeTariffRequest",
+                  M.CUSTOMER_ENDED: "EndCustomerRequest",
+                  M.SUPPLY_START_NOTIFIED: "RegisterSupplyChangeRequest",
+                  M.SUPPLY_END_NOTIFIED: "RegisterSupplyChangeRequest",
                   M.BILLING_UPDATED: "GetEventsResponse"}
 _READ_TYPES = {"LookupFacilityRequest": M.FACILITY_LOOKUP_REQUESTED,
                "LookupFacilityResponse": M.FACILITY_LOOKUP_ANSWERED,
-               "RegisterCustomerRequest": M.CUSTOMER_REGISTERED}
+               "RegisterCustomerRequest": M.CUSTOMER_REGISTERED,
+               "ChangeTariffRequest": M.TARIFF_CHANGE_REQUESTED,
+               "EndCustomerRequest": M.CUSTOMER_ENDED}
 
 
 def kind_for(message: Envelope) -> str:
@@ -49,8 +58,11 @@ def to_wire(message: Envelope, wire: KisWire) -> etree._Element:
     kind = kind_for(message)
     payload = _checked(message).payload
     data: dict[str, Any] = {"case_ref": message.case_id, **payload}
-    if kind in ("LookupFacilityRequest", "RegisterCustomerRequest"):
+    if kind in ("LookupFacilityRequest", "RegisterCustomerRequest", "ChangeTariffRequest",
+                "EndCustomerRequest", "RegisterSupplyChangeRequest"):
         data["message_id"] = message.message_id
+    if kind == "RegisterSupplyChangeRequest":
+        data["change"] = "start" if message.type == M.SUPPLY_START_NOTIFIED else "end"
     if kind == "GetEventsResponse":
         event_id = message.message_id.removeprefix(EVENT_PREFIX)
         data = {"events": [{**data, "event_id": event_id,
@@ -87,15 +99,42 @@ def answer_from_wire(request: Envelope, root: etree._Element, wire: KisWire) -> 
     return _checked(answer)
 
 
-def check_registration(root: etree._Element, wire: KisWire, *, where: str) -> None:
-    """RegisterCustomerResponse: OK returns, AVVISAD is a business rejection (permanent)."""
-    data = wire.read("RegisterCustomerResponse", root)
+def check_registration(root: etree._Element, wire: KisWire, *, where: str,
+                       kind: str = "RegisterCustomerResponse", what: str = "registration"
+                       ) -> dict[str, Any]:
+    """RegisterCustomerResponse (ChangeTariffResponse): OK returns the answer, AVVISAD is a
+    business rejection (permanent)."""
+    data: dict[str, Any] = wire.read(kind, root)
     if data["result"] == "accepted":
-        return
+        return data
     reason = data.get("reason") or "no reason given"
-    raise TargetRejected(f"KIS refused the registration: {reason}", where=where,
+    raise TargetRejected(f"KIS refused the {what}: {reason}", where=where,
                          remote=RemoteFault(kind="soap", status="AVVISAD", message=reason,
                                             body_excerpt=_excerpt(root)))
+
+
+def supply_registered(request: Envelope, root: etree._Element, wire: KisWire, *,
+                      where: str) -> Envelope:
+    """supply.registered from KIS's RegisterSupplyChangeResponse to ``request`` (a
+    supply.start/end.notified); AVVISAD is a business rejection (permanent)."""
+    data = wire.read("RegisterSupplyChangeResponse", root)
+    if data["case_ref"] != request.case_id:
+        raise InvalidMessage(f"KIS answered for case {data['case_ref']!r}, asked for "
+                             f"{request.case_id!r}", where="RegisterSupplyChangeResponse/CaseRef")
+    if data["result"] != "accepted":
+        reason = data.get("reason") or "no reason given"
+        raise TargetRejected(f"KIS refused the supply change: {reason}", where=where,
+                             remote=RemoteFault(kind="soap", status="AVVISAD", message=reason,
+                                                body_excerpt=_excerpt(root)))
+    asked = request.payload
+    payload = {"change": "start" if request.type == M.SUPPLY_START_NOTIFIED else "end",
+               **{k: asked[k] for k in ("metering_point", "reason", "effective_on", "supplier",
+                                        "grid_area", "case_reference") if asked.get(k)},
+               "in_operation": bool(data.get("in_operation", True))}
+    for key in ("previous_supplier", "meter_number"):
+        if data.get(key):
+            payload[key] = data[key]
+    return _checked(request.derive(M.SUPPLY_REGISTERED, SOURCE, payload))
 
 
 def events_from_wire(root: etree._Element, wire: KisWire, *, strict: bool) -> EventBatch:
@@ -135,7 +174,8 @@ def _one_by_one(root: etree._Element, wire: KisWire) -> EventBatch:
             events = wire.read("GetEventsResponse", single)["events"]
             batch.messages.extend(_event_messages(events))
         except InvalidMessage as exc:
-            batch.quarantined.append((event_id, str(exc)))
+            batch.set_aside.append(SetAside(event_id, etree.tostring(item, encoding="utf-8"),
+                                            exc))
     return batch
 
 

@@ -2,39 +2,64 @@
 
 Outbound (deliver):
     facility.lookup.requested -> LookupFacility   -> returns [facility.lookup.answered]
+    customer.registered       -> RegisterCustomer -> returns [case.sidetrack.updated]
+    tariff.change.requested   -> ChangeTariff     -> returns [case.sidetrack.updated]
+    customer.ended            -> EndCustomer      -> returns [case.sidetrack.updated]
     customer.registered       -> RegisterCustomer -> returns []
+    supply.start.notified, supply.end.notified
+                              -> RegisterSupplyChange -> returns [supply.registered]
 Inbound (poller started by start()):
     GetEvents -> billing.updated (not billable, quote sent/ordered, invoiced, paid)
 
-Settings (routes.yaml ``connectors.<x>.settings``; credentials as ${ENV}):
-    url            KIS endpoint, required
-    username, password   HTTP Basic
-    timeout        seconds per call (10)
-    poll_interval  seconds between GetEvents calls (30; 0 = no polling)
-    poll_batch     MaxEvents per call (100)
-    cursor_file    where the cursor is kept (or state_dir/kis-cursor.json; else memory only)
-    mapping, xsd   a grid owner's own mapping file and contract
+Settings: :class:`KisSettings` below.
 """
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, ClassVar
 
 from connectors.kis import codec
 from connectors.kis.client import KisClient
 from connectors.kis.contract import XSD_PATH
 from connectors.kis.wire import MAPPING_PATH, KisWire, from_soap, to_soap
-from hub.connector import Connector, Inbound
-from hub.errors import ConfigurationError, InvalidMessage
-from hub.poller import CursorStore, EventPoller
+from hub.toolkit import (
+    Connector,
+    Count,
+    CursorStore,
+    EventPoller,
+    HttpSettings,
+    HttpUrl,
+    Inbound,
+    Interval,
+    InvalidMessage,
+    OptionalPath,
+)
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
 
 M = MessageType
+
+
+class KisSettings(HttpSettings):
+    """routes.yaml ``connectors.kis.settings``; credentials as ${ENV}."""
+
+    WHERE: ClassVar[str] = "connectors.kis.settings"
+    url: HttpUrl  # the KIS endpoint
+    poll_interval: Interval = 30.0  # between GetEvents calls; 0: no polling
+    poll_batch: Count = 100  # MaxEvents per call
+    cursor_file: OptionalPath = None  # where the cursor is kept, else state_dir/kis-cursor.json,
+    state_dir: OptionalPath = None  # else in memory only
+    mapping: Path = MAPPING_PATH  # a grid owner's own mapping file and contract
+    xsd: Path = XSD_PATH
+
+    @property
+    def cursor_path(self) -> Path | None:
+        if self.cursor_file is not None:
+            return self.cursor_file
+        return self.state_dir / "kis-cursor.json" if self.state_dir is not None else None
+
 
 
 class KisConnector(Connector):
@@ -42,21 +67,13 @@ class KisConnector(Connector):
 
     def __init__(self, settings: Mapping[str, Any], inbound: Inbound) -> None:
         super().__init__(settings, inbound)
-        url = str(self.settings.get("url", ""))
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise ConfigurationError(f"url must be http(s)://..., got {url!r}",
-                                     where="connectors.kis.settings.url")
-        self.url = url
-        self.timeout = _number(self.settings, "timeout", 10.0)
-        self.wire = KisWire(Path(self.settings.get("mapping") or MAPPING_PATH),
-                            Path(self.settings.get("xsd") or XSD_PATH))
-        self.client = KisClient(url, timeout=self.timeout,
-                                username=self.settings.get("username"),
-                                password=self.settings.get("password"))
-        store = CursorStore(_cursor_path(self.settings))
-        self.poller = EventPoller(self.fetch_events, inbound, store,
-                                  interval=_number(self.settings, "poll_interval", 30.0),
-                                  batch=int(_number(self.settings, "poll_batch", 100)), name="kis")
+        self.config = config = KisSettings.parse(self.settings)
+        self.url = config.url
+        self.wire = KisWire(config.mapping, config.xsd)
+        self.client = KisClient(config.http_client(config.url, target="KIS", soap=True))
+        self.poller = EventPoller(self.fetch_events, inbound, CursorStore(config.cursor_path),
+                                  interval=config.poll_interval, batch=config.poll_batch,
+                                  name="kis")
 
     # -- outbound --------------------------------------------------------------------------
 
@@ -72,8 +89,27 @@ class KisConnector(Connector):
             # KIS confirmed: the portal's customer-service symbol may now say so.
             return [message.derive(M.CASE_SIDETRACK_UPDATED, self.name, {
                 "track": "customer_service", "state": "registered_in_kis"}, "registered")]
-        raise InvalidMessage(f"kis takes facility.lookup.requested and customer.registered, "
-                             f"not {message.type}", where="kis.deliver")
+        if message.type == M.TARIFF_CHANGE_REQUESTED:
+            answer = self.client.call("ChangeTariff", codec.to_wire(message, self.wire))
+            codec.check_registration(answer, self.wire, where=f"kis ChangeTariff {self.url}",
+                                     kind="ChangeTariffResponse", what="tariff change")
+            # Kundservice has done its part for the fuse change: "Färdig från kundservice".
+            return [message.derive(M.CASE_SIDETRACK_UPDATED, self.name, {
+                "track": "customer_service", "state": "done"}, "tariff")]
+        if message.type == M.CUSTOMER_ENDED:
+            answer = self.client.call("EndCustomer", codec.to_wire(message, self.wire))
+            codec.check_registration(answer, self.wire, where=f"kis EndCustomer {self.url}",
+                                     kind="EndCustomerResponse", what="end of the customer")
+            return [message.derive(M.CASE_SIDETRACK_UPDATED, self.name, {
+                "track": "customer_service", "state": "done"}, "ended")]
+        if message.type in (M.SUPPLY_START_NOTIFIED, M.SUPPLY_END_NOTIFIED):
+            answer = self.client.call("RegisterSupplyChange", codec.to_wire(message, self.wire))
+            return [codec.supply_registered(message, answer, self.wire,
+                                            where=f"kis RegisterSupplyChange {self.url}")]
+        raise InvalidMessage(f"kis takes facility.lookup.requested, customer.registered, "
+                             f"tariff.change.requested, customer.ended and "
+                             f"supply.start/end.notified, not {message.type}",
+                             where="kis.deliver")
 
     # -- inbound -----------------------------------------------------------------------------
 
@@ -91,13 +127,7 @@ class KisConnector(Connector):
         self.poller.stop()
 
     def reachable(self) -> bool:
-        parts = urlsplit(self.url)
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        try:
-            with socket.create_connection((parts.hostname or "", port), timeout=2):
-                return True
-        except OSError:
-            return False
+        return self.client.http.reachable()
 
     # -- translation without I/O -------------------------------------------------------------
 
@@ -108,24 +138,3 @@ class KisConnector(Connector):
     @classmethod
     def to_wire(cls, message: Envelope) -> bytes:
         return to_soap(codec.to_wire(message, KisWire.default()))
-
-
-def _number(settings: Mapping[str, Any], key: str, default: float) -> float:
-    raw = settings.get(key, default)
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise ConfigurationError(f"{key} must be a number, got {raw!r}",
-                                 where=f"connectors.kis.settings.{key}") from None
-    if value < 0:
-        raise ConfigurationError(f"{key} must not be negative",
-                                 where=f"connectors.kis.settings.{key}")
-    return value
-
-
-def _cursor_path(settings: Mapping[str, Any]) -> Path | None:
-    if settings.get("cursor_file"):
-        return Path(settings["cursor_file"])
-    if settings.get("state_dir"):
-        return Path(settings["state_dir"]) / "kis-cursor.json"
-    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import schemas.contracts.kis as _contract_package
-from hub.xsd import XsdContract
+from hub.toolkit import XsdContract
 
 CONTRACT_DIR = Path(_contract_package.__file__).parent
 XSD_PATH = CONTRACT_DIR / "kis.xsd"

@@ -1,8 +1,10 @@
 """The KIS simulator's data: customers and facilities, registrations and billing events.
 
 Seeded deterministically: 25 Swedish facilities (GSRN 735999..., the same ids, meter numbers
-and addresses as tests/factories.py builds for seeds 0-24) and 5 Norwegian ones (seeds
-100-104). Kept as JSON in ``state_dir/kis.json`` when a directory is given.
+and addresses as tests/factories.py builds for seeds 0-24), 5 Norwegian ones (seeds
+100-104), and the reference's example point (ediel-sweden.md §5, anläggnings-id
+735999123456789018) supplied by the Ediel-id 23456. Kept as JSON in ``state_dir/kis.json``
+when a directory is given.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ T0 = datetime(2024, 3, 14, 8, 30, tzinfo=UTC)  # the simulator's clock starts he
 BILLING_CHAIN = ("quote_sent", "quote_ordered", "invoiced", "paid")
 WIRE_KIND = {"not_billable": "EJDEBITERBAR", "quote_sent": "OFFERTSKICKAD",
              "quote_ordered": "OFFERTBESTALLD", "invoiced": "FAKTURERAD", "paid": "BETALD"}
+EXAMPLE_POINT, EXAMPLE_SUPPLIER = "735999123456789018", "23456"
 _SE_STREETS = ("Storgatan", "Drottninggatan", "Rönnvägen", "Kullagatan", "Björkgatan")
 _NO_STREETS = ("Dronningens gate", "Markens gate", "Tordenskjolds gate", "Elvegata")
 _PRIVATE = ("Anna Lindqvist", "Lars Persson", "Karin Nilsson", "Johan Berg", "Eva Sandberg")
@@ -41,8 +44,13 @@ def seed_data() -> dict[str, Any]:
         _add(facilities, customers, seed, "SE")
     for seed in range(100, 105):
         _add(facilities, customers, seed, "NO")
+    _add(facilities, customers, 25, "SE")
+    example = facilities.pop(make_gsrn(25, "735999").reveal())
+    facilities[EXAMPLE_POINT] = {**example, "facility_id": EXAMPLE_POINT}
     return {"facilities": facilities, "customers": customers, "registrations": {},
-            "events": [], "billing": {}}
+            "events": [], "billing": {},
+            "supply": {EXAMPLE_POINT: {"supplier": EXAMPLE_SUPPLIER, "since": "2024-01-01"}},
+            "supply_changes": {}}
 
 
 def _add(facilities: dict[str, Any], customers: dict[str, Any], seed: int, country: str) -> None:
@@ -113,13 +121,24 @@ class KisState:
     # -- RegisterCustomer ------------------------------------------------------------------
 
     def register(self, message_id: str, case_ref: str, customer_number: str,
-                 facility_id: str | None) -> tuple[bool, str | None]:
-        """(accepted, reason). The same MessageId gets the same answer again."""
+                 facility_id: str | None, *, new_customer: dict[str, Any] | None = None,
+                 new_facility: dict[str, Any] | None = None) -> tuple[bool, str | None]:
+        """(accepted, reason). The same MessageId gets the same answer again. An unknown
+        customer (facility) is created from ``new_customer`` (``new_facility``) when given."""
         with self._lock:
             done = self.data["registrations"].get(message_id)
             if done is not None:
                 return done["accepted"], done.get("reason")
+            customers, facilities = self.data["customers"], self.data["facilities"]
+            if new_customer is not None and customer_number not in customers:
+                customers[customer_number] = {**new_customer, "customer_number": customer_number}
+            if new_facility is not None and facility_id and facility_id not in facilities \
+                    and customer_number in customers:
+                facilities[facility_id] = {**new_facility, "facility_id": facility_id,
+                                           "customer_number": customer_number}
             accepted, reason = self._check_registration(customer_number, facility_id)
+            if accepted and facility_id:  # registered: the facility is in operation
+                self.data["facilities"][facility_id]["in_operation"] = True
             self.data["registrations"][message_id] = {
                 "case_ref": case_ref, "customer_number": customer_number,
                 "facility_id": facility_id, "accepted": accepted, "reason": reason}
@@ -136,6 +155,84 @@ class KisState:
         if facility is not None and facility["customer_number"] != customer_number:
             return False, "Anläggningen tillhör en annan kund"
         return True, None
+
+    # -- ChangeTariff ----------------------------------------------------------------------
+
+    def change_tariff(self, message_id: str, facility_id: str, main_fuse_a: int
+                      ) -> tuple[bool, str | None, str | None]:
+        """(accepted, reason, tariff): the facility's fuse and the tariff that follows it."""
+        with self._lock:
+            facility = self.data["facilities"].get(facility_id)
+            if facility is None:
+                return False, "Anläggnings-ID finns inte i kundregistret", None
+            tariff = f"SÄKRING-{main_fuse_a}A"
+            facility.update(main_fuse_a=main_fuse_a, tariff=tariff)
+            self.data.setdefault("tariff_changes", {})[message_id] = {
+                "facility_id": facility_id, "main_fuse_a": main_fuse_a, "tariff": tariff}
+            self._save()
+        return True, None, tariff
+
+    # -- EndCustomer -------------------------------------------------------------------------
+
+    def end_customer(self, customer_number: str, facility_id: str, ended_on: str | None
+                     ) -> tuple[bool, str | None]:
+        """(accepted, reason): the facility's customer relationship ends (ended twice: same)."""
+        with self._lock:
+            facility = self.data["facilities"].get(facility_id)
+            if facility is None or facility.get("customer_number") != customer_number:
+                return False, "Anläggningen tillhör inte kunden"
+            facility["ended_on"] = facility.get("ended_on") or ended_on or "today"
+            self._save()
+        return True, None
+
+    # -- RegisterSupplyChange --------------------------------------------------------------
+
+    def register_supply(self, message_id: str, change: dict[str, str]) -> dict[str, Any]:
+        """Record a supplier's start (START) or end (SLUT) of supply at a facility; the
+        answer: Result, Reason, PreviousSupplier, InOperation, MeterNumber. The same
+        MessageId gets the same answer again."""
+        with self._lock:
+            changes = self.data.setdefault("supply_changes", {})
+            if message_id in changes:
+                return dict(changes[message_id]["answer"])
+            facility = self.data["facilities"].get(change["facility_id"])
+            supply = self.data.setdefault("supply", {})
+            current = supply.get(change["facility_id"], {}).get("supplier")
+            if facility is None:
+                answer: dict[str, Any] = {
+                    "result": "AVVISAD", "reason": "Anläggnings-ID finns inte i kundregistret"}
+            else:
+                answer = {"result": "OK",
+                          "in_operation": bool(facility.get("in_operation", True)),
+                          "meter_number": facility.get("meter_number")}
+                self._apply_supply(change, answer, current)
+            changes[message_id] = {**change, "answer": answer}
+            self._save()
+        return dict(answer)
+
+    def _apply_supply(self, change: dict[str, str], answer: dict[str, Any],
+                      current: str | None) -> None:
+        supply, point = self.data.setdefault("supply", {}), change["facility_id"]
+        entry = supply.get(point, {})
+        if change["reason"] == "ATERKALLELSE":  # a withdrawn start: the one before returns
+            if current == change["supplier"]:
+                previous = entry.get("previous")
+                if previous:
+                    supply[point] = previous
+                else:
+                    supply.pop(point, None)
+        elif change["change"] == "START":
+            if current and current != change["supplier"]:
+                answer["previous_supplier"] = current
+            supply[point] = {"supplier": change["supplier"], "since": change["effective_on"],
+                             "previous": {k: v for k, v in entry.items() if k != "previous"}
+                             or None}
+        elif current == change["supplier"]:
+            supply.pop(point, None)
+
+    def supplier_of(self, facility_id: str) -> str | None:
+        entry = self.data.get("supply", {}).get(facility_id)
+        return str(entry["supplier"]) if entry else None
 
     # -- billing events --------------------------------------------------------------------
 

@@ -18,7 +18,6 @@ Control: ``POST /_control/billing {"case_ref": ..., "state": optional}`` adds a 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -27,10 +26,18 @@ from lxml import etree
 
 from connectors.kis.contract import XSD_PATH, XsdContract
 from connectors.kis.sim_state import KisState
-from hub.errors import GridhubError, InvalidMessage
-from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.simulator import FailureMode, Inbox, Simulator
-from hub.soap import CONTENT_TYPE, body_of, envelope, fault, fault_for
+from hub.toolkit import (
+    Credentials,
+    FailureMode,
+    GridhubError,
+    InboundServer,
+    Inbox,
+    InvalidMessage,
+    Request,
+    Response,
+    Simulator,
+    soap,
+)
 
 NS = "urn:gridhub:kis:v1"
 K = f"{{{NS}}}"
@@ -41,14 +48,14 @@ PATH = "/kis"
 
 class KisSimulator(Simulator):
     name = "kis"
+    default_port = 8102
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, state_dir: Path | None = None,
                  username: str = "gridhub", password: str | None = None,
                  slow_seconds: float = 5.0, leak_personal_numbers: bool = False) -> None:
         super().__init__(host=host, port=port, state_dir=state_dir)
         self.credentials = Credentials(
-            username=username, password=password or os.environ.get("GRIDHUB_SIM_PASSWORD",
-                                                                    "simulator"))
+            username=username, password=password or "simulator")
         self.slow_seconds = slow_seconds
         # A KIS that (wrongly) sends personal/organisation numbers, to prove they are dropped.
         self.leak_personal_numbers = leak_personal_numbers
@@ -56,7 +63,7 @@ class KisSimulator(Simulator):
         self.calls: dict[str, int] = {}
         self.market = Inbox()  # the datahub's documents, as canonical JSON (POST /kis/market)
         self._contract = XsdContract(XSD_PATH)
-        self._server: HttpServer | None = None
+        self._server: InboundServer | None = None
         self._wake = threading.Event()
 
     @property
@@ -68,7 +75,7 @@ class KisSimulator(Simulator):
 
     def start(self) -> KisSimulator:
         self._wake.clear()
-        self._server = HttpServer(self._handle, self.credentials, host=self.host,
+        self._server = InboundServer(self._handle, self.credentials, host=self.host,
                                       port=self.port, realm="kis",
                                       drop=self._down)
         self._server.start()
@@ -105,15 +112,15 @@ class KisSimulator(Simulator):
         if self.failure == FailureMode.SLOW:
             self._wake.wait(self.slow_seconds)
         if self.failure == FailureMode.SERVER_ERROR:
-            return _soap(500, fault("Server", "KIS database unavailable"))
+            return _soap(500, soap.fault("Server", "KIS database unavailable"))
         if self.failure == FailureMode.SOAP_FAULT:
-            return _soap(500, fault("Client", "request refused by KIS validation"))
+            return _soap(500, soap.fault("Client", "request refused by KIS validation"))
         try:
-            payload = body_of(request.body, where="KIS request")
+            payload = soap.body_of(request.body, where="KIS request")
             self._contract.validate(payload, where="KIS request")
-            return _soap(200, envelope(self._operation(payload)))
+            return _soap(200, soap.envelope(self._operation(payload)))
         except GridhubError as exc:
-            return _soap(*fault_for(exc))
+            return _soap(*soap.fault_for(exc))
         except _Forbidden:
             return Response(403, b"KIS: access denied for this user", "text/plain")
 
@@ -126,10 +133,18 @@ class KisSimulator(Simulator):
             return self._lookup(payload)
         if operation == "RegisterCustomerRequest":
             return self._register(payload, reject)
+        if operation == "ChangeTariffRequest":
+            return self._tariff(payload, reject)
+        if operation == "EndCustomerRequest":
+            return self._end(payload, reject)
         if operation == "GetEventsRequest":
             if reject:
                 raise _Forbidden
             return self._events(payload)
+        if operation == "RegisterSupplyChangeRequest":
+            if reject:
+                raise _Forbidden
+            return self._supply(payload)
         raise InvalidMessage(f"{operation} is not a KIS operation", where="soap:Body")
 
     def _lookup(self, req: etree._Element) -> etree._Element:
@@ -165,6 +180,30 @@ class KisSimulator(Simulator):
             _sub(node, "PersonalNumber", customer.get("personal_number"))
             _sub(node, "OrganisationNumber", customer.get("organisation_number"))
 
+    def _tariff(self, req: etree._Element, reject: bool) -> etree._Element:
+        case_ref = req.findtext(K + "CaseRef")
+        accepted, reason, tariff = (False, "Anläggningen är spärrad", None) if reject else \
+            self.state.change_tariff(req.findtext(K + "MessageId") or "",
+                                     req.findtext(K + "FacilityId") or "",
+                                     int(req.findtext(K + "MainFuse") or 0))
+        out = etree.Element(K + "ChangeTariffResponse", nsmap={"k": NS})
+        _sub(out, "CaseRef", case_ref)
+        _sub(out, "Result", "OK" if accepted else "AVVISAD")
+        _sub(out, "Reason", reason)
+        _sub(out, "Tariff", tariff)
+        return out
+
+    def _end(self, req: etree._Element, reject: bool) -> etree._Element:
+        case_ref = req.findtext(K + "CaseRef")
+        accepted, reason = (False, "Kunden är spärrad") if reject else self.state.end_customer(
+            req.findtext(K + "CustomerNumber") or "", req.findtext(K + "FacilityId") or "",
+            req.findtext(K + "EndedOn"))
+        out = etree.Element(K + "EndCustomerResponse", nsmap={"k": NS})
+        _sub(out, "CaseRef", case_ref)
+        _sub(out, "Result", "OK" if accepted else "AVVISAD")
+        _sub(out, "Reason", reason)
+        return out
+
     def _register(self, req: etree._Element, reject: bool) -> etree._Element:
         case_ref = req.findtext(K + "CaseRef")
         accepted: bool
@@ -174,11 +213,29 @@ class KisSimulator(Simulator):
         else:
             accepted, reason = self.state.register(
                 req.findtext(K + "MessageId") or "", case_ref or "",
-                req.findtext(K + "CustomerNumber") or "", req.findtext(K + "FacilityId"))
+                req.findtext(K + "CustomerNumber") or "", req.findtext(K + "FacilityId"),
+                new_customer=_party(req.find(K + "EndCustomer")),
+                new_facility=_facility(req.find(K + "Facility")))
         out = etree.Element(K + "RegisterCustomerResponse", nsmap={"k": NS})
         _sub(out, "CaseRef", case_ref)
         _sub(out, "Result", "OK" if accepted else "AVVISAD")
         _sub(out, "Reason", reason)
+        return out
+
+    def _supply(self, req: etree._Element) -> etree._Element:
+        change = {key: req.findtext(K + tag) or "" for key, tag in (
+            ("facility_id", "FacilityId"), ("change", "Change"), ("reason", "Reason"),
+            ("effective_on", "EffectiveOn"), ("supplier", "Supplier"),
+            ("case_ref", "CaseRef"))}
+        answer = self.state.register_supply(req.findtext(K + "MessageId") or "", change)
+        out = etree.Element(K + "RegisterSupplyChangeResponse", nsmap={"k": NS})
+        _sub(out, "CaseRef", change["case_ref"])
+        _sub(out, "Result", answer["result"])
+        _sub(out, "Reason", answer.get("reason"))
+        _sub(out, "PreviousSupplier", answer.get("previous_supplier"))
+        if "in_operation" in answer:
+            _sub(out, "InOperation", "true" if answer["in_operation"] else "false")
+        _sub(out, "MeterNumber", answer.get("meter_number"))
         return out
 
     def _events(self, req: etree._Element) -> etree._Element:
@@ -218,6 +275,7 @@ class KisSimulator(Simulator):
                 return _json(200, {"failure": self.failure.value, "calls": self.calls,
                                    "facilities": len(data["facilities"]),
                                    "registrations": len(data["registrations"]),
+                                   "supply_changes": len(data.get("supply_changes", {})),
                                    "events": len(data["events"])})
         except (ValueError, KeyError, TypeError) as exc:
             return _json(400, {"error": f"bad control request: {exc!r}"})
@@ -246,8 +304,41 @@ def _address(parent: etree._Element, address: dict[str, str]) -> None:
 
 
 def _soap(status: int, body: bytes) -> Response:
-    return Response(status, body, CONTENT_TYPE)
+    return Response(status, body, soap.CONTENT_TYPE)
 
 
 def _json(status: int, doc: dict[str, Any]) -> Response:
     return Response(status, json.dumps(doc, ensure_ascii=False).encode())
+
+
+def _address_of(node: etree._Element) -> dict[str, Any]:
+    return {"street": node.findtext(K + "Street"), "postcode": node.findtext(K + "Postcode"),
+            "town": node.findtext(K + "Town"), "country": node.findtext(K + "Country") or "SE"}
+
+
+def _party(node: etree._Element | None) -> dict[str, Any] | None:
+    """A customer record as the register keeps it, from a RegisterCustomer's EndCustomer."""
+    if node is None:
+        return None
+    address = node.find(K + "Address")
+    record = {"kind": node.findtext(K + "Kind"), "name": node.findtext(K + "Name"),
+              "address": _address_of(address) if address is not None else None,
+              "phone": node.findtext(K + "Phone")}
+    for key, tag in (("personal_number", "PersonalNumber"),
+                     ("organisation_number", "OrganisationNumber")):
+        if node.findtext(K + tag):
+            record[key] = node.findtext(K + tag)
+    return record
+
+
+def _facility(node: etree._Element | None) -> dict[str, Any] | None:
+    if node is None:
+        return None
+    address = node.find(K + "Address")
+    fuse = node.findtext(K + "MainFuse")
+    return {"facility_id": node.findtext(K + "FacilityId"),
+            "meter_number": node.findtext(K + "MeterNumber"),
+            "technical_number": node.findtext(K + "TechnicalNumber"),
+            "substation": node.findtext(K + "Substation"),
+            "address": _address_of(address) if address is not None else None,
+            "main_fuse_a": int(fuse) if fuse else 25}

@@ -14,12 +14,8 @@ from typing import Any
 from lxml import etree
 
 from connectors.kis.contract import XSD_PATH, XsdContract
-from hub.errors import InvalidMessage
-from hub.mapping import DocumentMap, load_mapping
-from hub.mapping_xml import XmlMapper
-from hub.soap import SOAP_NS
-from hub.soap import envelope as soap_envelope
-from hub.xmlsafe import parse
+from hub.toolkit import DocumentMap, InvalidMessage, XmlMapper, load_mapping, soap
+from hub.toolkit import parse_xml as parse
 
 MAPPING_PATH = Path(__file__).with_name("mapping.yaml")
 
@@ -79,15 +75,15 @@ def _default() -> KisWire:
 
 
 def to_soap(element: etree._Element) -> bytes:
-    return soap_envelope(element)
+    return soap.envelope(element)
 
 
 def from_soap(document: bytes, *, where: str) -> etree._Element:
     """The payload element of a SOAP envelope, or the document itself when it is a bare body."""
     root = parse(document, where=where)
-    if root.tag != f"{{{SOAP_NS}}}Envelope":
+    if root.tag != f"{{{soap.SOAP_NS}}}Envelope":
         return root
-    body = root.find(f"{{{SOAP_NS}}}Body")
+    body = root.find(f"{{{soap.SOAP_NS}}}Body")
     if body is None or len(body) == 0:
         raise InvalidMessage("soap:Body is missing or empty", where=where)
     return body[0]

@@ -28,8 +28,7 @@ from pika.adapters.blocking_connection import BlockingChannel
 from pika.exceptions import AMQPError
 from pika.spec import Basic, BasicProperties
 
-from hub.background import Background
-from hub.errors import PermanentError
+from hub.toolkit import Background, PermanentError
 from schemas.envelope import Envelope
 
 log = structlog.get_logger("gridhub.metering.events")

@@ -1,7 +1,8 @@
 """The simulated coordinator's business: work orders, their lifecycle steps, and the events
 and metering values it publishes. Plain data (JSON-ready dicts), no I/O, deterministic ids.
 
-A work order moves, one step per tick (seed 003, "Trinn 1"): created -> equipment planned ->
+A work order moves, one step per tick (seed 003, "Trinn 1"), once released (an order created
+with ``hold`` waits for its release): created -> equipment planned ->
 warehouse task created -> assigned to a P0 supplier -> reported (meter number, reading and
 time) | done with deviation | cancelled. Jobs that mount no new equipment skip the first two.
 """
@@ -57,7 +58,18 @@ def new_order(request: dict[str, Any], number: int, outcome: str) -> dict[str, A
         if key in request:
             order[key] = request[key]
     order["_steps"] = steps_for(request["orderType"], outcome)
+    order["_held"] = bool(request.get("hold", False))
     return order
+
+
+def cancel(order: dict[str, Any]) -> bool:
+    """Cancel ``order`` if it is still open (its next event is CANCELLED); False when it was
+    finished already, which leaves it as it is."""
+    if not order["_steps"] or order["_steps"] == ["CANCELLED"]:
+        return False
+    order["_steps"] = ["CANCELLED"]
+    order["_held"] = False
+    return True
 
 
 def resource(order: dict[str, Any]) -> dict[str, Any]:
@@ -66,8 +78,9 @@ def resource(order: dict[str, Any]) -> dict[str, Any]:
 
 
 def advance(order: dict[str, Any]) -> dict[str, Any] | None:
-    """Move ``order`` one step; the event for that step, or None when it is finished."""
-    if not order["_steps"]:
+    """Move ``order`` one step; the event for that step, or None when it is finished or
+    held (created, waiting to be released)."""
+    if not order["_steps"] or order.get("_held"):
         return None
     event_type = order["_steps"].pop(0)
     event = _event(order, event_type)

@@ -2,7 +2,11 @@
 
 HTTP (JSON, contract ``schemas/contracts/metering/``):
 
-    POST /api/v1/workorders          create (idempotent on requestId): 201, or 200 if known
+    POST /api/v1/workorders          create (idempotent on requestId): 201, or 200 if known;
+                                     "hold": true creates it without starting it
+    POST /api/v1/workorders/{id}/release   start a held order
+    POST /api/v1/workorders/{id}/cancel    cancel an open order: a CANCELLED event at once
+                                     (a finished order is left as it is); both answer the order
     GET  /api/v1/workorders/{id}     the work order
     GET  /api/v1/health
     GET  /api/v1/events?after=N&limit=M
@@ -26,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import threading
 import time
 from collections import deque
@@ -39,9 +42,16 @@ import pika
 import structlog
 
 from connectors.metering import events, lifecycle, wire
-from hub.errors import InvalidMessage
-from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.simulator import FailureMode, Inbox, Simulator
+from hub.toolkit import (
+    Credentials,
+    FailureMode,
+    InboundServer,
+    Inbox,
+    InvalidMessage,
+    Request,
+    Response,
+    Simulator,
+)
 
 log = structlog.get_logger("gridhub.metering.simulator")
 _JSON = "application/json"
@@ -50,6 +60,7 @@ FEED_MAX = 100_000
 
 class MeteringSimulator(Simulator):
     name = "metering"
+    default_port = 8104
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
                  state_dir: Path | None = None, amqp_url: str | None = None,
@@ -63,7 +74,7 @@ class MeteringSimulator(Simulator):
         self.market = Inbox()  # the datahub's reminders, canonical JSON (POST /api/v1/market)
         self._credentials = Credentials(token=token) if token else None
         self._lock = threading.RLock()
-        self._server: HttpServer | None = None
+        self._server: InboundServer | None = None
         self._publisher: _EventPublisher | None = None
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -71,20 +82,19 @@ class MeteringSimulator(Simulator):
         self.outcome = "reported"
         self.orders: dict[str, dict[str, Any]] = {}
         self.by_request: dict[str, str] = {}
+        self.cancelled: list[str] = []  # work orders cancelled on request, in order
         # the events sent, newest last (for tests and the demo)
         self.published: deque[dict[str, Any]] = deque(maxlen=10_000)
         # the HTTP event feed: (seq, routing key, event), the oldest dropped past FEED_MAX
         self.feed: deque[tuple[int, str, Any]] = deque(maxlen=FEED_MAX)
+        # seq -> fields served in that feed entry instead (a coordinator writing a bad feed)
+        self.broken_entries: dict[int, dict[str, Any]] = {}
         self._seq = 0
 
     # -- life cycle ----------------------------------------------------------------------------
 
     def start(self) -> MeteringSimulator:
-        env = os.environ
-        self.amqp_url = self.amqp_url or env.get("GRIDHUB_METERING_SIM_AMQP_URL")
-        self.exchange = self.exchange or env.get("GRIDHUB_METERING_SIM_EXCHANGE", "quant.events")
-        if self.step_interval is None and env.get("GRIDHUB_METERING_SIM_STEP"):
-            self.step_interval = float(env["GRIDHUB_METERING_SIM_STEP"])
+        self.exchange = self.exchange or "quant.events"
         self._load()
         if self.amqp_url:
             self._publisher = _EventPublisher(self.amqp_url, self.exchange)
@@ -122,7 +132,7 @@ class MeteringSimulator(Simulator):
                 self._listen()
 
     def _listen(self) -> None:
-        self._server = HttpServer(self._handle, self._credentials, host=self.host,
+        self._server = InboundServer(self._handle, self._credentials, host=self.host,
                                   port=self.port).start()
         self.port = self._server.port  # a restart after "down" binds the same port
 
@@ -204,6 +214,8 @@ class MeteringSimulator(Simulator):
             return self._post_workorder(request)
         if path == "/api/v1/events" and request.method == "GET":
             return self._events(request)
+        if path.startswith("/api/v1/workorders/") and request.method == "POST":
+            return self._instruction(path, request)
         if path.startswith("/api/v1/workorders/") and request.method == "GET":
             order = self.orders.get(path.rsplit("/", 1)[1])
             if order is None:
@@ -227,6 +239,30 @@ class MeteringSimulator(Simulator):
         status, body = self.create(doc)
         return _json(status, body)
 
+    def _instruction(self, path: str, request: Request) -> Response:
+        parts = path.split("/")  # '', api, v1, workorders, {id}, release|cancel
+        if len(parts) != 6 or parts[5] not in ("release", "cancel"):
+            return _error(404, "NOT_FOUND", f"no route POST {path}")
+        try:
+            doc = wire.parse_json(request.body, where="request body")
+        except InvalidMessage as exc:
+            return _error(400, "INVALID_REQUEST", str(exc))
+        violation = wire.first_violation(doc, "workorder-instruction")
+        if violation is not None:
+            return _error(400, "INVALID_REQUEST", f"{violation[0]}: {violation[1]}",
+                          violation[0])
+        with self._lock:
+            order = self.orders.get(parts[4])
+            if order is None:
+                return _error(404, "NOT_FOUND", "no such work order")
+            if parts[5] == "release":
+                order["_held"] = False
+            elif lifecycle.cancel(order):
+                self.cancelled.append(order["workOrderId"])
+                self.advance(order["workOrderId"])  # the CANCELLED event, now
+            self._save()
+            return _json(200, lifecycle.resource(order))
+
     def _events(self, request: Request) -> Response:
         query = parse_qs(urlsplit(request.path).query)
         try:
@@ -236,6 +272,7 @@ class MeteringSimulator(Simulator):
             return _error(400, "INVALID_REQUEST", "after and limit are whole numbers")
         with self._lock:
             items = [{"seq": seq, "routingKey": key, "event": event}
+                     | self.broken_entries.get(seq, {})
                      for seq, key, event in self.feed if seq > after][:limit]
             return _json(200, {"events": items, "last": self._seq})
 

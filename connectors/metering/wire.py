@@ -17,9 +17,9 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
 import schemas
-from hub.errors import InvalidMessage
-from hub.mapping import DocumentMap, Mapping, load_mapping
-from hub.mapping_json import JsonMapper, assign, resolve
+from hub.toolkit import DocumentMap, InvalidMessage, JsonMapper, Mapping, load_mapping
+from hub.toolkit import json_assign as assign
+from hub.toolkit import json_resolve as resolve
 from schemas.envelope import Envelope, derived_message_id
 from schemas.payloads import parse_payload
 

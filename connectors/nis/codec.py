@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.nis.wire import NisWire
-from hub.errors import InvalidMessage
+from hub.toolkit import InvalidMessage
 from schemas.envelope import Envelope, derived_message_id
 from schemas.message_types import MessageType
 from schemas.payloads import parse_payload

@@ -10,6 +10,7 @@ Failure modes (``.fail(mode)`` or ``POST /_control/fail {"mode": ...}``):
     soap-fault  no SOAP here: HTTP 200 with an answer that breaks nis.xsd -> permanent
     reject      HTTP 422 with an Error document             -> permanent
     down        closes the connection without answering     -> transient
+``advance_projects()`` moves every open preparation project one step (the planners' work).
 ``POST /_control/reset``; ``GET /_control/state`` reports the failure mode, call counts and
 registrations.
 """
@@ -17,7 +18,6 @@ registrations.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,10 +27,18 @@ from lxml import etree
 
 from connectors.nis import grid
 from connectors.nis.contract import XSD_PATH, XsdContract
-from hub.errors import InvalidMessage
-from hub.httpserver import Credentials, HttpServer, Request, Response
-from hub.simulator import FailureMode, Inbox, Simulator
-from hub.xmlsafe import parse
+from connectors.nis.projects import ProjectBook
+from hub.toolkit import (
+    Credentials,
+    FailureMode,
+    InboundServer,
+    Inbox,
+    InvalidMessage,
+    Request,
+    Response,
+    Simulator,
+)
+from hub.toolkit import parse_xml as parse
 
 NS = "urn:gridhub:nis:v1"
 N = f"{{{NS}}}"
@@ -48,22 +56,23 @@ class _Refusal(Exception):
 
 class NisSimulator(Simulator):
     name = "nis"
+    default_port = 8103
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, state_dir: Path | None = None,
                  username: str = "gridhub", password: str | None = None,
                  slow_seconds: float = 5.0, today: date | None = None) -> None:
         super().__init__(host=host, port=port, state_dir=state_dir)
         self.credentials = Credentials(
-            username=username, password=password or os.environ.get("GRIDHUB_SIM_PASSWORD",
-                                                                    "simulator"))
+            username=username, password=password or "simulator")
         self.slow_seconds = slow_seconds
         self.today = today  # the assessment date; None = the real date
         self.state = grid.NisState(state_dir / "nis.json" if state_dir else None)
         self.calls: dict[str, int] = {}
         self.market = Inbox()  # the datahub's documents, as canonical JSON (POST /nis/market)
         self._contract = XsdContract(XSD_PATH)
-        self._server: HttpServer | None = None
+        self._server: InboundServer | None = None
         self._wake = threading.Event()
+        self.projects = ProjectBook()  # the grid owner's preparation (beredning)
 
     @property
     def endpoint(self) -> str:
@@ -74,7 +83,7 @@ class NisSimulator(Simulator):
 
     def start(self) -> NisSimulator:
         self._wake.clear()
-        self._server = HttpServer(self._handle, self.credentials, host=self.host,
+        self._server = InboundServer(self._handle, self.credentials, host=self.host,
                                       port=self.port, realm="nis",
                                       drop=self._down)
         self._server.start()
@@ -87,11 +96,16 @@ class NisSimulator(Simulator):
             self._server.stop()
             self._server = None
 
+    def advance_projects(self) -> int:
+        """The planners' work: every open project one step on (beredning pågår, färdig)."""
+        return self.projects.advance()
+
     def reset(self) -> None:
         """No failure, no registrations (``POST /_control/reset``)."""
         self.failure = FailureMode.NONE
         self.calls = {}
         self.state = grid.NisState(self.state.path, fresh=True)
+        self.projects = ProjectBook()
 
     # -- HTTP ----------------------------------------------------------------------------------
 
@@ -100,7 +114,8 @@ class NisSimulator(Simulator):
             return self._control(request)
         if request.path == "/nis/market" and request.method == "POST":
             return self.market.take(request.body)
-        routes = {"/nis/griddata": self._griddata, "/nis/installations": self._install}
+        routes = {"/nis/griddata": self._griddata, "/nis/installations": self._install,
+                  "/nis/projects/events": self.projects.answer}
         if request.path not in routes or request.method != "POST":
             return _error(404, "OKAND_RESURS", f"no resource {request.method} {request.path}")
         self.calls[request.path] = self.calls.get(request.path, 0) + 1
@@ -145,6 +160,7 @@ class NisSimulator(Simulator):
         place = " ".join(t.strip() for t in address.itertext()) if address is not None else ""
         key = facility_id or meter or place or named or ""
         fuse = int(fuse_text) if fuse_text else (known or {}).get("main_fuse_a")
+        self.projects.open(req.findtext(N + "CaseRef") or "", req.findtext(N + "InstallationType"))
         return self._grid_answer(req.findtext(N + "CaseRef") or "",
                                  grid.answer(key, substation, fuse))
 

@@ -13,10 +13,8 @@ from typing import Any
 from lxml import etree
 
 from connectors.nis.contract import XSD_PATH, XsdContract
-from hub.errors import InvalidMessage
-from hub.mapping import DocumentMap, load_mapping
-from hub.mapping_xml import XmlMapper
-from hub.xmlsafe import parse
+from hub.toolkit import DocumentMap, InvalidMessage, XmlMapper, load_mapping
+from hub.toolkit import parse_xml as parse
 
 MAPPING_PATH = Path(__file__).with_name("mapping.yaml")
 

@@ -11,9 +11,8 @@ import structlog
 
 from connectors.notify import mail, smtp
 from connectors.notify.contacts import Contact, ContactBook
-from connectors.notify.settings import NotifySettings
-from hub.connector import Connector, Inbound
-from hub.errors import InvalidMessage
+from connectors.notify.settings import STATE_DIR, NotifySettings
+from hub.toolkit import Connector, Inbound, InvalidMessage
 from schemas.case import Case
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
@@ -35,9 +34,9 @@ class NotifyConnector(Connector):
     def __init__(self, settings: Mapping[str, Any], inbound: Inbound) -> None:
         super().__init__(settings, inbound)
         self.config = NotifySettings.parse(self.settings)
-        book = self.config.state_dir / "notify-contacts.sqlite3" if self.config.state_dir \
-            else None
-        self.contacts = ContactBook(book)
+        # an empty state_dir means the default directory: the book is never kept in memory only
+        state_dir = self.config.state_dir or STATE_DIR
+        self.contacts = ContactBook(state_dir / "notify-contacts.sqlite3")
 
     def deliver(self, message: Envelope) -> Sequence[Envelope]:
         type_ = M(message.type)

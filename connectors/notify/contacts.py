@@ -3,7 +3,8 @@
 Status messages (approved, rejected) carry no addressee; the case messages (submitted,
 resubmitted, completion submitted) do. notify records the responsible installer from those and
 looks it up when a status is to be mailed. The book is a small SQLite file in ``state_dir``
-(shared by every notify worker on the host) or, without one, a dict in this process.
+(shared by every notify worker on the host), so it survives a restart; a dict in this process
+(``path`` None) is for tests of the book alone.
 """
 
 from __future__ import annotations

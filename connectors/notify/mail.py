@@ -13,7 +13,6 @@ import string
 from dataclasses import dataclass
 from datetime import datetime
 from email import policy
-from email.header import Header
 from email.headerregistry import Group
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -28,18 +27,25 @@ from pydantic import ValidationError
 import connectors.notify.templates as _templates
 import schemas.contracts.notify as _contract
 from connectors.notify.contacts import Contact
-from hub.errors import ConfigurationError, InvalidMessage
+from hub.toolkit import ConfigurationError, InvalidMessage, set_encoded_header, set_header
 from schemas.case import Note
 from schemas.codes import CaseStatus, Language
 from schemas.envelope import Envelope, derived_message_id
 from schemas.message_types import MessageType
-from schemas.payloads import CaseDecision, CaseRejection, InstallerNotified, parse_payload
+from schemas.payloads import (
+    CaseDecision,
+    CaseRejection,
+    InstallerNotified,
+    StatusChange,
+    parse_payload,
+)
 
 M = MessageType
 TEMPLATES = Path(_templates.__file__).parent
 SCHEMA = Path(_contract.__file__).parent / "notification.schema.json"
 STATUS_OF_TYPE = {M.CASE_APPROVED: CaseStatus.approved, M.CASE_REJECTED: CaseStatus.pre_rejected,
-                  M.CASE_COMPLETION_REJECTED: CaseStatus.completion_rejected}
+                  M.CASE_COMPLETION_REJECTED: CaseStatus.completion_rejected,
+                  M.CASE_CANCELLED: CaseStatus.cancelled}
 NOTIFIED = M.INSTALLER_NOTIFIED.value
 _GENERIC = {"sv": {"installer": "installatör", "company": "ert företag",
                    "grid_owner": "Nätbolaget", "internal": "Se noteringen i ärendet i portalen.",
@@ -63,7 +69,7 @@ def status_mail(message: Envelope, contact: Contact | None, *, sender: str, sent
     status = STATUS_OF_TYPE[M(message.type)]
     payload = parse_payload(message)
     note = payload.reason if isinstance(payload, CaseRejection) else (
-        payload.note if isinstance(payload, CaseDecision) else None)
+        payload.note if isinstance(payload, CaseDecision | StatusChange) else None)
     lang = contact.language if contact else "sv"
     generic = _GENERIC[lang]
     values = {"reference": contact.reference if contact else message.case_id,
@@ -77,8 +83,11 @@ def status_mail(message: Envelope, contact: Contact | None, *, sender: str, sent
     to = recipient or (contact.email if contact else None)
     notified = None
     if to:
-        event = InstallerNotified(recipient=to, status=status, subject=subject,
-                                  language=Language(lang), sent_at=sent_at)
+        try:  # a line break from data (a reference) in the subject, say: the mail is wrong
+            event = InstallerNotified(recipient=to, status=status, subject=subject,
+                                      language=Language(lang), sent_at=sent_at)
+        except ValidationError as exc:
+            raise _model_error(exc, f"mail for {message.case_id}") from None
         notified = message.derive(NOTIFIED, "notify", event.model_dump(mode="json"), to)
     ids = {"message_id": notified.message_id if notified else
            derived_message_id(message.message_id, NOTIFIED, "preview"),
@@ -145,11 +154,7 @@ def read(raw: bytes) -> Envelope:
                         source="notify", occurred_at=head["occurred_at"],
                         payload=event.model_dump(mode="json"))
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        header = _HEADER_OF.get(field, field)
-        raise InvalidMessage(f"not a gridhub notification mail: {header}: {first['msg']}",
-                             where=f"mail: {header}") from None
+        raise _model_error(exc, "mail", "not a gridhub notification mail: ") from None
 
 
 _ID_HEADERS = {"message_id": "Message-Id", "causation_id": "Causation-Id",
@@ -157,6 +162,15 @@ _ID_HEADERS = {"message_id": "Message-Id", "causation_id": "Causation-Id",
 _HEADER_OF = {**{key: f"X-Gridhub-{header}" for key, header in _ID_HEADERS.items()},
               "recipient": "To", "sent_at": "Date", "language": "Content-Language",
               "status": "X-Gridhub-Status", "subject": "Subject"}
+
+
+def _model_error(exc: ValidationError, where: str, prefix: str = "") -> InvalidMessage:
+    """A model's refusal as the error of the header it stands for (a ValidationError must not
+    escape: the hub would retry it as transient)."""
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"])
+    header = _HEADER_OF.get(field, field)
+    return InvalidMessage(f"{prefix}{header}: {first['msg']}", where=f"{where}: {header}")
 
 
 def check(fields: dict[str, Any], *, where: str) -> None:
@@ -181,19 +195,18 @@ def _compose(sender: str, to: str | None, subject: str, body: str, lang: str,
               "preview": to is None}
     check(fields, where="mail")
     mail = EmailMessage(policy=_POLICY)
-    mail["From"] = sender
-    mail["To"] = to if to else Group(f"installer responsible for {ids['case_id']}")
-    # The modern policy's folding can drop a space between two encoded words of a long
-    # non-ASCII subject ("Ä Ä" arrives as "ÄÄ"; found by hypothesis). The classic encoder
-    # keeps it; the policy then writes this header as it is (refold_source="none").
-    mail.set_raw("Subject", Header(subject, header_name="Subject").encode(linesep="\r\n"))
-    mail["Date"] = format_datetime(sent_at)
-    mail["Message-ID"] = fields["message_id"]
-    mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
-    mail["X-Gridhub-Status"] = status.value
-    for key, header in _ID_HEADERS.items():
-        if ids.get(key):
-            mail[f"X-Gridhub-{header}"] = ids[key]
+    where = f"mail for {ids['case_id']}"
+    set_header(mail, "From", sender, where=where)
+    set_header(mail, "To", to or Group(f"installer responsible for {ids['case_id']}"),
+               where=where)
+    set_encoded_header(mail, "Subject", subject, where=where)
+    headers = {"Date": format_datetime(sent_at), "Message-ID": str(fields["message_id"]),
+               "Auto-Submitted": "auto-generated",  # RFC 3834: no vacation replies, please
+               "X-Gridhub-Status": status.value,
+               **{f"X-Gridhub-{header}": ids[key] for key, header in _ID_HEADERS.items()
+                  if ids.get(key)}}
+    for name, value in headers.items():
+        set_header(mail, name, value, where=where)
     mail.set_content(body, charset="utf-8", cte="quoted-printable")
     mail["Content-Language"] = lang  # after set_content, which drops Content-* headers
     return mail

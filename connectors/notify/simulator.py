@@ -27,13 +27,13 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from hub.httpserver import HttpServer, Request, Response
-from hub.simulator import FailureMode, Simulator
+from hub.toolkit import FailureMode, InboundServer, Request, Response, Simulator
 
 _KEEP = 1000  # mails kept in the state
 
 
 class NotifySimulator(Simulator):
+    default_port = 8025
     name = "notify"
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
@@ -53,14 +53,14 @@ class NotifySimulator(Simulator):
             self.mails = json.loads(self.path.read_text(encoding="utf-8")).get("mails", [])
         self._lock = threading.RLock()
         self._smtp: Controller | None = None
-        self._control: HttpServer | None = None
+        self._control: InboundServer | None = None
 
     # -- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> NotifySimulator:
         if not self.port:
             self.port = _free_port(self.host)
-        self._control = HttpServer(self._handle, None, host=self.host,
+        self._control = InboundServer(self._handle, None, host=self.host,
                                    port=self.control_port).start()
         self.control_port = self._control.port
         if self.failure != FailureMode.DOWN:

@@ -7,7 +7,7 @@ import ssl
 from email.message import EmailMessage
 
 from connectors.notify.settings import NotifySettings
-from hub.smtp import smtp_error
+from hub.toolkit import smtp_error
 
 
 def send(mail: EmailMessage, settings: NotifySettings) -> None:

@@ -24,7 +24,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from hub.errors import ConfigurationError, GridhubError
+from hub.redaction import redact_url
 from hub.smtp import smtp_error
+from hub.toolkit.mail import set_header
 
 if TYPE_CHECKING:
     from hub.config import Settings
@@ -160,12 +162,12 @@ class Outbox:
 
     def send(self, mail: Mail) -> None:
         message = EmailMessage()
-        message["From"] = self._sender
-        message["To"] = mail.to
-        message["Subject"] = mail.subject
-        message["Date"] = formatdate(usegmt=True)
-        message["Message-ID"] = make_msgid(domain=_domain(self._sender))
-        message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to us
+        headers = {"From": self._sender, "To": mail.to, "Subject": mail.subject,
+                   "Date": formatdate(usegmt=True),
+                   "Message-ID": make_msgid(domain=_domain(self._sender)),
+                   "Auto-Submitted": "auto-generated"}  # RFC 3834: no auto-replies to us
+        for name, value in headers.items():  # a bad value: InvalidMessage, never retried
+            set_header(message, name, value, where=self._server.where)
         message.set_content(mail.body)  # text/plain, UTF-8 (å, ä, ö, ø)
         try:
             self._smtp.send_message(message)
@@ -182,20 +184,8 @@ def _domain(sender: str) -> str:
     return parseaddr(sender)[1].rpartition("@")[2] or "gridhub.invalid"
 
 
-def _masked(url: str) -> str:
-    """``url`` without its user and password (the user may be a person's address), for
-    error messages that may be logged. Everything before the last "@" goes: a password may
-    hold a raw "@", "/" or "?" that a URL parser would split at."""
-    text = url.strip()
-    head, at, host = text.rpartition("@")
-    if not at:
-        return text
-    scheme, sep, _ = head.partition("://")
-    return f"{scheme}://***@{host}" if sep else f"***@{host}"
-
-
 def _bad(url: str, why: str) -> ConfigurationError:
-    return ConfigurationError(f"{why} (got {_masked(url)}; e.g. "
+    return ConfigurationError(f"{why} (got {redact_url(url)}; e.g. "
                               "smtp://user:pass@mail.example:587?starttls=true)", where=SETTING)
 
 

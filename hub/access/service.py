@@ -252,6 +252,20 @@ class Access:
         self._warn_once(found, at)
         return found
 
+    def expiring_counts(self, within_days: int = WARN_DAYS) -> dict[Role, int]:
+        """How many grants of each role end within ``within_days`` (not yet ended): the
+        gauge an alert watches. Unlike :meth:`expiring` it records and logs nothing."""
+        at = self.clock()
+        counts = dict.fromkeys(Role, 0)
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(sa.select(grants.c.role, sa.func.count()).where(
+                grants.c.expires_at > at,
+                grants.c.expires_at <= at + timedelta(days=within_days))
+                .group_by(grants.c.role)).all()
+        for role, count in rows:
+            counts[Role(role)] = int(count)
+        return counts
+
     def users(self) -> list[UserInfo]:
         with self.store.engine.connect() as conn:
             rows = conn.execute(sa.select(users).order_by(users.c.name)).mappings().all()

@@ -1,15 +1,12 @@
-"""The access tables, on the store's metadata (like the ops tables) so one ``create_all``
-makes them on SQLite and PostgreSQL alike. Only hashes of passwords and tokens are kept."""
+"""The access tables, on the store's metadata (like the ops tables), made by the store's
+migrations (hub/store/migrations). Only hashes of passwords and tokens are kept."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from hub.store import Store
+from hub.store import Store, schema
 from hub.store.tables import UtcDateTime, metadata
-
-# Serialises table creation when several processes start at once on PostgreSQL.
-_CREATE_LOCK = 0x61636373  # "accs"
 
 users = sa.Table(
     "access_user", metadata,
@@ -86,21 +83,7 @@ ACCESS_TABLES = (users, grants, tokens, warnings, login_throttle, sessions)
 
 
 def ensure_tables(store: Store) -> None:
-    """Create the access tables (and the audit table they write to) if missing."""
-    from hub.ops.audit import audit
-
-    with store.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_CREATE_LOCK)))
-        metadata.create_all(conn, tables=[*ACCESS_TABLES, audit])
-        _add_missing_columns(conn, warnings)
-
-
-def _add_missing_columns(conn: sa.Connection, table: sa.Table) -> None:
-    """Columns added to ``table`` after a store was created (``create_all`` makes missing
-    tables only): nullable, so existing rows stay valid."""
-    present = {c["name"] for c in sa.inspect(conn).get_columns(table.name)}
-    for column in table.columns:
-        if column.name not in present:
-            kind = column.type.compile(dialect=conn.dialect)
-            conn.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+    """The access tables are made by the store's migrations (``hub.store.schema``); check the
+    schema they are in is the one this gridhub knows."""
+    with store.engine.connect() as conn:
+        schema.require_current(conn)

@@ -62,7 +62,7 @@ def swedish_case(n: int, *, installation_type: str = "new_installation",
     base: dict[str, Any] = {
         "case_id": f"SE-{10_000 + n}", "reference": f"MEE{20_000 + n}",
         "received_on": date(2024, 3, 14),
-        "grid_owner": GridOwner(name="Helsingborgs Nät AB", gln=make_gln(n % 3),
+        "grid_owner": GridOwner(name="Helsingborgs Nät AB", gln=make_gln(0),
                                 country=Country.SE),
         "installer_company": InstallerCompany(
             name="Bollérud Elektro AB", organisation_number=make_orgnummer(100 + n % 7),
@@ -91,7 +91,7 @@ def norwegian_case(n: int, *, installation_type: str = "new_installation",
     base: dict[str, Any] = {
         "case_id": f"NO-{20_000 + n}", "reference": f"SNS{30_000 + n}",
         "received_on": date(2024, 3, 14),
-        "grid_owner": GridOwner(name="Sørlandsnett AS", gln=make_gln(n % 3, "707057"),
+        "grid_owner": GridOwner(name="Sørlandsnett AS", gln=make_gln(0, "707057"),
                                 country=Country.NO),
         "installer_company": InstallerCompany(
             name="Elisør Elektro AS", organisation_number=make_no_orgnummer(100 + n % 7),
@@ -131,7 +131,10 @@ def kis_records(case: Case) -> list[tuple[dict[str, Any], dict[str, Any]]]:
                         "technical_number": fac.technical_number,
                         "customer_number": fac.customer_number,
                         "substation": fac.substation, "address": address,
-                        "main_fuse_a": fac.main_fuse_a or 25}
+                        "main_fuse_a": fac.main_fuse_a or 25,
+                        # a new installation's facility has no meter in operation until
+                        # the customer is registered at completion
+                        "in_operation": case.installation_type != "new_installation"}
         customer = {"kind": "P", "name": owner.name if owner else "Okänd kund",
                     "address": address, "customer_number": fac.customer_number,
                     "phone": "070-765 43 21"}

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from schemas.case import Case, Note
 from schemas.codes import Flow
 
 HANDLER_NAME = "Maria Holm"
+HANDLER_NO = "Kari Hansen"
 
 
 class Installer:
@@ -95,17 +97,28 @@ class Handler:
         return [w.case_id for w in handling.waiting(self.hub.store)]
 
     def _decide(self, case_id: str, *, approve: bool, text: str,
-                wrong_installation_type: bool = False) -> str:
+                wrong_installation_type: bool = False,
+                terms: handling.Terms | None = None) -> str:
         message = handling.decision(self.hub.store, case_id, approve=approve, text=text,
-                                    by=HANDLER_NAME,
-                                    wrong_installation_type=wrong_installation_type)
+                                    by=self.name_for(case_id),
+                                    wrong_installation_type=wrong_installation_type,
+                                    terms=terms)
         self.hub.inbound.publish([message])
-        handling.audit_decision(self.hub.store, message, by=HANDLER_NAME, reason=text)
+        handling.audit_decision(self.hub.store, message, by=self.name_for(case_id), reason=text)
         return message.message_id
 
-    def approve(self, case_id: str) -> str:
-        """Installationsmedgivande, with the grid data NIS gave."""
-        return self._decide(case_id, approve=True, text="Godkänd av handläggare.")
+    def name_for(self, case_id: str) -> str:
+        """Who decides: the handler of the case's grid owner (Norwegian for Norway)."""
+        return HANDLER_NO if case_id.startswith("NO-") else HANDLER_NAME
+
+    def approve(self, case_id: str, terms: handling.Terms | None = None) -> str:
+        """Installationsmedgivande med nätuppgifter: NIS's grid data, signed by the handler,
+        with the connection fee, project number and "fakturera kund"."""
+        number = sum(ord(c) for c in case_id)
+        terms = terms or handling.Terms(connection_fee=Decimal(1500 + number % 7 * 250),
+                                        project_number=f"59{number:05d}", bill_customer=True)
+        return self._decide(case_id, approve=True, text="Godkänd av handläggare.",
+                            terms=terms)
 
     def reject(self, case_id: str, reason: str = "Situationsplan saknas.", *,
                wrong_installation_type: bool = False) -> str:
@@ -135,10 +148,22 @@ class Coordinator:
         return list(self.sim.advance(workorder_id))
 
     def open_orders(self) -> int:
-        return sum(1 for order in self.sim.orders.values() if order.get("_steps"))
+        return sum(1 for order in self.sim.orders.values()
+                   if order.get("_steps") and not order.get("_held"))
 
     def publish_values(self, gsrn: str, day: Any) -> dict[str, Any]:
         return dict(self.sim.publish_metering_values(gsrn, day))
+
+
+class Planners:
+    """The grid owner's planners (beredning) working NIS projects, one step per call; NIS
+    reports each move on its project feed, which the hub reads."""
+
+    def __init__(self, sim: Any) -> None:
+        self.sim = sim
+
+    def advance(self) -> int:
+        return int(self.sim.advance_projects())
 
 
 @dataclass
@@ -162,6 +187,10 @@ class Driver:
     @property
     def coordinator(self) -> Coordinator:
         return Coordinator(self.world.metering)
+
+    @property
+    def planners(self) -> Planners:
+        return Planners(self.world.nis)
 
     def case(self, case_id: str) -> CaseRow | None:
         row: CaseRow | None = self.hub.store.case(case_id)
@@ -205,9 +234,12 @@ class Driver:
             time.sleep(0.05)
 
     def wait_status(self, case_id: str, status: str, timeout: float = 15.0) -> CaseRow:
-        row: CaseRow = self.wait_for(
-            lambda: (r := self.case(case_id)) is not None and r.status == status and r,
-            f"case {case_id} to reach {status} (now {self.status(case_id)})", timeout)
+        try:
+            row: CaseRow = self.wait_for(
+                lambda: (r := self.case(case_id)) is not None and r.status == status and r,
+                f"case {case_id} to reach {status}", timeout)
+        except AssertionError as exc:  # the status at the time-out, not at the start
+            raise AssertionError(f"{exc} (now {self.status(case_id)})") from None
         return row
 
 

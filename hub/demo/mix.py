@@ -3,8 +3,9 @@
 Deterministic from a seed. Roughly: Swedish and Norwegian grid owners, every installation
 type, fuse changes the routes approve on their own, ~10% pre-notifications rejected and
 resent, a few completions rejected and resent, a few wrong installation types (copied to a new
-case, the old one deleted), a few cancellations, and Norwegian smart-meter rebuilds reported
-as completion-only cases.
+case, the old one deleted), a few cancellations, blocks of three facilities (Blockanmälan),
+new installations cancelled while their meter work order waits, and Norwegian smart-meter
+rebuilds reported as completion-only cases.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from hub.demo.cases import case_for
+from hub.demo.cases import case_for, facility
 from schemas.case import Case
 
 # (installation type, job type, weight): the portal's offer (schemas.codes.VALID_JOB_TYPES).
 _TYPES = (
     ("new_installation", "single_meter", 30),
     ("new_installation", "production", 6),
+    ("new_installation", "multiple_meters", 4),  # a Blockanmälan: three facilities
     ("extension", "single_meter", 8),
     ("temporary", "construction_power", 5),
     ("service_change", "service_relocation", 6),
@@ -41,6 +43,7 @@ class Plan:
     wrong_type: bool = False
     reject_completion: bool = False
     cancel: bool = False
+    cancel_after_approval: bool = False
     copy_of: str | None = None
     done: list[str] = field(default_factory=list)
 
@@ -78,8 +81,13 @@ def make_mix(cases: int, seed: int = 1) -> list[Plan]:
             continue
         itype, job, _ = rng.choices(_TYPES, weights)[0]
         fuse = 25 if job != "fuse_upgrade" or rng.random() < 0.8 else 35
+        extra: dict[str, object] = {}
+        if itype == "temporary" and n % 2:  # the construction power taken down again
+            extra["temporary_kind"] = "disconnect"
+        if job == "multiple_meters":  # NEK 399: one facility (and meter) per flat
+            extra["facilities"] = [facility(n + k * 1000, country) for k in range(3)]
         plan = Plan(case_for(n, country, installation_type=itype, job_type=job,
-                             main_fuse_a=fuse))
+                             main_fuse_a=fuse, **extra))
         roll = rng.random()
         if roll < 0.10 and not plan.auto_approved:
             plan.reject_pre = True
@@ -87,6 +95,10 @@ def make_mix(cases: int, seed: int = 1) -> list[Plan]:
             plan.wrong_type = True
         elif roll < 0.17:
             plan.cancel = True
+        elif roll < 0.21 and itype == "new_installation":
+            # Cancelled after the approval, while the meter work order waits at the
+            # coordinator (it is cancelled there too).
+            plan.cancel = plan.cancel_after_approval = True
         elif roll < 0.21 and not plan.expects_workorder:
             plan.reject_completion = True
         plans.append(plan)

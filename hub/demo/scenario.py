@@ -146,6 +146,7 @@ class Scenario:
             except Exception as exc:  # an actor's call failed: say so, keep playing
                 self._problem(f"{plan.case_id}: {type(exc).__name__}: {str(exc)[:160]}")
         self._advance_workorders()
+        self.d.planners.advance()  # the grid owner's preparation (beredning) moves on
         self._metering_values(rows)
         self._swedish_market()
 
@@ -160,6 +161,10 @@ class Scenario:
             self._submitted(plan, row)
         elif status == "pre_rejected":
             self._pre_rejected(plan)
+        elif status == "approved" and plan.cancel_after_approval:
+            if not plan.did("cancelled"):
+                self.d.installer.cancel(plan.case_id)
+                plan.done.append("cancelled")
         elif status == "approved" and not plan.did("completed"):
             self.d.installer.complete(plan.case)
             plan.done.append("completed")
@@ -170,21 +175,24 @@ class Scenario:
             plan.done.append("recompleted")
 
     def _send(self, plan: Plan) -> None:
-        self.d.known_to_kis(plan.case)
-        if plan.completion_only:
-            self.d.known_to_datahub(plan.case)  # a rebuild changes an existing meter
+        if plan.case.installation_type != "new_installation":
+            # An existing facility is in the customer register; a new one is created there
+            # by its registration once the meter is up.
+            self.d.known_to_kis(plan.case)
+        if plan.completion_only or plan.case.temporary_kind == "disconnect":
+            self.d.known_to_datahub(plan.case)  # an existing meter is changed or taken down
             self.d.installer.complete(plan.case, completion_only=True)
         else:
             self.d.installer.submit(plan.case)
         plan.done.append("sent")
 
     def _submitted(self, plan: Plan, row: CaseRow) -> None:
-        if plan.cancel:
+        if plan.cancel and not plan.cancel_after_approval:
             if not plan.did("cancelled"):
                 self.d.installer.cancel(plan.case_id)
                 plan.done.append("cancelled")
             return
-        waiting = (row.state.get("side_tracks") or {}).get("preparation") == "to_preparation"
+        waiting = bool(row.state.get("awaiting_decision"))
         round_ = f"decided{plan.done.count('resent')}"
         if not waiting or plan.did(round_):
             return
@@ -209,8 +217,7 @@ class Scenario:
             plan.done.append("resent")
 
     def _completion(self, plan: Plan) -> None:
-        if plan.expects_workorder:
-            return  # the meter job runs; the coordinator's events move the case on
+        # Every completion notice is reviewed; its approval releases the meter job.
         if plan.reject_completion and not plan.did("completion_rejected"):
             self.d.handler.reject_completion(plan.case_id)
             plan.done.append("completion_rejected")
@@ -244,8 +251,9 @@ class Scenario:
                         return
 
     def _swedish_market(self) -> None:
-        """A Swedish supplier's switch over Ediel (Z03 in, Z04 out), then a day of that
-        point's quarter-hour values to the supplier as UTILTS: the Swedish market outcome."""
+        """A Swedish supplier's switch over Ediel (Z03 in, KIS updated, Z04 to the new
+        supplier and Z05 to the old one), then the new supplier's first day of that point's
+        quarter-hour values as UTILTS: the Swedish market outcome."""
         sim = getattr(self.d.world, "ediel", None)
         if sim is None or not self._coordinator_ok:
             return
@@ -253,9 +261,9 @@ class Scenario:
             if self._se_market == "to do":
                 sim.send_start(SE_POINT, date(2026, 11, 1))
                 self._se_market = "switch sent"
-            elif self._se_market == "switch sent" and any(
-                    "PRODAT" in r["types"] for r in sim.snapshot()["received"]):
-                self.d.coordinator.publish_values(SE_POINT, date(2026, 10, 14))
+            elif self._se_market == "switch sent" and sum(
+                    "PRODAT" in r["types"] for r in sim.snapshot()["received"]) >= 2:
+                self.d.coordinator.publish_values(SE_POINT, date(2026, 11, 1))
                 self._se_market = "values sent"
         except Exception as exc:  # the Swedish part failing must not stop the rest
             self._problem(f"Swedish market (Ediel): {type(exc).__name__}: {str(exc)[:160]}")

@@ -15,6 +15,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from hub.demo.accounting import Drained, TargetAccount
 from hub.ops.casetrace import case_trace
 from hub.ops.db import reading
 from hub.ops.render import age, clip, masked_text, table
@@ -51,10 +52,29 @@ class Summary:
     late_values: int = 0
     elapsed: float = 0.0
     notes: list[str] = field(default_factory=list)
+    deliveries: dict[str, TargetAccount] = field(default_factory=dict)  # per target
+    drained: Drained | None = None
+    # per country: cases, archived, master-data messages the datahub (Elhub) accepted
+    market: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def accounted(self) -> int:
         return self.sent - len(self.lost)
+
+    @property
+    def unexplained(self) -> int:
+        """Messages still pending at a target with nobody able to say why."""
+        return sum(len(a.unexplained) for a in self.deliveries.values())
+
+    @property
+    def pending(self) -> int:
+        return sum(len(a.pending) for a in self.deliveries.values())
+
+    @property
+    def ok(self) -> bool:
+        """Every case known to the hub, every message delivered, dead-lettered with a
+        cause, or pending with a reason."""
+        return not self.lost and self.unexplained == 0
 
     @property
     def dead_letter_count(self) -> int:
@@ -62,7 +82,8 @@ class Summary:
 
 
 def summarize(store: Store, case_ids: Sequence[str], *, elapsed: float = 0.0,
-              notes: Iterable[str] = ()) -> Summary:
+              notes: Iterable[str] = (), deliveries: dict[str, TargetAccount] | None = None,
+              drained: Drained | None = None) -> Summary:
     rows = {r.case_id: r for r in all_cases(store)}
     ours = [rows[c] for c in case_ids if c in rows]
     with reading(store) as conn:
@@ -73,12 +94,34 @@ def summarize(store: Store, case_ids: Sequence[str], *, elapsed: float = 0.0,
         retries = sum(_count(conn, "retry-scheduled", trace_t.c.target).values())
         late = sum(_count(conn, "late", trace_t.c.source).values())
         spans = _spans(conn, [r.case_id for r in ours])
+        to_elhub = _delivered_per_case(conn, "meteringpoint.updated", "elhub")
     lost = [c for c in case_ids if c not in rows and c not in traced and c not in dead]
     return Summary(
         sent=len(case_ids), by_status=dict(Counter(r.status for r in ours).most_common()),
         lost=lost, messages_in=received, messages_out=delivered, retries=retries,
         dead_letters=store.dead_letter_groups("open"), slowest=_slowest(store, spans),
-        late_values=late, elapsed=elapsed, notes=list(notes))
+        late_values=late, elapsed=elapsed, notes=list(notes), deliveries=deliveries or {},
+        drained=drained, market=_market(ours, to_elhub))
+
+
+def _delivered_per_case(conn: sa.Connection, type_: str, target: str) -> Counter[str]:
+    stmt = (sa.select(trace_t.c.case_id, sa.func.count())
+            .where(trace_t.c.hop == "delivered", trace_t.c.type == type_,
+                   trace_t.c.target == target).group_by(trace_t.c.case_id))
+    return Counter({str(case_id): int(n) for case_id, n in conn.execute(stmt)})
+
+
+def _market(rows: Sequence[CaseRow], to_elhub: Counter[str]) -> dict[str, dict[str, int]]:
+    """The market outcome per country: a Swedish case must never reach Elhub."""
+    out: dict[str, dict[str, int]] = {}
+    for row in rows:
+        country = str(((row.state.get("case") or {}).get("grid_owner") or {})
+                      .get("country", "-"))
+        tally = out.setdefault(country, {"cases": 0, "archived": 0, "to_elhub": 0})
+        tally["cases"] += 1
+        tally["archived"] += row.status == "archived"
+        tally["to_elhub"] += to_elhub.get(row.case_id, 0)
+    return dict(sorted(out.items()))
 
 
 def _traced(conn: sa.Connection, case_ids: Sequence[str]) -> set[str]:
@@ -124,8 +167,7 @@ def _slowest(store: Store, spans: dict[str, float]) -> Slowest | None:
 
 def render(s: Summary) -> str:
     """The summary as a person reads it at a glance."""
-    verdict = ("every case accounted for" if not s.lost else
-               f"LOST {len(s.lost)} case(s): {', '.join(s.lost[:10])}")
+    verdict = _verdict(s)
     lines = [f"gridhub demo: {s.sent} cases in {age(s.elapsed)}, {verdict}", "",
              "cases per status", table(["STATUS", "CASES"],
                                        [[k, v] for k, v in s.by_status.items()], indent="  "),
@@ -133,6 +175,11 @@ def render(s: Summary) -> str:
              table(["SYSTEM", "IN (to the hub)", "OUT (delivered)"],
                    [[name, s.messages_in.get(name, 0), s.messages_out.get(name, 0)]
                     for name in sorted(set(s.messages_in) | set(s.messages_out))],
+                   indent="  "),
+             *_deliveries(s),
+             "", "the market per country (Norway: the datahub, Elhub; Sweden: Ediel)",
+             table(["COUNTRY", "CASES", "ARCHIVED", "MASTER DATA TO ELHUB"],
+                   [[c, m["cases"], m["archived"], m["to_elhub"]] for c, m in s.market.items()],
                    indent="  "),
              "", f"retries scheduled: {s.retries}",
              f"late metering values: {s.late_values}",
@@ -148,3 +195,43 @@ def render(s: Summary) -> str:
     if s.notes:
         lines += ["", "notes", *(f"  {n}" for n in s.notes)]
     return "\n".join(lines)
+
+
+def _verdict(s: Summary) -> str:
+    if s.lost:
+        return f"LOST {len(s.lost)} case(s): {', '.join(s.lost[:10])}"
+    if s.unexplained:
+        return (f"NOT ACCOUNTED FOR: {s.unexplained} message(s) still on their way to a target "
+                "with no reason known")
+    if s.pending:
+        return f"every case accounted for ({s.pending} delivery(ies) pending, reasons below)"
+    return "every case accounted for, every message delivered or dead-lettered"
+
+
+PENDING_SHOWN = 20
+
+
+def _deliveries(s: Summary) -> list[str]:
+    """Per target what the hub routed to it and where each message ended."""
+    if not s.deliveries:
+        return []
+    rows = [[a.target, a.routed, a.delivered, a.dead_lettered, len(a.pending)]
+            for a in s.deliveries.values()]
+    lines = ["", "deliveries per target",
+             table(["TARGET", "ROUTED", "DELIVERED", "DEAD-LETTERED", "PENDING"], rows,
+                   indent="  ")]
+    if s.drained is not None:
+        left = {q: n for q, n in s.drained.in_queues.items() if n}
+        lines.append(f"  drained in {age(s.drained.seconds)}" if s.drained.complete else
+                     f"  NOT drained after {age(s.drained.seconds)}; still in queues: "
+                     + (", ".join(f"{q} {n}" for q, n in sorted(left.items())) or "none"))
+    pending = [(a.target, p) for a in s.deliveries.values() for p in a.pending]
+    if pending:
+        lines += ["", "pending deliveries", table(
+            ["TARGET", "CASE", "TYPE", "WHY IT WAITS"],
+            [[t, p.case_id, p.type, clip(masked_text(p.reason or "NO REASON: still in a queue "
+                                                      "or on its way"), 90)]
+             for t, p in pending[:PENDING_SHOWN]], indent="  ")]
+        if len(pending) > PENDING_SHOWN:
+            lines.append(f"  and {len(pending) - PENDING_SHOWN} more")
+    return lines

@@ -106,7 +106,9 @@ class World:
     def environment(self) -> dict[str, str]:
         """The GRIDHUB_* variables the shipped routes.yaml reads, pointing at the simulators."""
         env = {
+            # Secrets have no default in routes.yaml: the demo sets every one.
             "GRIDHUB_ELSMART_URL": str(self.elsmart.soap_url),
+            "GRIDHUB_ELSMART_PASSWORD": SIM_PASSWORD,
             "GRIDHUB_ELSMART_LISTEN_HOST": "127.0.0.1",
             "GRIDHUB_ELSMART_LISTEN_PORT": str(self.inbound_port),
             "GRIDHUB_ELSMART_INBOUND_USER": INBOUND_USER,
@@ -118,7 +120,7 @@ class World:
             "GRIDHUB_METERING_URL": str(self.metering.url),
             "GRIDHUB_METERING_TOKEN": "",
             "GRIDHUB_METERING_AMQP_URL": self.amqp_url or "",
-            "GRIDHUB_ELHUB_URL": str(self.elhub.url),
+            "GRIDHUB_ELHUB_URL": str(self.elhub.url), "GRIDHUB_ELHUB_PASSWORD": SIM_PASSWORD,
             "GRIDHUB_ELHUB_POLL_INTERVAL": "0.3",
             "GRIDHUB_KIS_MARKET_URL": f"{self.kis.url}/kis/market",
             "GRIDHUB_NIS_MARKET_URL": f"{self.nis.url}/nis/market",
@@ -131,11 +133,15 @@ class World:
             "GRIDHUB_EDIEL_INBOX": str(self.ediel_inbox),
             "GRIDHUB_EDIEL_ARCHIVE": str(self.workdir / "ediel" / "archive"),
             "GRIDHUB_EDIEL_POLL_INTERVAL": "0.3",
+            "GRIDHUB_SMTP_PASSWORD": "",  # the SMTP simulator takes mail without a login
+            "GRIDHUB_EDIEL_SMTP_PASSWORD": "",
+            "GRIDHUB_NOTIFY_STATE_DIR": str(self.workdir / "notify"),
         }
         return env
 
     def routes_overlay(self, routes: Path) -> Path:
-        """``routes`` with the metering event source set for this run; written to workdir."""
+        """``routes`` with the metering event source and the NIS feed interval set for this
+        run; written to workdir."""
         doc = yaml.safe_load(routes.read_text(encoding="utf-8"))
         metering = (doc.get("connectors") or {}).get("metering")
         if isinstance(metering, dict):
@@ -146,6 +152,10 @@ class World:
                 # No broker: the connector reads the coordinator's HTTP event feed instead.
                 settings.update(events="http", events_poll_interval=METERING_POLL_S,
                                 state_dir=str(self.workdir / "metering-connector"))
+        nis = (doc.get("connectors") or {}).get("nis")
+        if isinstance(nis, dict):  # read the project feed often: the demo runs in a minute
+            nis.setdefault("settings", {}).update(poll_interval=METERING_POLL_S,
+                                                  state_dir=str(self.workdir / "nis-connector"))
         out = self.workdir / "routes.yaml"
         out.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False),
                        encoding="utf-8")

@@ -23,7 +23,9 @@ ACTIONS = ("replay", "discard", "reveal", "pause", "resume", "approve", "reject"
            "user.add", "user.password", "user.personal_data", "role.grant", "role.renew",
            "role.revoke", "token.create", "token.revoke", "user.email",
            # the web's login throttling (hub/web/throttle.py)
-           "login.lockout")
+           "login.lockout",
+           # data retention (hub/retention.py)
+           "purge")
 ACTOR_ENV = "GRIDHUB_ACTOR"
 
 audit = sa.Table(

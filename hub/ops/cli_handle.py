@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from hub.ops.cli_support import actor, cli_store, fail, guard, json_out, load_settings
+
+if TYPE_CHECKING:
+    from hub.ops.handling import Terms
 
 
 @click.group()
@@ -25,6 +30,7 @@ def handle() -> None:
 def list_(ctx: click.Context, as_json: bool) -> None:
     """Cases waiting for a decision, oldest first."""
     from hub.ops.handling import waiting
+    from hub.ops.render import table
 
     with cli_store(load_settings(ctx)) as store:
         found = waiting(store)
@@ -35,10 +41,10 @@ def list_(ctx: click.Context, as_json: bool) -> None:
         click.echo("no case waits for a decision")
         return
     click.echo(f"{len(found)} case(s) wait for a decision:")
-    for w in found:
-        click.echo(f"  {w.case_id:<14} {w.reference or '-':<10} {w.status:<20} "
-                   f"{w.installation_type or '-'}/{w.job_type or '-'} {w.country or '-'}  "
-                   f"since {w.since:%Y-%m-%d %H:%M}  ({w.why})")
+    click.echo(table(["CASE", "REFERENCE", "STATUS", "TYPE", "COUNTRY", "SINCE", "WHY"], [
+        [w.case_id, w.reference, w.status,
+         f"{w.installation_type or '-'}/{w.job_type or '-'}", w.country,
+         f"{w.since:%Y-%m-%d %H:%M}", w.why] for w in found], indent="  "))
 
 
 @handle.command()
@@ -46,11 +52,27 @@ def list_(ctx: click.Context, as_json: bool) -> None:
 @click.option("--note", "text", default="Godkänd av handläggare.", show_default=True,
               help="the note the installer sees")
 @click.option("--reason", default="approved", show_default=True, help="for the audit log")
+@click.option("--fee", type=click.FloatRange(min=0), default=None,
+              help="connection fee excluding VAT (SEK in Sweden, NOK in Norway)")
+@click.option("--project", "project_number", default=None, help="the project number")
+@click.option("--bill-customer/--no-bill-customer", default=None,
+              help="whether the customer is invoiced (Fakturera kund)")
+@click.option("--info", default=None, help="Upplysningar: information for the installer")
 @click.pass_context
 @guard
-def approve(ctx: click.Context, case_id: str, text: str, reason: str) -> None:
-    """Approve CASE_ID: Installationsmedgivande, or the completion (then archived)."""
-    _decide(ctx, case_id, approve=True, text=text, reason=reason, wrong_type=False)
+def approve(ctx: click.Context, case_id: str, text: str, reason: str, fee: float | None,
+            project_number: str | None, bill_customer: bool | None, info: str | None) -> None:
+    """Approve CASE_ID: Installationsmedgivande med nätuppgifter (signed by you, with the
+    fee, project number and whether the customer is invoiced), or the completion notice
+    (Arkiverad av Nätthandläggare: the meter work order is released)."""
+    from decimal import Decimal
+
+    from hub.ops.handling import Terms
+
+    terms = Terms(connection_fee=Decimal(str(fee)) if fee is not None else None,
+                  project_number=project_number, bill_customer=bill_customer, info=info)
+    _decide(ctx, case_id, approve=True, text=text, reason=reason, wrong_type=False,
+            terms=terms)
 
 
 @handle.command()
@@ -67,7 +89,7 @@ def reject(ctx: click.Context, case_id: str, reason: str, wrong_installation_typ
 
 
 def _decide(ctx: click.Context, case_id: str, *, approve: bool, text: str, reason: str,
-            wrong_type: bool) -> None:
+            wrong_type: bool, terms: Terms | None = None) -> None:
     from hub.errors import InvalidMessage
     from hub.ops.cli_support import broker_publisher
     from hub.ops.handling import audit_decision, decision
@@ -77,7 +99,7 @@ def _decide(ctx: click.Context, case_id: str, *, approve: bool, text: str, reaso
     with cli_store(settings) as store:
         try:
             message = decision(store, case_id, approve=approve, text=text, by=by,
-                               wrong_installation_type=wrong_type)
+                               wrong_installation_type=wrong_type, terms=terms)
         except InvalidMessage as exc:
             fail(str(exc))
         with broker_publisher(settings, []) as publisher:

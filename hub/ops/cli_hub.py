@@ -53,8 +53,9 @@ def trace(ctx: click.Context, key: str, kind: str | None, as_json: bool) -> None
 @click.pass_context
 @guard
 def status(ctx: click.Context, management_url: str | None, as_json: bool) -> None:
-    """Is the hub healthy? Queues (depth, consumers, rates, oldest), retries waiting, dead
-    letters per group, each connector's target reachable or not, and paused connectors."""
+    """Is the hub healthy? Queues (depth, consumers, rates, oldest, replicas on a RabbitMQ
+    cluster), retries waiting, dead letters per group, each connector's target reachable or
+    not, and paused connectors."""
     from hub.ops.management import management_for
     from hub.ops.status import collect
     from hub.ops.views import status_text
@@ -76,22 +77,16 @@ def status(ctx: click.Context, management_url: str | None, as_json: bool) -> Non
 
 def _instances(specs: dict[str, Any]) -> dict[str, Any]:
     """A connector instance per spec to ask ``reachable()``, or why there is none."""
+    from hub.connector import NoInbound
     from hub.plugins import load
 
     out: dict[str, Any] = {}
     for name, spec in specs.items():
         try:
-            out[name] = load(spec.plugin)(spec.settings, _NoInbound())
+            out[name] = load(spec.plugin)(spec.settings, NoInbound("gridhub status"))
         except Exception as exc:  # a plugin missing or refusing its settings: show why
             out[name] = one_line(exc)
     return out
-
-
-class _NoInbound:
-    """``status`` only asks connectors whether their target answers; it publishes nothing."""
-
-    def publish(self, messages: Any) -> None:
-        raise RuntimeError("gridhub status does not publish")
 
 
 def _known_connector(settings: Any, connector: str) -> None:

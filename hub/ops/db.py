@@ -8,33 +8,24 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from hub.ops.audit import audit
-from hub.store import Store
+from hub.store import Store, schema
 from hub.store.engine import READ_ONLY
-from hub.store.tables import connector_pause, metadata
+from hub.store.tables import connector_pause
 
-# Serialises creation of the ops tables when several processes start at once on PostgreSQL.
-_CREATE_LOCK = 0x6F707321  # "ops!"
 OPS_TABLES = (audit, connector_pause)
 
 
 def ensure_tables(store: Store) -> None:
-    """Create the ops tables if missing. They live on the store's metadata, so a store opened
-    after ``hub.ops`` was imported has them already; this covers a store opened before."""
-    with store.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_CREATE_LOCK)))
-        metadata.create_all(conn, tables=list(OPS_TABLES))
+    """The ops tables are made by the store's migrations (``hub.store.schema``); check the
+    schema they are in is the one this gridhub knows."""
+    with store.engine.connect() as conn:
+        schema.require_current(conn)
 
 
 def open_store(url: str) -> Store:
-    """An open store with the ops tables in place."""
+    """An open store (its schema, the ops tables with it, checked by ``Store.open``)."""
     store = Store(url)
     store.open()
-    try:
-        ensure_tables(store)
-    except Exception:
-        store.close()
-        raise
     return store
 
 

@@ -1,17 +1,18 @@
 """The handler queue: cases that wait for a person's decision, and that decision.
 
-routes.yaml approves simple cases by rule; every other submitted case is put "to
-preparation" (Till beredning) and waits here, as does a completion notice that no meter job
-answers (a fuse change, work in an existing installation). A decision is a canonical message
-(case.approved, case.rejected, case.completion.approved, case.completion.rejected) from
-source ``handler``, published into the hub like any input and audit-logged with who and why.
+routes.yaml approves simple cases by rule; every other submitted case waits here, as does
+every completion notice (the grid owner reviews it; its approval releases the meter work).
+A decision is a canonical message (case.approved, case.rejected, case.completion.approved,
+case.completion.rejected) from source ``handler``, published into the hub like any input
+and audit-logged with who and why.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -58,16 +59,51 @@ def waiting(store: Store) -> list[Waiting]:
 
 
 def _why_waiting(status: str, state: dict[str, Any]) -> str | None:
-    tracks = state.get("side_tracks") or {}
-    if status == "submitted" and tracks.get("preparation") == "to_preparation":
+    if status == "submitted" and state.get("awaiting_decision"):
         return "pre-notification: not approved by rule"
-    if status == "completion_submitted" and tracks.get("work_order") is None:
-        return "completion notice: no meter job to complete it"
+    if status == "completion_submitted":
+        # Every completion notice is reviewed (seed 000 §12): its approval releases the
+        # meter work, a rejection sends it back to the installer.
+        return "completion notice: to review"
     return None
 
 
+@dataclass(frozen=True)
+class Terms:
+    """What an Installationsmedgivande med nätuppgifter carries besides NIS's grid data
+    (seed 000 §11): the connection fee (excluding VAT), the project number, whether the
+    customer is invoiced ("Fakturera kund"), and information for the installer."""
+
+    connection_fee: Decimal | None = None
+    project_number: str | None = None
+    bill_customer: bool | None = None
+    info: str | None = None
+
+
+CURRENCY = {"SE": "SEK", "NO": "NOK"}
+
+
+def grid_data_of_decision(case: dict[str, Any], *, by: str, on: date,
+                          terms: Terms) -> dict[str, Any] | None:
+    """The case's grid data as the handler approves it: signed by the handler who decided,
+    dated, with the terms; None when NIS gave no grid data."""
+    grid_data = case.get("grid_data")
+    if not grid_data:
+        return None
+    signed = {**grid_data, "decision": "approved", "decided_on": on.isoformat(),
+              "signature": by}
+    if terms.connection_fee is not None:
+        country = (case.get("grid_owner") or {}).get("country", "SE")
+        signed.update(connection_fee=str(terms.connection_fee),
+                      currency=CURRENCY.get(country, "SEK"))
+    for key in ("project_number", "bill_customer", "info"):
+        if getattr(terms, key) is not None:
+            signed[key] = getattr(terms, key)
+    return signed
+
+
 def decision(store: Store, case_id: str, *, approve: bool, text: str, by: str,
-             wrong_installation_type: bool = False) -> Envelope:
+             wrong_installation_type: bool = False, terms: Terms | None = None) -> Envelope:
     """The decision message for ``case_id`` as it stands; InvalidMessage when the case is
     unknown or not waiting for a decision."""
     row = store.case(case_id)
@@ -83,9 +119,10 @@ def decision(store: Store, case_id: str, *, approve: bool, text: str, by: str,
     if approve:
         type_ = M.CASE_COMPLETION_APPROVED if completion else M.CASE_APPROVED
         payload: dict[str, Any] = {"note": note}
-        grid_data = (row.state.get("case") or {}).get("grid_data")
+        grid_data = grid_data_of_decision(row.state.get("case") or {}, by=by, on=at.date(),
+                                          terms=terms or Terms())
         if not completion and grid_data:
-            payload["grid_data"] = grid_data  # the Installationsmedgivande carries NIS's answer
+            payload["grid_data"] = grid_data  # Installationsmedgivande med nätuppgifter
     else:
         type_ = M.CASE_COMPLETION_REJECTED if completion else M.CASE_REJECTED
         payload = {"reason": note, "wrong_installation_type": wrong_installation_type}

@@ -33,6 +33,11 @@ class QueueStats:
     rate_in: float | None
     rate_out: float | None
     head_published_at: datetime | None  # only when publishers set a timestamp property
+    # Quorum queues: the nodes holding a replica, those of them running, and the group size
+    # the queue was declared with (x-quorum-initial-group-size; None: the broker's default).
+    members: int | None = None
+    online: int | None = None
+    replicas_asked: int | None = None
 
 
 class ManagementApi:
@@ -59,6 +64,13 @@ class ManagementApi:
             raise ManagementUnavailable(f"{self.base_url}{path}: HTTP {exc.code}") from None
         return _stats(doc)
 
+    def cluster_size(self) -> int:
+        """Nodes in the cluster, running or not (a stopped node is still a member)."""
+        nodes = self._get("/api/nodes?columns=name")
+        if not isinstance(nodes, list):
+            raise ManagementUnavailable(f"{self.base_url}/api/nodes: not a list")
+        return len(nodes)
+
     def _get(self, path: str) -> Any:
         request = urllib.request.Request(f"{self.base_url}{path}",
                                          headers={"Authorization": f"Basic {self._auth}"})
@@ -76,7 +88,9 @@ def management_for(broker_url: str, base_url: str | None = None) -> ManagementAp
     broker's credentials and vhost); None for the embedded broker."""
     if not broker_url.startswith(("amqp://", "amqps://", "pyamqp://")):
         return None
-    parts = urlsplit(broker_url)
+    # kombu's "a;b;c" failover list: the first address (the rest, whole, would end up in
+    # the vhost and show its password in the API path of an error).
+    parts = urlsplit(broker_url.split(";", 1)[0].strip())
     vhost = unquote(parts.path[1:]) if len(parts.path) > 1 else "/"
     base = base_url or f"http://{parts.hostname or '127.0.0.1'}:{DEFAULT_PORT}"
     return ManagementApi(base, unquote(parts.username or "guest"),
@@ -94,7 +108,14 @@ def _stats(doc: dict[str, Any]) -> QueueStats:
         # What consumers took off the queue; acks lag deliveries by at most a batch.
         rate_out=_rate(stats, "deliver_get_details"),
         head_published_at=datetime.fromtimestamp(head, UTC) if isinstance(head, int) else None,
+        members=_count(doc.get("members")),
+        online=_count(doc.get("online")),
+        replicas_asked=_int((doc.get("arguments") or {}).get("x-quorum-initial-group-size")),
     )
+
+
+def _count(value: Any) -> int | None:
+    return len(value) if isinstance(value, list) else None
 
 
 def _consumers(doc: dict[str, Any]) -> int | None:

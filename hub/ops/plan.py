@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from hub import codec
-from hub.errors import GridhubError, PermanentError
+from hub.errors import GridhubError, PermanentError, TransientError
 from hub.intake import ROOT, WIRE
 from hub.plugins import load as load_plugin
 from hub.publisher import Outgoing
@@ -40,7 +40,8 @@ class PlanAction(StrEnum):
 REPLAY, RESOLVED, SKIP, DISCARD = (PlanAction.REPLAY, PlanAction.RESOLVED, PlanAction.SKIP,
                                    PlanAction.DISCARD)
 # Headers that describe the failed delivery: a replay starts afresh (attempts, retry row).
-_RESET = (codec.H_ATTEMPT, codec.H_FIRST_FAILURE, codec.H_SCHEDULED_ID, codec.H_REPLAY_OF)
+_RESET = (codec.H_ATTEMPT, codec.H_FIRST_FAILURE, codec.H_SCHEDULED_ID, codec.H_REPLAY_OF,
+          codec.H_IDEMPOTENCY_KEY)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,34 @@ def replay_headers(dl: DeadLetterRow) -> dict[str, Any]:
     if dl.route and codec.H_ROUTE not in headers:
         headers[codec.H_ROUTE] = dl.route
     headers[codec.H_REPLAY_OF] = dl.id
+    key = _replay_key(dl)
+    if key:
+        headers[codec.H_IDEMPOTENCY_KEY] = key
     return headers
+
+
+def _replay_key(dl: DeadLetterRow) -> str | None:
+    """After a permanent failure (the target said no) a fresh key: a target that keeps its
+    answers per key would give its old rejection again. After transient failures (time-outs,
+    5xx until the policy gave up) the key last sent: the target may have acted on one of those
+    deliveries, and then its kept answer is the right one. The hub stage's own dead letters go
+    to no target and need none."""
+    if not dl.message_id or dl.connector == HUB:
+        return None
+    if dl.exception_type in transient_error_names():
+        last = (dl.headers or {}).get(codec.H_IDEMPOTENCY_KEY)
+        return str(last) if last else None
+    return codec.replay_key(dl.message_id, dl.replay_count + 1)
+
+
+def transient_error_names() -> frozenset[str]:
+    """Names of the transient errors (connectors may add their own, so asked each time)."""
+    names, todo = set(), [TransientError]
+    while todo:
+        cls = todo.pop()
+        names.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return frozenset(names)
 
 
 def outgoing(dl: DeadLetterRow, topology: Topology) -> Outgoing:
@@ -95,7 +123,7 @@ def outgoings(dl: DeadLetterRow, topology: Topology) -> list[Outgoing]:
     if not is_wire(dl):
         return [outgoing(dl, topology)]
     headers = {codec.H_REPLAY_OF: dl.id}
-    return [Outgoing(topology.inbound, HUB_KEY, codec.encode(m), dict(headers))
+    return [Outgoing(topology.inbound, HUB_KEY, codec.encode(m), dict(headers), case_id=m.case_id)
             for m in translate_wire(dl)]
 
 
@@ -156,7 +184,7 @@ def _decide(dl: DeadLetterRow, done: set[int], again: bool,
     return REPLAY, "send"
 
 
-def _decide_wire(dl: DeadLetterRow) -> tuple[str, str]:
+def _decide_wire(dl: DeadLetterRow) -> tuple[PlanAction, str]:
     root = (dl.headers or {}).get(ROOT) or "document"
     try:
         messages = translate_wire(dl)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -13,6 +14,24 @@ from hub.logs import mask_personal_data
 from schemas.masking import mask_personal_numbers
 
 DASH = "-"
+# Characters a terminal acts on instead of showing: C0/C1 controls (a line break, ESC starting
+# a colour or a cursor move), DEL, the Unicode line/paragraph separators and the bidirectional
+# overrides that reorder what is shown. Data (a case reference from the portal) may hold them.
+_ACTING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal would act on written as an escape (``\\n``,
+    ``\\x1b``, ``\\u2028``): one cell stays one cell, on one line, and shows what it holds."""
+    return _ACTING.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    char = found.group()
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 def when(value: datetime | None) -> str:
@@ -45,16 +64,16 @@ def number(value: float | int | None, unit: str = "") -> str:
 
 
 def clip(text: str | None, width: int) -> str:
-    """One line, at most ``width`` characters."""
+    """One line, at most ``width`` characters, control characters escaped."""
     if not text:
         return DASH
-    line = " ".join(text.split())
+    line = printable(" ".join(text.split()))
     return line if len(line) <= width else line[:width - 1] + "…"
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "") -> str:
-    """Columns padded to their widest cell; numbers right-aligned."""
-    cells = [[DASH if c is None else str(c) for c in row] for row in rows]
+    """Columns padded to their widest cell; numbers right-aligned; every cell printable."""
+    cells = [[DASH if c is None else printable(str(c)) for c in row] for row in rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
     numeric = [all(_numeric(r[i]) for r in cells) and bool(cells) for i in range(len(headers))]
 

@@ -20,6 +20,7 @@ from typing import Any, Literal, Protocol
 
 import sqlalchemy as sa
 
+from hub import codec
 from hub.ops.audit import AuditEntry, record
 from hub.ops.db import reading
 from hub.ops.pause import pauses
@@ -209,15 +210,21 @@ def _replay_one(store: Store, publisher: Publishes, topology: Topology, dl: Dead
     # The hop's time is the send's: the delivery it causes may be traced before this
     # transaction commits, and the timeline must still read replayed -> delivered.
     at = datetime.now(UTC)
+    key = None
     if sent:
         if dl.message_id:
             _forget_receipt(store, dl.connector, dl.message_id)
-        publisher.publish(outgoings(dl, topology))
+        messages = outgoings(dl, topology)
+        # fresh for this replay when its target had rejected it (hub.ops.plan)
+        key = messages[0].headers.get(codec.H_IDEMPOTENCY_KEY) if messages else None
+        publisher.publish(messages)
+    note = f"; idempotency key {key}" if key else ""
     with store.transaction() as tx:
         tx.set_dead_letter_status([item.dead_letter_id], "replayed", replayed=sent)
         record(tx.conn, [_audit("replay", item, actor, reason, selection, {
-            "sent": sent, "replay_count": dl.replay_count + (1 if sent else 0)})])
-        tx.add_trace(_hops([dl], "replayed" if sent else "resolved", actor, reason, at))
+            "sent": sent, "replay_count": dl.replay_count + (1 if sent else 0),
+            "idempotency_key": key})])
+        tx.add_trace(_hops([dl], "replayed" if sent else "resolved", actor, reason, at, note))
 
 
 def _forget_receipt(store: Store, connector: str, message_id: str) -> None:
@@ -243,13 +250,14 @@ def _audit(action: str, item: PlanItem, actor: str, reason: str, selection: Sele
 
 
 def _hops(rows: Sequence[DeadLetterRow], name: str, actor: str, reason: str,
-          at: datetime | None = None) -> list[TraceRow]:
+          at: datetime | None = None, note: str = "") -> list[TraceRow]:
     """The operator's action in the case's timeline, beside the hops it caused."""
     at = at or datetime.now(UTC)
+    # The note (the replay's idempotency key) is kept whole: the reason is cut to fit.
     return [TraceRow(message_id=dl.message_id, case_id=dl.case_id, type=dl.message_type,
                      hop=name, source="ops", target=dl.connector, route=dl.route,
                      outcome="ok", at=at, keys=dl.keys,
-                     detail=f"dead letter {dl.id} by {actor}: {reason}"[:500])
+                     detail=f"dead letter {dl.id} by {actor}: {reason}"[:500 - len(note)] + note)
             for dl in rows if dl.message_id and dl.case_id and dl.message_type]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,9 +19,10 @@ from hub.connector import Connector
 from hub.ops.db import reading
 from hub.ops.management import ManagementApi, ManagementUnavailable, QueueStats
 from hub.ops.pause import Pause, pauses
+from hub.redaction import redact_url
 from hub.store import DeadLetterGroup, Store
 from hub.store.tables import scheduled as sched
-from hub.store.tables import trace as trace_t
+from hub.store.trace import latest_routed_at
 from hub.topology import topology_for
 from hub.transports import QueueNotFound, connection_for, queue_depth
 from hub.transports.embedded import SCHEME as EMBEDDED
@@ -42,6 +43,18 @@ class QueueStatus:
     oldest_age_s: float | None = None
     oldest_from: str | None = None  # "broker" (exact) or "trace" (estimated)
     problem: str | None = None
+    # Quorum queues on RabbitMQ (from the management API): replicas, how many of them run,
+    # and how many the queue should have (what it asked for, at most the cluster's nodes).
+    members: int | None = None
+    members_online: int | None = None
+    members_wanted: int | None = None
+
+    @property
+    def under_replicated(self) -> bool | None:
+        """Fewer replicas than wanted, or some of them on a node that is down."""
+        if self.members is None or self.members_wanted is None:
+            return None
+        return self.members < self.members_wanted or (self.members_online or 0) < self.members
 
 
 @dataclass(frozen=True)
@@ -85,17 +98,19 @@ def collect(store: Store, *, broker_url: str, namespace: str,
     topology = topology_for(namespace, broker_url)
     names = [q.name for q in topology.all_queues(sorted(connectors))]
     depths, problems = _depths(broker_url, names)
-    stats, management_state = _management(management, names)
+    stats, management_state, cluster = _management(management, names)
     with reading(store) as conn:
         waiting = _waiting(conn, at)
         paused = pauses(conn)
-        queues = [_queue(conn, broker_url, namespace, name, depths.get(name), stats.get(name), at)
+        queues = [_replication(_queue(conn, broker_url, namespace, name, depths.get(name),
+                                      stats.get(name), at), stats.get(name), cluster)
                   for name in names]
+    problems += [_under_replicated(q) for q in queues if q.under_replicated]
     groups = store.dead_letter_groups("open")
     reach = _reachability(connectors, reach_timeout)
     conns = [_connector(name, connectors[name], reach, paused.get(name), reach_timeout)
              for name in sorted(connectors)]
-    return HubStatus(at, _redact(broker_url), namespace, queues, waiting, groups, conns,
+    return HubStatus(at, redact_url(broker_url), namespace, queues, waiting, groups, conns,
                      management_state, problems)
 
 
@@ -115,7 +130,7 @@ def _depths(broker_url: str, names: list[str]) -> tuple[dict[str, int | str], li
     try:
         conn = connection_for(broker_url, connect_timeout=3)
     except Exception as exc:  # a broken URL: report it, keep going
-        return {}, [f"broker {_redact(broker_url)}: {exc}"]
+        return {}, [redact_url(f"broker {broker_url}: {exc}")]
     try:
         for name in names:
             try:
@@ -123,23 +138,45 @@ def _depths(broker_url: str, names: list[str]) -> tuple[dict[str, int | str], li
             except QueueNotFound:
                 found[name] = "not declared (has the hub run with this namespace?)"
     except Exception as exc:  # unreachable broker: one problem line, not one per queue
-        return {}, [f"broker {_redact(broker_url)} does not answer: {exc}"]
+        return {}, [redact_url(f"broker {broker_url} does not answer: {exc}")]
     finally:
         conn.release()
     return found, []
 
 
-def _management(api: ManagementApi | None,
-                names: list[str]) -> tuple[dict[str, QueueStats | None], str]:
+def _management(api: ManagementApi | None, names: list[str]
+                ) -> tuple[dict[str, QueueStats | None], str, int | None]:
+    """Stats per queue, the API's state, and the cluster's node count (None: unknown)."""
     if api is None:
-        return {}, "not used (embedded broker)"
+        return {}, "not used (embedded broker)", None
     found: dict[str, QueueStats | None] = {}
     try:
         for name in names:
             found[name] = api.queue(name)
+        cluster = api.cluster_size()
     except ManagementUnavailable as exc:
-        return {}, f"unavailable: {exc}"
-    return found, "ok"
+        return {}, f"unavailable: {exc}", None
+    return found, "ok", cluster
+
+
+def _replication(queue: QueueStatus, stats: QueueStats | None,
+                 cluster: int | None) -> QueueStatus:
+    if stats is None or stats.members is None or cluster is None:
+        return queue
+    wanted = min(stats.replicas_asked or cluster, cluster)
+    return replace(queue, members=stats.members, members_online=stats.online,
+                   members_wanted=wanted)
+
+
+def _under_replicated(q: QueueStatus) -> str:
+    """A problem line that says what to do (README: "Running on a RabbitMQ cluster")."""
+    head = (f"queue {q.name} is under-replicated: {q.members} of {q.members_wanted} replicas, "
+            f"{q.members_online} running; ")
+    if (q.members or 0) < (q.members_wanted or 0):
+        prefix = q.name.split(".")[0]
+        return head + (f"add one on each node that lacks it: rabbitmq-queues grow rabbit@NODE "
+                       f"all --queue-pattern '^{prefix}[.]'")
+    return head + "start the nodes that are down (rabbitmqctl cluster_status names them)"
 
 
 def _queue(conn: sa.Connection, broker_url: str, namespace: str, name: str,
@@ -168,10 +205,7 @@ def _oldest(conn: sa.Connection, broker_url: str, namespace: str, name: str, dep
     prefix = f"{namespace}.out."
     if not name.startswith(prefix):
         return None, None
-    stmt = (sa.select(trace_t.c.at)
-            .where(trace_t.c.hop == "routed", trace_t.c.target == name[len(prefix):])
-            .order_by(trace_t.c.id.desc()).limit(1).offset(depth - 1))
-    routed = conn.scalar(stmt)
+    routed = conn.scalar(latest_routed_at(name[len(prefix):], depth))
     return (max((at - routed).total_seconds(), 0.0), "trace") if routed else (None, None)
 
 
@@ -231,10 +265,3 @@ def _reachability(connectors: Mapping[str, Connector | str],
     pool.shutdown(wait=False, cancel_futures=True)
     return found
 
-
-def _redact(url: str) -> str:
-    """Never show a broker password."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
-    return url

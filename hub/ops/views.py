@@ -9,9 +9,9 @@ from typing import Any
 from hub.ops.audit import AuditEntry
 from hub.ops.casetrace import CaseSummary, CaseTrace
 from hub.ops.plan import PlanItem
-from hub.ops.render import age, clip, masked, masked_text, number, table, when
+from hub.ops.render import age, clip, masked, masked_text, number, printable, table, when
 from hub.ops.replay import Outcome
-from hub.ops.status import HubStatus
+from hub.ops.status import HubStatus, QueueStatus
 from hub.store import DeadLetterGroup, DeadLetterRow, TraceRow
 
 ERROR_WIDTH = 60
@@ -69,7 +69,7 @@ def dead_letter_detail(dl: DeadLetterRow, hops: Sequence[TraceRow],
         lines += ["", "attempts and hops of this message", timeline(hops, indent="  ")]
     lines += ["", "message" + ("" if reveal else
                                " (personal data masked; --reveal --reason WHY shows it)")]
-    lines += ["  " + line for line in body_text(dl.body, reveal).splitlines()]
+    lines += ["  " + printable(line) for line in body_text(dl.body, reveal).splitlines()]
     if audit:
         lines += ["", "audit", table(["TIME", "WHO", "ACTION", "REASON"], [
             [when(a.at), a.actor, a.action, clip(a.reason, 50)] for a in audit], indent="  ")]
@@ -78,7 +78,7 @@ def dead_letter_detail(dl: DeadLetterRow, hops: Sequence[TraceRow],
 
 def _fields(pairs: Sequence[tuple[str, str]]) -> list[str]:
     width = max(len(k) for k, _ in pairs)
-    return [f"  {k.ljust(width)}  {v}" for k, v in pairs]
+    return [f"  {k.ljust(width)}  {printable(v)}" for k, v in pairs]
 
 
 def _remote(fault: dict[str, Any] | None, reveal: bool) -> str:
@@ -133,7 +133,7 @@ def _case_lines(case: CaseSummary) -> list[str]:
         lines.append(f"  dead letter  {dl.id} at {dl.connector}: {dl.exception_type}: "
                      f"{clip(masked_text(dl.exception_message), 60)}  "
                      f"(gridhub dlq show {dl.id})")
-    return [*lines, ""]
+    return [*(printable(line) for line in lines), ""]  # each one line; data may hold controls
 
 
 def plan_summary(outcome: Outcome, verb: str) -> str:
@@ -164,10 +164,10 @@ def plan_table(items: Sequence[PlanItem]) -> str:
 def status_text(s: HubStatus) -> str:
     lines = [f"gridhub status at {when(s.at)}  broker {s.broker}  namespace {s.namespace}",
              f"management API: {s.management}", "", "queues", table(
-                 ["QUEUE", "DEPTH", "CONSUMERS", "IN/S", "OUT/S", "OLDEST"],
+                 ["QUEUE", "DEPTH", "CONSUMERS", "IN/S", "OUT/S", "OLDEST", "REPLICAS"],
                  [[q.name, number(q.depth), number(q.consumers), number(q.rate_in),
-                   number(q.rate_out), _oldest(q.oldest_age_s, q.oldest_from, q.problem)]
-                  for q in s.queues], indent="  ")]
+                   number(q.rate_out), _oldest(q.oldest_age_s, q.oldest_from, q.problem),
+                   replicas(q)] for q in s.queues], indent="  ")]
     if s.waiting:
         lines += ["", "waiting in the scheduler", table(
             ["DESTINATION", "RETRIES", "HELD", "OVERDUE", "NEXT DUE"],
@@ -186,6 +186,15 @@ def status_text(s: HubStatus) -> str:
     if s.problems:
         lines += ["", "problems", *(f"  {p}" for p in s.problems)]
     return "\n".join(lines)
+
+
+def replicas(q: QueueStatus) -> str:
+    """``3/3``; ``1/3 UNDER`` when fewer than wanted or some are on a node that is down."""
+    if q.members is None:
+        return "-"
+    shown = f"{q.members_online}/{q.members_wanted}" if q.members_online == q.members else \
+        f"{q.members_online} up of {q.members}/{q.members_wanted}"
+    return f"{shown} UNDER" if q.under_replicated else shown
 
 
 def _oldest(seconds: float | None, source: str | None, problem: str | None) -> str:

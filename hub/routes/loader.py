@@ -17,13 +17,14 @@ from pydantic import ValidationError
 from hub.errors import ConfigurationError
 from hub.retry import DEFAULT_POLICY, RetryPolicy
 from hub.routes.durations import parse_duration
+from hub.routes.grid_owners import parse_grid_owners
 from hub.routes.model import DEFAULT_POLICY_NAME, ConnectorSpec, RouteTable
 from hub.routes.route_parser import RouteParser
 from hub.routes.secrets import expand_settings
 from hub.routes.source import Issues, child, known_keys, read, suggest
 
 SUPPORTED_VERSION = 1
-TOP_KEYS = ("version", "retry_policies", "connectors", "routes")
+TOP_KEYS = ("version", "retry_policies", "connectors", "routes", "grid_owners")
 CONNECTOR_KEYS = ("plugin", "settings")
 POLICY_KEYS = tuple(RetryPolicy.model_fields)
 POLICY_DURATIONS = ("initial_delay", "max_delay", "max_age")
@@ -59,9 +60,10 @@ def parse_routes(text: str, *, filename: str = "routes.yaml",
     connectors, connector_names = _connectors(
         doc, known_plugins, os.environ if env is None else env, issues)
     routes = RouteParser(issues, policy_names, connector_names).parse(doc.get("routes"))
+    owners = parse_grid_owners(doc.get("grid_owners"), issues)
     issues.raise_if_any()
     return RouteTable(version=version, policies=policies, connectors=connectors,
-                      routes=routes, filename=filename)
+                      routes=routes, filename=filename, grid_owners=owners)
 
 
 def _version(doc: dict[str, Any], issues: Issues) -> int:
@@ -82,12 +84,12 @@ def _policies(raw: Any, issues: Issues) -> tuple[dict[str, RetryPolicy], set[str
         return policies, set(policies)
     if not isinstance(raw, dict):
         issues.add("retry_policies", "retry_policies must be a mapping: name -> {immediate: "
-                   "1, delayed: 6, initial_delay: 2s, ...}")
+                   "1, initial_delay: 2s, max_delay: 5m, max_age: 24h}")
         return policies, set(policies)
     for name, spec in raw.items():
         path = child("retry_policies", name)
         if not isinstance(spec, dict):
-            issues.add(path, "a retry policy is a mapping, e.g. {delayed: 6, max_age: 24h}")
+            issues.add(path, "a retry policy is a mapping, e.g. {max_delay: 5m, max_age: 24h}")
             continue
         policy = _policy(spec, path, issues)
         if policy is not None:

@@ -119,6 +119,7 @@ class Route:
     line: int = 0
     emit: tuple[Emit, ...] = ()
     deadline: Deadline | None = None
+    each: str | None = None  # emit once per element of this list (read as item.)
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class RouteTable:
     connectors: dict[str, ConnectorSpec]
     routes: list[Route]
     filename: str = "routes.yaml"
+    grid_owners: dict[str, Any] = field(default_factory=dict)  # GLN -> GridOwnerConfig
 
     def route(self, name: str) -> Route:
         for route in self.routes:

@@ -7,6 +7,8 @@ case the message is about, as projected after it (``case.status``, ``case.instal
 every ``case.`` path is missing. A path that leads nowhere,
 or to JSON null, is *missing*: every comparison with a missing field is false, except ``ne``
 and ``not_in`` (a missing field is not equal to anything) and ``exists: false``.
+``same_as: PATH`` compares with another path of the same message (``item.facility_id``
+with ``payload.gsrn``); ``all``/``any`` step through a list (see :func:`getter`).
 
 Comparisons are type-strict: ``true`` never equals ``1``, and ``lt``/``gt`` compare numbers
 with numbers and strings with strings (ISO dates order correctly as strings); a decimal in a
@@ -36,11 +38,14 @@ class Getter(Protocol):
     def __call__(self, env: Envelope, case: CaseView = None, /) -> Any: ...
 
 
-OPERATORS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists", "matches")
+OPERATORS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists", "matches",
+             "same_as")
 ENVELOPE_FIELDS = ("message_id", "case_id", "causation_id", "type", "source", "occurred_at",
                    "schema_version", "payload")
-ROOTS = (*ENVELOPE_FIELDS, "case")
-_NESTED = ("payload", "case")
+ROOTS = (*ENVELOPE_FIELDS, "case", "item")
+_NESTED = ("payload", "case", "item")
+ITEM_KEY = "__item__"
+"""Where a route with ``each:`` puts the element at hand in the case view (read as ``item.``)."""
 MISSING: Any = object()
 _SEGMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9]+")
 
@@ -59,35 +64,63 @@ def parse_path(path: object) -> tuple[str, ...]:
         raise ValueError(f"bad field path {path!r}: it must start with one of "
                          f"{', '.join(ROOTS)}")
     if head not in _NESTED and len(segments) > 1:
-        raise ValueError(f"bad field path {path!r}: only payload and case have fields below "
-                         "them")
+        raise ValueError(f"bad field path {path!r}: only payload, case and item have fields "
+                         "below them")
     return segments
 
 
 def getter(path: str) -> Getter:
-    """A function returning the value at ``path`` of an envelope (and its case), or MISSING."""
+    """A function returning the value at ``path`` of an envelope (and its case), or MISSING.
+
+    ``all`` or ``any`` where the path meets a list (``case.facilities.all.main_fuse_a``)
+    reads the rest of the path in every element: the value is a :class:`Quantified` list, and
+    a condition on it holds when it holds for every element (``all``; not for an empty list)
+    or for at least one (``any``)."""
     head, *rest = parse_path(path)
     if head == "occurred_at":
         return lambda env, case=None, /: env.occurred_at.isoformat()
     if head not in _NESTED:
         return lambda env, case=None, /: _present(getattr(env, head))
     steps = tuple((s, int(s) if s.isdigit() else None) for s in rest)
+    if head == "item":
+        def get_item(env: Envelope, case: CaseView = None, /) -> Any:
+            return _walk(case.get(ITEM_KEY, MISSING) if case is not None else MISSING, steps)
+
+        return get_item
     from_case = head == "case"
 
     def get(env: Envelope, case: CaseView = None, /) -> Any:
         value: Any = (case if case is not None else MISSING) if from_case else env.payload
-        for key, index in steps:
-            if isinstance(value, Mapping):
-                value = value.get(key, MISSING)
-            elif index is not None and isinstance(value, list) and index < len(value):
-                value = value[index]
-            else:
-                return MISSING
-            if value is MISSING:
-                return MISSING
-        return _present(value)
+        return _walk(value, steps)
 
     return get
+
+
+class Quantified(list[Any]):
+    """The values of a path through ``all``/``any``: one per list element (MISSING where the
+    element lacks the rest of the path)."""
+
+    def __init__(self, kind: str, values: list[Any]) -> None:
+        super().__init__(values)
+        self.kind = kind
+
+
+QUANTIFIERS = ("all", "any")
+
+
+def _walk(value: Any, steps: tuple[tuple[str, int | None], ...]) -> Any:
+    for at, (key, index) in enumerate(steps):
+        if isinstance(value, list) and key in QUANTIFIERS:
+            return Quantified(key, [_walk(element, steps[at + 1:]) for element in value])
+        if isinstance(value, Mapping):
+            value = value.get(key, MISSING)
+        elif index is not None and isinstance(value, list) and index < len(value):
+            value = value[index]
+        else:
+            return MISSING
+        if value is MISSING:
+            return MISSING
+    return _present(value)
 
 
 def _present(value: Any) -> Any:
@@ -118,6 +151,12 @@ def check_operand(op: str, value: object) -> str | None:
         return None if _orderable(value) else f"{op} takes a number or a string"
     if op == "exists":
         return None if isinstance(value, bool) else "exists takes true or false"
+    if op == "same_as":
+        try:
+            parse_path(value)
+        except ValueError as exc:
+            return f"same_as takes the path of the value to compare with: {exc}"
+        return None
     if op == "matches":
         if not isinstance(value, str):
             return "matches takes a regular expression as a string"
@@ -193,14 +232,31 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
+def _holds(test: Callable[[Any], bool], value: Any) -> bool:
+    if isinstance(value, Quantified):
+        if value.kind == "any":
+            return any(test(v) for v in value)
+        return bool(value) and all(test(v) for v in value)
+    return test(value)
+
+
 def compile_condition(condition: Condition | None) -> Predicate:
     """One closure for a whole condition tree; None (no ``where``) accepts everything."""
     if condition is None:
         return lambda env, case=None, /: True
+    if isinstance(condition, Compare) and condition.op == "same_as":
+        # {field: item.facility_id, same_as: payload.gsrn}: two paths of the same message
+        get, other = getter(condition.field), getter(condition.value)
+
+        def same(env: Envelope, case: CaseView = None, /) -> bool:
+            value = other(env, case)
+            return value is not MISSING and _holds(lambda v: _same(v, value), get(env, case))
+
+        return same
     if isinstance(condition, Compare):
         get = getter(condition.field)
         test = _comparison(condition.op, condition.value)
-        return lambda env, case=None, /: test(get(env, case))
+        return lambda env, case=None, /: _holds(test, get(env, case))
     if isinstance(condition, AllOf):
         parts = tuple(compile_condition(c) for c in condition.conditions)
         return lambda env, case=None, /: all(p(env, case) for p in parts)

@@ -14,7 +14,7 @@ from hub.routes.source import Issues, child, item, known_keys, suggest
 from schemas.message_types import MessageType, is_known
 
 ROUTE_KEYS = ("name", "description", "match", "to", "emit", "split", "retry", "aggregate",
-              "deadline")
+              "deadline", "each")
 MATCH_KEYS = ("type", "where")
 AGGREGATE_KEYS = ("parts", "correlate", "timeout", "emit")
 CORRELATIONS = ("case_id",)
@@ -62,6 +62,7 @@ class RouteParser:
         types, where = self._match(raw.get("match"), path, aggregate_raw is not None)
         to = self._destinations(raw["to"], child(path, "to")) if has_to else ()
         split = self._split(raw, path, has_to)
+        each = self._each(raw, path, has_emit and not has_to and aggregate_raw is None)
         retry = self._retry(raw.get("retry", DEFAULT_POLICY_NAME), child(path, "retry"))
         aggregate = None
         if aggregate_raw is not None:
@@ -78,7 +79,7 @@ class RouteParser:
             return None
         return Route(name=name, types=types, where=where, to=to, split=split, retry=retry,
                      aggregate=aggregate, description=str(description or ""),
-                     line=self.issues.line_of(path), emit=emit, deadline=deadline)
+                     line=self.issues.line_of(path), emit=emit, deadline=deadline, each=each)
 
     def _name(self, name: Any, path: str) -> str | None:
         where = child(path, "name")
@@ -176,6 +177,25 @@ class RouteParser:
             self.issues.add(where, str(exc))
             return None
         return split
+
+    def _each(self, raw: dict[str, Any], path: str, emit_only: bool) -> str | None:
+        each = raw.get("each")
+        if each is None:
+            return None
+        where = child(path, "each")
+        if not emit_only:
+            self.issues.add(where, "each goes with emit alone (no to: or aggregate:): the "
+                            "route emits one message per element, read as item.")
+        if not isinstance(each, str) or not each.startswith(("payload.", "case.")):
+            self.issues.add(where, f"each must name a list in the payload or the case, e.g. "
+                            f"case.facilities (got {each!r})")
+            return None
+        try:
+            parse_path(each)
+        except ValueError as exc:
+            self.issues.add(where, str(exc))
+            return None
+        return each
 
     def _retry(self, raw: Any, path: str) -> str:
         if isinstance(raw, str) and raw in self.policies:

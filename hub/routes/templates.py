@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hub.routes.model import NO_DEFAULT, From
-from hub.routes.predicates import MISSING, CaseView, getter
+from hub.routes.predicates import MISSING, CaseView, Quantified, getter
 from schemas.envelope import Envelope
 
 Builder = Callable[[Envelope, CaseView], Any]
@@ -49,6 +49,8 @@ def _compile_from(leaf: From) -> Builder:
     def build(env: Envelope, case: CaseView) -> Any:
         for get in getters:
             value = get(env, case)
+            if isinstance(value, Quantified):  # case.facilities.all.x: the list of x
+                return [copy.deepcopy(v) for v in value if v is not MISSING]
             if value is not MISSING:
                 # The input is shared by every output of the batch: never hand out its dicts.
                 return copy.deepcopy(value) if isinstance(value, dict | list) else value

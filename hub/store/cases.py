@@ -27,6 +27,7 @@ class CaseRow:
     last_message_id: str | None = None
     updated_at: datetime
     version: int = 0
+    erased_at: datetime | None = None  # set by retention (hub.retention)
 
 
 def key_rows(case_id: str, keys: Mapping[str, Iterable[str]]) -> list[dict[str, str]]:
@@ -69,7 +70,9 @@ def load_cases(conn: sa.Connection, case_ids: Sequence[str]) -> dict[str, CaseRo
 
 def _update(new: Any) -> dict[str, Any]:
     changed = ("status", "flow", "state", "keys", "last_message_id", "updated_at")
-    return {name: new[name] for name in changed} | {"version": t.c.version + 1}
+    # New state came from a message: it may hold personal data again, so retention looks again.
+    return {name: new[name] for name in changed} | {"version": t.c.version + 1,
+                                                     "erased_at": None}
 
 
 def save_cases(conn: sa.Connection, rows: Sequence[CaseRow],

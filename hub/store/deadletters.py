@@ -41,6 +41,7 @@ class DeadLetterRow:
     replay_count: int = 0
     keys: dict[str, list[str]] = field(default_factory=dict)
     created_at: datetime | None = None  # set by the store when None
+    settled_at: datetime | None = None  # replayed or discarded at; set by the store
     id: int | None = None  # set by the store
 
 
@@ -102,7 +103,9 @@ def set_status(conn: sa.Connection, ids: Sequence[int], status: str, *,
     """Set ``status`` on dead letters ``ids``; ``replayed`` also counts one replay."""
     if status not in STATUSES:
         raise ValueError(f"dead letter status {status!r} is not one of {', '.join(STATUSES)}")
-    values: dict[str, Any] = {"status": status}
+    # Settled (replayed, discarded) from now; open again: not settled.
+    values: dict[str, Any] = {"status": status,
+                              "settled_at": None if status == "open" else datetime.now(UTC)}
     if replayed:
         values["replay_count"] = t.c.replay_count + 1
     for part in chunks(list(dict.fromkeys(ids))):
@@ -135,15 +138,17 @@ def query(conn: sa.Connection, *, status: str | None = "open", route: str | None
     return [DeadLetterRow(**row) for row in conn.execute(stmt).mappings()]
 
 
-def groups(conn: sa.Connection, status: str | None = "open") -> list[DeadLetterGroup]:
-    """One group per fingerprint, the largest first."""
+def groups(conn: sa.Connection, status: str | None = "open",
+           where: Sequence[Any] = ()) -> list[DeadLetterGroup]:
+    """One group per fingerprint, the largest first; ``where`` narrows the dead letters
+    counted (conditions on the dead_letter table, as ``hub.ops.selection`` makes them)."""
     agg = sa.select(
         t.c.fingerprint,
         sa.func.count().label("count"),
         sa.func.min(t.c.first_failure_at).label("first_failure"),
         sa.func.max(t.c.last_failure_at).label("last_failure"),
         sa.func.max(t.c.id).label("sample_id"),
-    ).group_by(t.c.fingerprint)
+    ).where(*where).group_by(t.c.fingerprint)
     if status is not None:
         agg = agg.where(t.c.status == status)
     g = agg.subquery()
@@ -169,7 +174,8 @@ def reopen(conn: sa.Connection, failed: DeadLetterRow) -> bool:
     stmt = sa.update(t).where(
         t.c.id == dl_id, t.c.status == "replayed",
         t.c.connector == failed.connector,
-    ).values(status="open", attempts=t.c.attempts + failed.attempts,
+    ).values(status="open", settled_at=None, attempts=t.c.attempts + failed.attempts,
+             headers=failed.headers,  # the last delivery's: its idempotency key with them
              last_failure_at=failed.last_failure_at, exception_type=failed.exception_type,
              exception_message=failed.exception_message, where=failed.where,
              remote_fault=failed.remote_fault, fingerprint=failed.fingerprint)

@@ -16,16 +16,24 @@ from hub.store import (  # deadlines and inbound also declare their tables on im
     members,
     outbox,
     scheduled,
+    schema,
 )
 from hub.store.cases import CaseRow, load_cases
 from hub.store.deadletters import DeadLetterGroup, DeadLetterRow
 from hub.store.engine import READ_ONLY, make_engine, safe_url
-from hub.store.tables import metadata
 from hub.store.trace import TraceRow, trace_for
 from hub.store.tx import Tx
 
-# Serialises table creation when several hub processes start at once on PostgreSQL.
-_CREATE_LOCK = 0x67726964  # "grid"
+# Serialises the schema check (and the migration of an empty store) when several hub processes
+# start at once on PostgreSQL; `gridhub db upgrade` takes it too.
+SCHEMA_LOCK = 0x67726964  # "grid"
+
+
+def lock_schema(conn: sa.Connection) -> None:
+    """Hold the schema lock until ``conn``'s transaction ends (PostgreSQL; SQLite's
+    BEGIN IMMEDIATE already serialises writers)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(SCHEMA_LOCK)))
 
 
 class Store:
@@ -40,15 +48,15 @@ class Store:
         return f"Store({safe_url(self.url)!r})"
 
     def open(self) -> None:
-        """Connect and create missing tables (no migrations yet: ``create_all`` only)."""
+        """Connect, and check the schema is the one this gridhub needs (an empty database is
+        migrated to it); :class:`hub.store.schema.SchemaOutOfDate` names the command to run."""
         if self._engine is not None:
             return
         engine = make_engine(self.url)
         try:
             with engine.begin() as conn:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_CREATE_LOCK)))
-                metadata.create_all(conn)
+                lock_schema(conn)
+                schema.prepare(conn)
         except Exception:
             engine.dispose()
             raise

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from hub.access.sessions import LoginSessions
 from hub.config import Settings
-from hub.connector import Connector
+from hub.connector import Connector, NoInbound
 from hub.store import Store
 from hub.web.auth import Forbidden, LoginRequired, login_url
 from hub.web.context import WebContext
-from hub.web.security import secure_cookies, security_headers, trust_proxies
+from hub.web.security import is_loopback, secure_cookies, security_headers, trust_proxies
 from hub.web.session import COOKIE, Sessions
 from hub.web.templating import environment, page
 
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
     from hub.access import Access
     from hub.metrics import Metrics
 
-SECRET_ENV = "GRIDHUB_WEB_SECRET"
 # Paths answered to scripts (JSON or text); everything else is a page for people.
 MACHINE_PREFIXES = ("/api/", "/metrics", "/readyz", "/healthz")
 
@@ -38,11 +36,11 @@ def create_app(settings: Settings, *, access: Access, metrics: Metrics | None,
 
     ``metrics``: the hub's own when it serves the app in-process (with its state collector);
     None builds one with the state gauges only. ``secret`` signs session cookies (default
-    ``$GRIDHUB_WEB_SECRET``; without one a random secret ends every session when the process
-    restarts). ``connectors``: instances whose targets the dashboard checks (default: built
+    the ``web_secret`` setting; required beyond loopback, see :func:`session_secret`).
+    ``connectors``: instances whose targets the dashboard checks (default: built
     from the routes file); a running hub passes its own. ``listen_host``: where it will be
     served (cookies are Secure by default beyond loopback)."""
-    from hub.web.routes import actions, api, login, pages
+    from hub.web.routes import actions, api, login, openapi, pages
 
     owned = store is None
     if store is None:
@@ -52,13 +50,15 @@ def create_app(settings: Settings, *, access: Access, metrics: Metrics | None,
     configured, built = _connectors(settings)
     ctx = WebContext(
         settings=settings, store=store, access=access, metrics=metrics,
-        sessions=Sessions(secret or os.environ.get(SECRET_ENV) or secrets.token_urlsafe(32),
+        sessions=Sessions(secret or session_secret(settings, listen_host),
                           LoginSessions(store, clock=access.clock)),
         connectors=connectors if connectors is not None else built, configured=configured,
         secure_cookies=secure_cookies(settings.web_secure_cookies, listen_host))
     if metrics is None:
         metrics = _state_metrics(ctx)
         ctx.metrics = metrics
+    metrics.add_roles_collector(
+        lambda: {role.value: n for role, n in access.expiring_counts().items()})
     ctx.templates = environment()
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -70,7 +70,7 @@ def create_app(settings: Settings, *, access: Access, metrics: Metrics | None,
     app = FastAPI(title="gridhub", docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=lifespan)
     app.state.web = ctx
-    for module in (login, pages, actions, api):
+    for module in (login, pages, actions, openapi, api):  # openapi before /api/{operation}
         app.include_router(module.router)
     app.middleware("http")(_session_cookie)
     app.middleware("http")(security_headers)
@@ -79,6 +79,22 @@ def create_app(settings: Settings, *, access: Access, metrics: Metrics | None,
     app.add_exception_handler(Forbidden, _forbidden)
 
     return app
+
+
+def session_secret(settings: Settings, listen_host: str) -> str:
+    """The ``web_secret`` setting. Unset, a random one will do on loopback (a developer's
+    sessions end at a restart); beyond loopback, where people use the web day to day, it is
+    refused, so a restart or a second replica does not log everyone out."""
+    if settings.web_secret is not None:
+        return settings.web_secret.get_secret_value()
+    if not is_loopback(listen_host):
+        from hub.errors import ConfigurationError
+
+        raise ConfigurationError(
+            f"the ops web listens on {listen_host}, beyond loopback: set web_secret "
+            "(GRIDHUB_WEB_SECRET, e.g. $(openssl rand -hex 32)) so sessions survive a restart "
+            "and are shared by every replica", where="web_secret")
+    return secrets.token_urlsafe(32)
 
 
 def _connectors(settings: Settings) -> tuple[set[str] | None, dict[str, Connector | str]]:
@@ -95,7 +111,7 @@ def _connectors(settings: Settings) -> tuple[set[str] | None, dict[str, Connecto
     built: dict[str, Connector | str] = {}
     for name, spec in table.connectors.items():
         try:
-            built[name] = load(spec.plugin)(spec.settings, _NoInbound())
+            built[name] = load(spec.plugin)(spec.settings, NoInbound("the web app"))
         except Exception as exc:  # shown on the dashboard as the connector's problem
             built[name] = f"{type(exc).__name__}: {exc}"[:200]
     return set(table.connectors), built
@@ -117,13 +133,6 @@ def _state_metrics(ctx: WebContext) -> Metrics:
 
     found.registry.register(completeness_collector(ctx.store))
     return found
-
-
-class _NoInbound:
-    """The web only asks connectors whether their target answers; it publishes nothing."""
-
-    def publish(self, messages: Any) -> None:
-        raise RuntimeError("the web app does not publish through connectors")
 
 
 async def _session_cookie(request: Request,

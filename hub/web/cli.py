@@ -22,7 +22,8 @@ def web(ctx: click.Context, host: str, port: int) -> None:
     """Serve the ops dashboard: health, failure groups, replay/discard, case trace, /metrics.
 
     Log in with a user of `gridhub users`; /healthz and /readyz need no login. Set
-    GRIDHUB_WEB_SECRET to keep sessions across restarts; behind a TLS proxy set
+    web_secret (GRIDHUB_WEB_SECRET; required beyond loopback) to keep sessions across
+    restarts; behind a TLS proxy set
     web_trusted_proxies. On the embedded broker replays need `gridhub run` stopped
     (the embedded broker serves one process); on RabbitMQ they work at any time.
     """
@@ -44,6 +45,6 @@ def web(ctx: click.Context, host: str, port: int) -> None:
         click.echo(f"gridhub web on http://{host}:{port}/ (Ctrl-C stops)", err=True)
         # proxy_headers off: X-Forwarded-* is believed only from web_trusted_proxies (the app).
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
-                    proxy_headers=False)
+                    proxy_headers=False, log_config=None)
     finally:
         store.close()

@@ -17,9 +17,11 @@ class WebServer:
     def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 8080) -> None:
         self.host, self.port = host, port
         # proxy_headers off: X-Forwarded-* is believed only from web_trusted_proxies (the app).
+        # log_config None: uvicorn's loggers go through gridhub's (JSON) handler instead of
+        # writing their own plain text into the same stream.
         self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port,
                                                      log_level="warning", access_log=False,
-                                                     proxy_headers=False))
+                                                     proxy_headers=False, log_config=None))
         self._thread = threading.Thread(target=self._server.run, name="web", daemon=True)
 
     @property

@@ -1,5 +1,6 @@
 """Flow 1, new installation in Sweden (seed 000): pre-notification, lookups in KIS and NIS,
-the grid owner's decision, completion, meter job, datahub, KIS registration, archive."""
+the grid owner's decision, completion reviewed and approved, meter job, KIS registration,
+archive."""
 
 from __future__ import annotations
 
@@ -24,12 +25,15 @@ def test_new_installation_from_notification_to_archive(d):
     d.wait_for(lambda: mails_to(d, case.installer.email), "the mail to the installer")
 
     d.installer.complete(case)
+    d.wait_for(lambda: in_handler_queue(d, cid), "the completion notice in the handler queue")
+    d.handler.approve_completion(cid)
     work_until(d, cid, "archived")
     d.wait_for(lambda: portal(d, cid).get("status") == "archived", "archived in the portal")
     shown = portal(d, cid)
     assert shown["side_tracks"]["work_order"] == "reported"
     assert shown["side_tracks"]["customer_service"] == "registered_in_kis"
-    assert gsrn in d.world.elhub.hub.metering_points  # master data of the new metering point
+    # A Swedish grid owner reports to the Swedish market over Ediel, never to Elhub.
+    assert gsrn not in d.world.elhub.hub.metering_points
     registrations = d.world.kis.state.data["registrations"].values()
     assert [r["facility_id"] for r in registrations if r["case_ref"] == cid] == [gsrn]
     row = d.case(cid)

@@ -4,7 +4,7 @@ through its steps at the coordinator, the meter change at the datahub, archived.
 from __future__ import annotations
 
 from hub.demo.cases import norwegian_case
-from tests.flows.conftest import portal, work_until
+from tests.flows.conftest import in_handler_queue, portal, work_until
 
 
 def test_rebuild_1_to_3_phase(d):
@@ -15,6 +15,9 @@ def test_rebuild_1_to_3_phase(d):
     d.installer.complete(case, completion_only=True)
     row = d.wait_status(case.case_id, "completion_submitted")
     assert row.flow == "completion_only"
+    assert not d.world.metering.orders  # reviewed first: nothing released before approval
+    d.wait_for(lambda: in_handler_queue(d, case.case_id), "the completion in the queue")
+    d.handler.approve_completion(case.case_id)
     d.wait_for(lambda: d.world.metering.orders, "the work order at the coordinator")
     [order] = d.world.metering.orders.values()
     assert order["orderType"] == "OMBYGGING_1_3_FASE" and order["externalRef"] == case.case_id

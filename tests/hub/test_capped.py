@@ -6,8 +6,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from hub.capped import CappedSession
 from hub.errors import InvalidMessage
+from hub.toolkit.http import CappedSession
 
 
 class _Streamer(BaseHTTPRequestHandler):

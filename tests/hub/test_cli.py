@@ -1,6 +1,8 @@
 """The `gridhub` command: exit codes, error texts, and each command doing its job."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -10,6 +12,7 @@ from hub import __version__
 from hub.cli import main
 from hub.transports import QueueNotFound, connection_for, queue_depth
 from tests.factories import envelope, swedish_case
+from tests.support.shipped import SHIPPED_SECRETS
 
 
 @pytest.fixture
@@ -34,10 +37,28 @@ def test_every_command_has_help(run, command):
     assert result.exit_code == 0 and "Usage: main" in result.output
 
 
-def test_routes_check_accepts_the_shipped_file_with_installed_plugins(run):
-    result = run("routes", "check", "routes.yaml")
+def test_routes_check_accepts_the_shipped_file_with_installed_plugins():
+    result = CliRunner().invoke(main, ["routes", "check", "routes.yaml"], env=SHIPPED_SECRETS)
     assert result.exit_code == 0, result.output
     assert "routes.yaml: ok" in result.output
+
+
+def test_routes_check_verbose_prints_each_policy_schedule():
+    result = CliRunner().invoke(main, ["routes", "check", "--verbose", "routes.yaml"],
+                                env=SHIPPED_SECRETS)
+    assert result.exit_code == 0, result.output
+    default = result.output.split("retry policy default")[1].split("retry policy patient")[0]
+    assert "  attempt    delay          since the first failure" in default
+    assert "  11-297     5m each        1d" in default  # hours of retries, capped at 5 min
+    assert "then dead letter: max_age 1d after the first failure" in default
+    assert "then dead letter: max_age 3d after the first failure" in result.output
+
+
+def test_routes_check_names_an_unset_secret_and_exits_3():
+    env = {**SHIPPED_SECRETS, "GRIDHUB_ELSMART_INBOUND_PASSWORD": None}
+    result = CliRunner().invoke(main, ["routes", "check", "routes.yaml"], env=env)
+    assert result.exit_code == 3, result.output
+    assert "environment variable GRIDHUB_ELSMART_INBOUND_PASSWORD is not set" in result.output
 
 
 def test_routes_check_names_file_line_and_key(run, tmp_path):
@@ -140,3 +161,20 @@ def test_dev_cert_creates_a_usable_pair_once(run, tmp_path):
     before = (tmp_path / "cert.pem").read_bytes()
     run("dev-cert", "--out", str(tmp_path))
     assert (tmp_path / "cert.pem").read_bytes() == before  # kept, not replaced
+
+
+def test_run_on_an_unreachable_broker_is_one_line_without_a_password(tmp_path):
+    routes = tmp_path / "routes.yaml"
+    routes.write_text("version: 1\nconnectors: {}\nroutes: []\n")
+    broker = "amqp://u:p@ss@127.0.0.1:1//;amqp://v:secret3@127.0.0.1:2//"
+    # A process of its own: `run` configures the process's logging.
+    done = subprocess.run([sys.executable, "-m", "hub.cli", "run", "--broker", broker, "--store",
+                           f"sqlite:///{tmp_path / 'h.db'}", "--routes", str(routes)],
+                          capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    # (the driver's error type varies with the connection path: refused is what counts)
+    assert "error: the hub did not start:" in done.stderr
+    assert "Connection refused" in done.stderr or "ConnectionRefusedError" in done.stderr
+    assert "amqp://***@127.0.0.1:1//;amqp://***@127.0.0.1:2//" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "secret3" not in done.stderr + done.stdout and "ss@" not in done.stderr

@@ -21,7 +21,12 @@ ORG = make_orgnummer(4)
 
 @pytest.fixture(autouse=True)
 def _reset_structlog():
+    import sys
+    import threading
+
+    hooks = sys.excepthook, threading.excepthook  # configure_logging(json=True) sets both
     yield
+    sys.excepthook, threading.excepthook = hooks
     structlog.reset_defaults()
     structlog.contextvars.clear_contextvars()
     logging.getLogger().handlers = []

@@ -95,3 +95,35 @@ def test_state_gauges_from_a_real_store_and_broker(tmp_path, store: Store) -> No
         ("connector", "beta"), ("exception_type", group.exception_type),
         ("group", group.fingerprint), ("message_type", "case.submitted"),
         ("route", "submitted-to-alpha")))] == 2
+
+
+def test_roles_expiring_is_one_series_per_role_however_often_it_is_registered() -> None:
+    metrics = Metrics()
+    metrics.add_roles_collector(lambda: {"viewer": 9})
+    metrics.add_roles_collector(lambda: {"viewer": 0, "operator": 2})  # a second web app
+    body = metrics.exposition()[0].decode()
+    assert body.count('gridhub_roles_expiring{role="viewer"}') == 1
+    assert 'gridhub_roles_expiring{role="operator"} 2.0' in body
+    assert 'gridhub_roles_expiring{role="viewer"} 0.0' in body
+
+
+def test_roles_expiring_counts_grants_ending_within_30_days(tmp_path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from hub.access import Access, Role
+    from hub.ops.db import open_store
+    from tests.hub.access.conftest import cheap_hasher
+
+    opened = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+    try:
+        eleven_months_ago = datetime.now(UTC) - timedelta(days=340)
+        then = Access(opened, clock=lambda: eleven_months_ago, hasher=cheap_hasher())
+        then.ensure_tables()
+        then.add_user("anna", "ett långt lösenord 1", by="test")
+        then.grant("anna", Role.operator, by="test")  # ends in 25 days
+        now = Access(opened, hasher=cheap_hasher())
+        now.add_user("bo", "ett långt lösenord 2", by="test")
+        now.grant("bo", Role.operator, by="test")  # ends in a year
+        assert now.expiring_counts() == {Role.viewer: 0, Role.operator: 1, Role.admin: 0}
+    finally:
+        opened.close()

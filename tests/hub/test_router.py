@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-from pathlib import Path
 
 import pytest
 
@@ -14,6 +13,7 @@ from hub.routes import load_routes, parse_routes
 from schemas.envelope import derived_message_id
 from schemas.payloads import CaseEnriched, parse_payload
 from tests.factories import block_case, envelope, swedish_case
+from tests.support.shipped import SHIPPED_ROUTES, SHIPPED_SECRETS
 
 ROUTES = """\
 version: 1
@@ -195,7 +195,7 @@ def test_complete_for_an_unknown_route_or_a_foreign_key(router):
 
 
 def test_the_shipped_routes_route_a_decision_to_portal_and_installer():
-    table = load_routes(Path(__file__).resolve().parents[2] / "routes.yaml", env={})
+    table = load_routes(SHIPPED_ROUTES, env=SHIPPED_SECRETS)
     router = Router(table)
     approved = envelope("case.approved", swedish_case(11))
     assert [(a.route, a.destination) for a in router.route(approved)] == [

@@ -20,6 +20,7 @@ from schemas.envelope import Envelope
 from schemas.payloads import CASELESS
 from schemas.projection import CaseState, apply
 from tests.factories import envelope, grid_data, norwegian_case, sample_payload, swedish_case
+from tests.support.shipped import SHIPPED_SECRETS
 
 ROUTES = Path(__file__).resolve().parents[2] / "routes.yaml"
 
@@ -28,7 +29,7 @@ class Walk:
     """The hub's stage without broker or store: apply, route, follow emits and aggregates."""
 
     def __init__(self) -> None:
-        self.router = Router(load_routes(ROUTES, env={}))
+        self.router = Router(load_routes(ROUTES, env=SHIPPED_SECRETS))
         self.cases: dict[str, CaseState] = {}
         self.parts: dict[str, dict[str, dict[str, Any]]] = {}
         self.sent: list[tuple[str, Envelope]] = []
@@ -104,10 +105,11 @@ def test_everything_else_waits_in_the_handler_queue(walk, case):
     walk.feed(envelope("case.submitted", case))
     _answer_lookups(walk, case)
     assert not walk.to("elsmart", "case.approved")
-    [queued] = walk.to("elsmart", "case.sidetrack.updated")
-    assert queued.payload == {"track": "preparation", "state": "to_preparation"}
+    # The handler queue; preparation (beredning) is NIS's to report, not the queue's.
+    assert not walk.to("elsmart", "case.sidetrack.updated")
     state = walk.cases[case.case_id]
-    assert (str(state.status), state.side_tracks.preparation) == ("submitted", "to_preparation")
+    assert (str(state.status), state.awaiting_decision) == ("submitted", True)
+    assert state.side_tracks.preparation is None
 
 
 def test_a_rejected_grid_answer_is_never_approved_by_rule(walk):
@@ -120,7 +122,7 @@ def test_a_rejected_grid_answer_is_never_approved_by_rule(walk):
     walk.reply(griddata, "griddata.answered", grid_data(approved=False).model_dump(mode="json"),
                "nis")
     assert not walk.to("elsmart", "case.approved")
-    assert walk.cases[case.case_id].side_tracks.preparation == "to_preparation"
+    assert walk.cases[case.case_id].awaiting_decision
 
 
 def test_a_new_connection_without_facility_is_enriched_by_nis_alone(walk):
@@ -132,7 +134,7 @@ def test_a_new_connection_without_facility_is_enriched_by_nis_alone(walk):
     [griddata] = walk.to("nis", "griddata.requested")
     assert griddata.payload["address"]["town"] == "Helsingborg"
     walk.reply(griddata, "griddata.answered", grid_data().model_dump(mode="json"), "nis")
-    assert walk.cases[case.case_id].side_tracks.preparation == "to_preparation"
+    assert walk.cases[case.case_id].awaiting_decision
     assert walk.cases[case.case_id].case["grid_data"]["project_number"] == "5900315"
 
 
@@ -154,67 +156,111 @@ def _answer_lookups_after(walk: Walk, case: Any) -> None:
                sample_payload("facility.lookup.answered", case), "kis")
 
 
-def test_new_installation_from_completion_to_archive(walk):
-    case = swedish_case(7)
+NO_GRID_OWNER = "7070573217917"  # Sørlandsnett AS in routes.yaml's grid_owners
+
+
+def _in_norway(case: Any) -> Any:
+    doc = case.model_dump(mode="json")
+    return type(case).model_validate({**doc, "grid_owner": {**doc["grid_owner"],
+                                                           "gln": NO_GRID_OWNER}})
+
+
+def _approved_with_held_job(walk: Walk, case: Any) -> Envelope:
     for step, type_ in enumerate(("case.submitted", "case.approved")):
         walk.feed(envelope(type_, case, step=step))
-    walk.feed(envelope("case.completion.submitted", case, step=2))
     [job] = walk.to("metering", "workorder.requested")
-    assert job.payload["kind"] == "meter_new_installation"
+    assert (job.payload["kind"], job.payload["hold"]) == ("meter_new_installation", True)
     assert job.payload["gsrn"] == case.facilities[0].facility_id.reveal()
     walk.reply(job, "workorder.created", sample_payload("workorder.created", case), "metering")
-    walk.feed(envelope("workorder.reported", case, step=3))
-    [master] = walk.to("elhub", "meteringpoint.updated")
-    assert (master.payload["event"], master.payload["meter_number"]) == (
-        "new", case.facilities[0].meter_number)
-    walk.reply(master, "meteringpoint.acknowledged",
-               {"status": "39", "original_message_id": master.message_id,
-                "gsrn": master.payload["gsrn"]}, "elhub")
+    return job
+
+
+def test_new_installation_from_completion_to_archive(walk):
+    case = swedish_case(7)  # a grid owner with no market configured: nothing to a datahub
+    _approved_with_held_job(walk, case)
+    walk.feed(envelope("case.completion.submitted", case, step=2))
+    assert not walk.to("metering", "workorder.release.requested")  # reviewed first
+    walk.feed(envelope("case.completion.approved", case, step=3))
+    [release] = walk.to("metering", "workorder.release.requested")
+    assert release.payload["workorder_id"] == f"AO-{case.case_id}"
+    walk.feed(envelope("workorder.reported", case, step=4))
+    assert not walk.to("elhub")
     [register] = walk.to("kis", "customer.registered")
     assert register.payload["customer_number"] == case.facilities[0].customer_number
-    assert walk.status(case.case_id) == "completion_submitted"  # not before KIS confirms
+    assert walk.status(case.case_id) == "completion_approved"  # not before KIS confirms
+    assert walk.cases[case.case_id].side_tracks.customer_service == "to_customer_service"
     walk.reply(register, "case.sidetrack.updated",
                {"track": "customer_service", "state": "registered_in_kis"}, "kis")
     to_portal = [m.type for m in walk.to("elsmart")]
-    assert to_portal[-2:] == ["case.completion.approved", "case.archived"]
-    assert "case.sidetrack.updated" in to_portal
+    assert to_portal[-1] == "case.archived" and "case.completion.approved" in to_portal
     state = walk.cases[case.case_id]
     assert (str(state.status), state.side_tracks.work_order,
             state.side_tracks.customer_service) == ("archived", "reported", "registered_in_kis")
 
 
+def test_norwegian_new_metering_point_is_activated_before_the_customer(walk):
+    case = _in_norway(norwegian_case(7))
+    _approved_with_held_job(walk, case)
+    for step, type_ in enumerate(("case.completion.submitted", "case.completion.approved",
+                                  "workorder.reported"), start=2):
+        walk.feed(envelope(type_, case, step=step))
+    [new] = walk.to("elhub", "meteringpoint.updated")
+    assert (new.payload["event"], new.payload["grid_area"], new.payload["grid_owner_gln"]) == (
+        "new", "50Y73EMZ34CQL9AJ", NO_GRID_OWNER)
+    assert not walk.to("kis", "customer.registered")
+    walk.reply(new, "meteringpoint.acknowledged", {"status": "39", "event": "new",
+               "original_message_id": new.message_id, "gsrn": new.payload["gsrn"]}, "elhub")
+    activate = walk.to("elhub", "meteringpoint.updated")[-1]
+    assert activate.payload["event"] == "activate"
+    assert not walk.to("kis", "customer.registered")
+    walk.reply(activate, "meteringpoint.acknowledged", {"status": "39", "event": "activate",
+               "original_message_id": activate.message_id, "gsrn": new.payload["gsrn"]},
+               "elhub")
+    [register] = walk.to("kis", "customer.registered")
+    walk.reply(register, "case.sidetrack.updated",
+               {"track": "customer_service", "state": "registered_in_kis"}, "kis")
+    assert walk.status(case.case_id) == "archived"
+
+
 def test_a_resent_completion_makes_no_second_work_order(walk):
     case = swedish_case(8)
-    for step, type_ in enumerate(("case.submitted", "case.approved",
-                                  "case.completion.submitted")):
-        walk.feed(envelope(type_, case, step=step))
-    [job] = walk.to("metering")
-    walk.reply(job, "workorder.created", sample_payload("workorder.created", case), "metering")
+    _approved_with_held_job(walk, case)
+    walk.feed(envelope("case.completion.submitted", case, step=2))
     walk.feed(envelope("case.completion.rejected", case, step=4))
     walk.feed(envelope("case.completion.submitted", case, step=5))
-    assert len(walk.to("metering")) == 1
+    walk.feed(envelope("case.completion.approved", case, step=6))
+    assert [m.type for m in walk.to("metering")] == ["workorder.requested",
+                                                     "workorder.release.requested"]
     assert [m.type for m in walk.to("notify")][-2:] == ["case.completion.rejected",
                                                          "case.completion.submitted"]
 
 
 def test_norwegian_phase_rebuild_is_a_meter_change_then_done(walk):
-    case = norwegian_case(1, installation_type="extension", job_type="phase_rebuild",
-                          flow="completion_only")
+    case = _in_norway(norwegian_case(1, installation_type="extension", job_type="phase_rebuild",
+                                     flow="completion_only"))
     walk.feed(envelope("case.completion.submitted", case))
+    assert not walk.to("metering")
+    walk.feed(envelope("case.completion.approved", case, step=1))
     [job] = walk.to("metering", "workorder.requested")
     assert job.payload["kind"] == "rebuild_1_to_3_phase"
     for step, type_ in enumerate(("workorder.equipment.planned", "workorder.warehousetask.created",
-                                  "workorder.assigned"), start=1):
+                                  "workorder.assigned"), start=2):
         walk.feed(envelope(type_, case, step=step))
-    assert len(walk.to("elsmart", "case.note.added")) == 3
+    notes = [m.payload["note"] for m in walk.to("elsmart", "case.note.added")]
+    # In Norwegian for a Norwegian grid owner; the warehouse task is internal.
+    assert [(n["subject"], n["author"]) for n in notes] == [
+        ("Arbeidsordre", "Målekoordinator")] * 2
+    assert not any("workorder." in n["text"] for n in notes)
     reported = sample_payload("workorder.reported", case) | {"kind": "rebuild_1_to_3_phase",
                                                              "meter_number": "NO-9900211"}
-    walk.feed(envelope("workorder.reported", case, payload=reported, step=4))
+    walk.feed(envelope("workorder.reported", case, payload=reported, step=5))
     [master] = walk.to("elhub", "meteringpoint.updated")
     assert (master.payload["event"], master.payload["meter_number"]) == ("meter_change",
                                                                          "NO-9900211")
+    assert walk.status(case.case_id) == "completion_approved"
     walk.reply(master, "meteringpoint.acknowledged",
-               {"status": "39", "original_message_id": master.message_id}, "elhub")
+               {"status": "39", "event": "meter_change", "original_message_id": master.message_id},
+               "elhub")
     assert not walk.to("kis")
     assert walk.status(case.case_id) == "archived"
 

@@ -146,7 +146,7 @@ def test_side_tracks_from_back_ends():
         (M.CASE_SIDETRACK_UPDATED, "preparation", "in_progress"),
         (M.WORKORDER_CREATED, "work_order", "created"),
         (M.BILLING_UPDATED, "billing", "quote_sent"),
-        (M.CUSTOMER_REGISTERED, "customer_service", "registered_in_kis"),
+        (M.CUSTOMER_REGISTERED, "customer_service", "to_customer_service"),  # asked, not yet
         (M.WORKORDER_REPORTED, "work_order", "reported"),
         (M.WORKORDER_DEVIATION, "work_order", "done_with_deviation"),
         (M.WORKORDER_CANCELLED, "work_order", "cancelled"),
@@ -254,3 +254,33 @@ def test_business_keys_for_the_trace():
     assert business_keys(envelope(M.CASE_NOTE_ADDED, case)) == {}
     with pytest.raises(InvalidMessage):
         business_keys(envelope(M.CASE_NOTE_ADDED, case, payload={}))
+
+
+def test_a_resent_case_keeps_the_grid_data_and_the_handlers_notes():
+    case = swedish_case()
+    state = _submitted(case)
+    state = apply(state, envelope(M.CASE_REJECTED, case, step=1))
+    rejection = state.case["notes"][-1]
+    state = apply(state, envelope(M.CASE_RESUBMITTED, case, step=2))
+    assert rejection in state.case["notes"]  # the portal's copy lacks the handler's note
+    state = apply(state, envelope(M.CASE_APPROVED, case, step=3))
+    signed = state.case["grid_data"]
+    state = apply(state, envelope(M.CASE_COMPLETION_SUBMITTED, case, step=4))
+    assert state.case["grid_data"] == signed
+    assert rejection in state.case["notes"]
+
+
+def test_progress_per_facility_and_kis_confirmations_in_order():
+    case = swedish_case()
+    state = _submitted(case)
+    points = ["735999324554010770", "735999442974511872"]
+    for i, point in enumerate(points, start=1):
+        state = apply(state, envelope(M.WORKORDER_REQUESTED, case, step=i, payload={
+            "kind": "meter_new_installation", "gsrn": point, "at": "2024-05-20T08:00:00Z"}))
+    for i, point in enumerate(points, start=3):
+        state = apply(state, envelope(M.CUSTOMER_REGISTERED, case, step=i, payload={
+            "customer_number": "770001", "facility_id": point}))
+    assert [p["kis"] for p in state.progress.values()] == ["asked", "asked"]
+    state = apply(state, envelope(M.CASE_SIDETRACK_UPDATED, case, step=5, payload={
+        "track": "customer_service", "state": "registered_in_kis"}))
+    assert [p["kis"] for p in state.progress.values()] == ["confirmed", "asked"]

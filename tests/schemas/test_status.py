@@ -24,7 +24,8 @@ EXPECTED = {
         (S.completion_rejected, S.completion_submitted),
         (S.completion_approved, S.archived),
     }
-    | {(s, S.cancelled) for s in S if s not in (S.archived, S.cancelled)},
+    | {(s, S.cancelled) for s in S
+       if s not in (S.archived, S.cancelled, S.completion_approved)},
     ONLY: {
         (S.draft, S.completion_submitted),
         (S.completion_submitted, S.completion_approved),
@@ -32,8 +33,7 @@ EXPECTED = {
         (S.completion_rejected, S.completion_submitted),
         (S.completion_approved, S.archived),
     }
-    | {(s, S.cancelled) for s in (S.draft, S.completion_submitted, S.completion_rejected,
-                                  S.completion_approved)},
+    | {(s, S.cancelled) for s in (S.draft, S.completion_submitted, S.completion_rejected)},
 }
 
 ALL_PAIRS = [(flow, pair) for flow in Flow for pair in sorted(EXPECTED[flow])]
@@ -92,10 +92,16 @@ def test_final_statuses_go_nowhere():
             assert next_statuses(status, flow) == frozenset()
 
 
-def test_cancel_is_reachable_from_every_status_before_archive():
+def test_cancel_is_reachable_from_every_open_status():
     for status in S:
-        if status not in FINAL:
+        if status not in FINAL and status != S.completion_approved:
             assert can(status, S.cancelled, PRE)
+
+
+def test_no_cancel_after_the_grid_owner_archived_the_completion():
+    # Arkiverad av Nätthandläggare: the completion is approved and the meter work released.
+    for flow in Flow:
+        assert not can(S.completion_approved, S.cancelled, flow)
 
 
 def test_string_values_are_accepted():

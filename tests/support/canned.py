@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from hub.httpserver import HttpServer, Request, Response
+from hub.toolkit.inbound import InboundServer, Request, Response
 
 
 class CannedServer:
@@ -13,10 +13,12 @@ class CannedServer:
 
     def __init__(self, content_type: str) -> None:
         self.answer: tuple[int, bytes] = (200, b"")
+        self.received: list[Request] = []  # every request, in order
         self.content_type = content_type
-        self.server = HttpServer(self.handle, None).start()
+        self.server = InboundServer(self.handle, None).start()
 
     def handle(self, request: Request) -> Response:
+        self.received.append(request)
         return Response(self.answer[0], self.answer[1], content_type=self.content_type)
 
     @property

@@ -11,8 +11,9 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from hub.toolkit.inbound import InboundServer, Request, Response
 
 
 @dataclass
@@ -23,6 +24,10 @@ class SinkState:
     fail_status: int = 500
     fail_always: int | None = None  # answer every request with this status
     fail_for: set[str] = field(default_factory=set)  # case ids that always fail (fail_status)
+    # Answer a repeated Idempotency-Key with the first answer to it, an error too, as gridhub
+    # asks targets to (as Stripe-style APIs do): key -> the status first answered.
+    answers_per_key: dict[str, int] | None = None
+    headers: list[dict[str, str]] = field(default_factory=list)  # of every request, in order
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -31,53 +36,43 @@ class Sink:
 
     def __init__(self) -> None:
         self.state = SinkState()
+        self._server = InboundServer(self._handle, None)
+
+    def _handle(self, request: Request) -> Response:
         state = self.state
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                body = self.rfile.read(length)
-                status = 200
-                with state.lock:
-                    doc = json.loads(body)
-                    if state.fail_always is not None:
-                        status = state.fail_always
-                    elif doc.get("case_id") in state.fail_for:
-                        status = state.fail_status
-                    elif state.fail_next > 0:
-                        state.fail_next -= 1
-                        status = state.fail_status
-                    else:
-                        state.received.append(doc)
-                        state.keys[self.headers.get("Idempotency-Key", "")] += 1
-                payload = b'{"ok": true}' if status == 200 else b'{"error": "sink told to fail"}'
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        daemon=True)
+        status = 200
+        key = request.headers.get("idempotency-key", "")
+        with state.lock:
+            state.headers.append(dict(request.headers))
+            doc = json.loads(request.body)
+            cached = (state.answers_per_key or {}).get(key)
+            if cached is not None:
+                status = cached
+            elif state.fail_always is not None:
+                status = state.fail_always
+            elif doc.get("case_id") in state.fail_for:
+                status = state.fail_status
+            elif state.fail_next > 0:
+                state.fail_next -= 1
+                status = state.fail_status
+            else:
+                state.received.append(doc)
+                state.keys[key] += 1
+            if state.answers_per_key is not None and cached is None:
+                state.answers_per_key[key] = status
+        payload = b'{"ok": true}' if status == 200 else b'{"error": "sink told to fail"}'
+        return Response(status, payload)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/in"
+        return f"{self._server.url}/in"
 
     def __enter__(self) -> Sink:
-        self._thread.start()
+        self._server.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def unique(self) -> set[str]:
         with self.state.lock:

@@ -16,7 +16,7 @@ from hub.ops.selection import Selection
 from hub.web.auth import check_csrf, current, require, web
 from hub.web.filters import BadFilter, Filters
 from hub.web.routes.actions import DEFAULT_RATE, dry_run, start_discard, start_replay
-from hub.web.routes.pages import group_rows, hub_status
+from hub.web.routes.pages import hub_status
 
 router = APIRouter()
 
@@ -59,6 +59,7 @@ def readyz(request: Request) -> Response:
 
 @router.get("/metrics")
 def metrics(request: Request) -> Response:
+    """Prometheus exposition format: the hub's counters and, read now, its state gauges."""
     current(request)
     found = web(request).metrics
     if found is None:
@@ -70,6 +71,7 @@ def metrics(request: Request) -> Response:
 
 @router.get("/api/status")
 def status(request: Request) -> Response:
+    """What `gridhub status` shows: queues, scheduled retries, failure groups, targets."""
     current(request)
     return _json(hub_status(request))
 
@@ -80,17 +82,18 @@ def _selection(request: Request, **extra: Any) -> Selection:
 
 @router.get("/api/groups")
 def groups(request: Request) -> Response:
+    """Open dead letters grouped by failure fingerprint (filters in the query string)."""
     current(request)
     from hub.ops.db import reading
-    from hub.ops.selection import select_rows
+    from hub.ops.selection import select_groups
 
     try:
         selection = _selection(request)
     except BadFilter as exc:
         return _json({"error": str(exc)}, 400)
     with reading(web(request).store) as conn:
-        rows = select_rows(conn, selection, ("open",), limit=10_000)
-    return _json([_masked_group(g) for g in group_rows(rows)])
+        found = select_groups(conn, selection, ("open",))
+    return _json([_masked_group(g) for g in found])
 
 
 def _masked_group(group: Any) -> dict[str, Any]:
@@ -101,6 +104,7 @@ def _masked_group(group: Any) -> dict[str, Any]:
 
 @router.get("/api/dead-letters")
 def dead_letters(request: Request, status: str = "open", limit: int = 500) -> Response:
+    """Dead letters (masked, without bodies): status open, replayed, discarded or any."""
     current(request)
     from hub.ops.db import reading
     from hub.ops.selection import select_rows
@@ -133,6 +137,7 @@ def _dead_letter(dl: Any, *, with_body: bool, reveal: bool = False) -> dict[str,
 
 @router.get("/api/dead-letters/{dl_id}")
 def dead_letter(request: Request, dl_id: int) -> Response:
+    """One dead letter with its body, personal data masked."""
     """Masked for everyone, as the page and ``gridhub dlq show``: personal data only through
     the reveal below, with a reason that is audited."""
     current(request)
@@ -171,6 +176,7 @@ def reveal(request: Request, dl_id: int, body: Reveal) -> Response:
 
 @router.get("/api/trace")
 def trace(request: Request, key: str) -> Response:
+    """A case's timeline across every system, by case id, GSRN, meter number or work order."""
     current(request)
     found = case_trace(web(request).store, key.strip())
     if not found.found:
@@ -218,6 +224,7 @@ def operate(request: Request, operation: str, body: Operation) -> Response:
 
 @router.get("/api/jobs/{job_id}")
 def job(request: Request, job_id: int) -> Response:
+    """A replay or discard job: its state and counts."""
     current(request)
     found = web(request).jobs.get(job_id)
     if found is None:

@@ -106,8 +106,6 @@ def test_prodat_z03_published_then_answered_with_contrl_and_aperak(tmp_path, smt
     assert [s.elements for s in aperak.messages[0].all("ERC")] == [[["100", "", "260"]]]
     assert (tmp_path / "archive" / "z03.edi").read_bytes() == sample("prodat_z03")
     assert not (tmp_path / "inbox" / "z03.edi").exists()
-    # the supplier is now known for the point's values
-    assert connector.suppliers["735999123456789018"] == "12345"
 
 
 def test_nothing_is_acknowledged_before_the_hub_has_it(tmp_path, smtp):

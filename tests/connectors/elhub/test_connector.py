@@ -32,7 +32,7 @@ def test_a_new_metering_point_is_accepted_with_a_39_reply(
     (reply,) = connector.deliver(message)
     assert reply.type == "meteringpoint.acknowledged"
     assert reply.payload == {"status": "39", "original_message_id": message.message_id,
-                             "gsrn": NEW_GSRN}
+                             "gsrn": NEW_GSRN, "event": "new"}  # 121 accepted: activate next
     assert reply.case_id == message.case_id and reply.causation_id == message.message_id
     assert simulator.hub.metering_points[NEW_GSRN]["status"] == "new"
     assert connector.deliver(message) == [reply]  # a retry yields the same reply id

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
 
 import pytest
 import requests
@@ -57,7 +58,19 @@ def _bad_gsrn(wire: bytes) -> bytes:
     return text.replace(gsrn, gsrn[:-1] + str((int(gsrn[-1]) + 1) % 10)).encode()
 
 
+SECOND = GOOD.replace(b"</soap:Body>", b'<e:CancelCase xmlns:e="urn:gridhub:elsmart:v1">'
+                                      b"<e:CaseRef>SE-1</e:CaseRef></e:CancelCase></soap:Body>")
+
+
+def _with_header(block: bytes) -> bytes:
+    assert GOOD.count(b"<soap:Body>") == 1
+    return GOOD.replace(b"<soap:Body>", b"<soap:Header>" + block + b"</soap:Header><soap:Body>")
+
+
+MUST = _with_header(b'<x:Route xmlns:x="urn:evil" soap:mustUnderstand="1">a</x:Route>')
 HOSTILE = {
+    "second element in the body": (SECOND, "soap:Body holds 2 elements"),
+    "unknown mustUnderstand header": (MUST, "header {urn:evil}Route has mustUnderstand"),
     "malformed": (b"<s:Envelope><s:Body><Submit", "malformed XML"),
     "json": (b'{"case_id": "SE-1007", "type": "case.submitted"}', "malformed XML"),
     "empty": (b"", "malformed XML"),
@@ -117,12 +130,14 @@ def test_announced_fifty_megabytes_get_an_answer_without_being_read(connector, h
     """Authenticated: 413. A stranger: 401 at once, and the body is not drained either."""
     answer = _raw(connector.inbound_url, f"Content-Length: {50 * 1024 * 1024}", auth=auth)
     assert answer.startswith(b"HTTP/1.1 413" if auth else b"HTTP/1.1 401"), answer[:80]
-    assert b"Connection: close" in answer
+    assert b"connection: close" in answer.lower()  # header names are case-insensitive
     assert _post(connector.inbound_url, GOOD).status_code == 200
 
 
 @pytest.mark.parametrize("header, status", [("Content-Length: -1", b"400"),
                                             ("Content-Length: 12abc", b"400"),
+                                            ("Content-Length: ²", b"400"),
+                                            ("Content-Length: 0\r\nContent-Length: 40", b"400"),
                                             ("Transfer-Encoding: chunked", b"411")])
 def test_unusable_body_framing_is_refused(connector, hub_inbound, header, status):
     answer = _raw(connector.inbound_url, header)
@@ -188,3 +203,68 @@ def _read_all(sock: socket.socket) -> bytes:
     while chunk := sock.recv(4096):
         data += chunk
     return data
+
+
+@pytest.mark.parametrize("header", [
+    b'<x:Trace xmlns:x="urn:other" soap:mustUnderstand="0">t</x:Trace>',
+    b'<x:Route xmlns:x="urn:evil" soap:mustUnderstand="1" soap:actor="urn:proxy">a</x:Route>'])
+def test_headers_we_need_not_understand_are_let_through(connector, hub_inbound, header):
+    assert _post(connector.inbound_url, _with_header(header)).status_code == 200
+    assert [m.case_id for m in hub_inbound.published] == [CASE.case_id]
+
+
+def _post_with_action(url: str, action: str | None) -> requests.Response:
+    headers = {"Content-Type": soap.CONTENT_TYPE}
+    if action is not None:
+        headers["SOAPAction"] = action
+    return requests.post(url, data=GOOD, timeout=10, auth=AUTH, headers=headers)
+
+
+def test_a_soap_action_naming_another_operation_is_a_client_fault(connector, hub_inbound):
+    answer = _post_with_action(connector.inbound_url, '"urn:gridhub:elsmart:v1#CancelCase"')
+    assert answer.status_code == 500
+    code, text = _fault_text(answer)
+    assert code == "soap:Client", text
+    assert "SOAPAction 'urn:gridhub:elsmart:v1#CancelCase' does not match" in text
+    assert "urn:gridhub:elsmart:v1#SubmitNotification" in text
+    assert hub_inbound.published == []
+
+
+@pytest.mark.parametrize("action", ['"urn:gridhub:elsmart:v1#SubmitNotification"',
+                                    "urn:gridhub:elsmart:v1#SubmitNotification", '""', None])
+def test_the_matching_or_no_soap_action_is_accepted(connector, hub_inbound, action):
+    assert _post_with_action(connector.inbound_url, action).status_code == 200
+    assert [m.case_id for m in hub_inbound.published] == [CASE.case_id]
+
+
+def test_the_wsdl_names_each_operation_by_the_action_the_endpoint_expects():
+    from lxml import etree
+
+    from connectors.elsmart.contract import NS, WSDL
+    from connectors.elsmart.inbound import soap_action_of
+
+    wsdl = etree.parse(str(WSDL))
+    ops = wsdl.findall(".//{http://schemas.xmlsoap.org/wsdl/}binding/"
+                       "{http://schemas.xmlsoap.org/wsdl/}operation")
+    assert len(ops) >= 8
+    for op in ops:
+        action = op.find("{http://schemas.xmlsoap.org/wsdl/soap/}operation").get("soapAction")
+        assert action == soap_action_of(etree.Element(f"{{{NS}}}{op.get('name')}"))
+
+
+def test_three_hundred_half_open_connections_do_not_keep_the_portal_out(connector, hub_inbound):
+    host, port = connector.inbound_url.split("//")[1].split("/")[0].split(":")
+    before = threading.active_count()
+    sockets = []
+    try:
+        for _ in range(300):
+            sock = socket.create_connection((host, int(port)), timeout=10)
+            sock.sendall(b"POST /elsmart HTTP/1.1\r\nHost: x\r\nAuthoriz")
+            sockets.append(sock)
+        assert _post(connector.inbound_url, GOOD).status_code == 200
+        grown = threading.active_count() - before
+    finally:
+        for sock in sockets:
+            sock.close()
+    assert grown <= 3, f"{grown} threads more for 300 half-open connections"
+    assert [m.case_id for m in hub_inbound.published] == [CASE.case_id]

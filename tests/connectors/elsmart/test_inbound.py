@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import re
+import socket
 import threading
 import time
 
 import pytest
 import requests
 
-from hub.errors import TargetRejected, TargetServerError
+from connectors.elsmart import ElsmartConnector
+from hub.errors import ConfigurationError, TargetRejected, TargetServerError
 from schemas.payloads import parse_payload
+from tests.connectors.elsmart.conftest import RecordingInbound
 from tests.factories import envelope, norwegian_case, swedish_case
 
 CASE = swedish_case()
@@ -145,3 +148,17 @@ def test_stopped_endpoint_refuses_calls_on_kept_alive_connections(portal):
             session.post(url, data=ElsmartConnector.to_wire(
                 envelope("case.note.added", CASE)), timeout=5)
     assert [m.type for m in inbound.published] == ["case.cancelled"]
+
+
+def test_a_taken_port_stops_the_start_naming_the_setting():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        conn = ElsmartConnector({"url": "http://127.0.0.1:9/portal", "listen_port": port,
+                                 "inbound_username": "elsmart",
+                                 "inbound_password": "test-inbound-secret"}, RecordingInbound())
+        with pytest.raises(ConfigurationError) as info:
+            conn.start()
+    assert info.value.where == "connectors.elsmart.settings.listen_port"
+    assert f"cannot listen on 127.0.0.1:{port}" in info.value.message

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.elsmart.settings import ElsmartSettings, seconds
+from connectors.elsmart.settings import ElsmartSettings
 from hub.errors import ConfigurationError
 
 
 @pytest.mark.parametrize(("raw", "expected"), [(10, 10.0), ("2.5", 2.5), ("500ms", 0.5),
                                                ("10s", 10.0), ("1m", 60.0)])
 def test_durations(raw, expected):
-    assert seconds(raw, "t") == expected
+    assert ElsmartSettings.parse({"timeout": raw}).timeout == expected
 
 
 @pytest.mark.parametrize("raw", ["soon", "0", -1, "5 fortnights"])

@@ -68,8 +68,9 @@ def test_portal_refuses_calls_without_its_credentials(portal):
     from connectors.elsmart.client import SoapCaller
     from connectors.elsmart.wire import ElsmartWire
     from hub.errors import TargetRejected
+    from hub.toolkit import HttpClient
 
-    caller = SoapCaller(portal.soap_url, timeout=2)
+    caller = SoapCaller(HttpClient(portal.soap_url, target="the portal", timeout=2))
     with pytest.raises(TargetRejected, match="401"):
         caller.call(ElsmartWire.load().write(envelope("case.archived", CASE)))
 

@@ -13,9 +13,13 @@ class Recorder:
 
     def __init__(self):
         self.published = []
+        self.rejected = []  # (body, error, source): what the dead-letter store would keep
 
     def publish(self, messages):
         self.published.extend(messages)
+
+    def reject(self, body, error, *, source):
+        self.rejected.append((body, error, source))
 
 
 @pytest.fixture(scope="module")

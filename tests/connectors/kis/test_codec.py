@@ -192,7 +192,7 @@ def test_events_become_billing_updates_with_stable_ids():
                              strict=True)
     assert [(m.message_id, m.case_id, m.payload["state"]) for m in batch.messages] == [
         ("kis:EV0", "SE-0", "not_billable"), ("kis:EV1", "SE-1", "paid")]
-    assert batch.next_cursor == "3" and batch.quarantined == []
+    assert batch.next_cursor == "3" and batch.set_aside == []
 
 
 def test_a_bad_event_fails_strict_reading_but_is_set_aside_by_the_poller():
@@ -201,8 +201,9 @@ def test_a_bad_event_fails_strict_reading_but_is_set_aside_by_the_poller():
         events_from_wire(root, KisWire.default(), strict=True)
     batch = events_from_wire(root, KisWire.default(), strict=False)
     assert [m.message_id for m in batch.messages] == ["kis:EV0", "kis:EV2"]
-    assert [event_id for event_id, _ in batch.quarantined] == ["EV1"]
-    assert "Kind" in batch.quarantined[0][1]
+    assert [entry.event_id for entry in batch.set_aside] == ["EV1"]
+    assert "Kind" in str(batch.set_aside[0].error)
+    assert b"OKAND" in batch.set_aside[0].body and b"EV1" in batch.set_aside[0].body
     assert batch.next_cursor == "3"
 
 

@@ -16,14 +16,18 @@ from hub.xmlsafe import zeep_settings
 XS = "{http://www.w3.org/2001/XMLSchema}"
 
 
-def test_wsdl_loads_with_hardened_zeep_and_names_three_operations():
+def test_wsdl_loads_with_hardened_zeep_and_names_its_operations():
     client = zeep.Client(str(WSDL_PATH), transport=Transport(timeout=5),
                          settings=zeep_settings())
     service = client.bind("KisService", "KisPort")
-    assert {"LookupFacility", "RegisterCustomer", "GetEvents"} <= set(dir(service))
+    assert {"LookupFacility", "RegisterCustomer", "ChangeTariff", "EndCustomer",
+            "RegisterSupplyChange", "GetEvents"} <= set(dir(service))
     assert _soap_actions(WSDL_PATH) == {
         "LookupFacility": "urn:gridhub:kis:v1/LookupFacility",
         "RegisterCustomer": "urn:gridhub:kis:v1/RegisterCustomer",
+        "ChangeTariff": "urn:gridhub:kis:v1/ChangeTariff",
+        "EndCustomer": "urn:gridhub:kis:v1/EndCustomer",
+        "RegisterSupplyChange": "urn:gridhub:kis:v1/RegisterSupplyChange",
         "GetEvents": "urn:gridhub:kis:v1/GetEvents"}
 
 

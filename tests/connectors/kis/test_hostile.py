@@ -114,8 +114,8 @@ def test_a_poisoned_event_is_set_aside_and_the_others_flow(fake_kis, inbound):
     conn = KisConnector({"url": fake_kis.url + "/kis", "timeout": 2, "poll_interval": 0}, inbound)
     batch = conn.fetch_events(None, 10)
     assert [m.message_id for m in batch.messages] == ["kis:e-1", "kis:e-5"]
-    assert [q[0] for q in batch.quarantined] == ["e-2", "e-3", "e-4"]
-    assert all(reason for _, reason in batch.quarantined)
+    assert [entry.event_id for entry in batch.set_aside] == ["e-2", "e-3", "e-4"]
+    assert all(entry.error.message and entry.body for entry in batch.set_aside)
     assert batch.next_cursor == "c-2"
 
 

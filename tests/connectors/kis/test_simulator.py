@@ -41,7 +41,7 @@ def test_seed_facilities_have_valid_gsrns_and_match_the_factories():
         assert found["meter_number"] == expected.meter_number
         assert found["technical_number"] == expected.technical_number
         assert found["address"]["street"] == expected.address.street
-    assert sum(f.startswith("735999") for f in data["facilities"]) == 25
+    assert sum(f.startswith("735999") for f in data["facilities"]) == 26  # + the example
     assert sum(f.startswith("707057") for f in data["facilities"]) == 5
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from connectors.metering import MeteringConnector
 from connectors.metering.simulator import MeteringSimulator
+from hub.errors import GridhubError
 from schemas.envelope import Envelope
 
 TOKEN = "metering-test-token-4711"
@@ -21,6 +22,7 @@ class RecordingInbound:
 
     def __init__(self) -> None:
         self.messages: list[Envelope] = []
+        self.rejected: list[tuple[bytes, GridhubError, str]] = []  # the dead-letter store's part
         self.fail_next = 0
         self.calls = 0
         self.lock = threading.Lock()
@@ -32,6 +34,10 @@ class RecordingInbound:
                 self.fail_next -= 1
                 raise ConnectionError("hub broker unavailable (test)")
             self.messages.extend(messages)
+
+    def reject(self, body: bytes, error: GridhubError, *, source: str) -> None:
+        with self.lock:
+            self.rejected.append((body, error, source))
 
     def types(self) -> list[str]:
         with self.lock:

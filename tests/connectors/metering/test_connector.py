@@ -103,7 +103,8 @@ def test_wrong_credentials_are_rejected(simulator: MeteringSimulator, inbound: R
 
 
 def test_other_types_are_not_taken(outbound: MeteringConnector) -> None:
-    with pytest.raises(InvalidMessage, match=r"takes workorder\.requested only"):
+    with pytest.raises(InvalidMessage,
+                       match=r"takes workorder\.requested, workorder\.release\.requested"):
         outbound.deliver(envelope("workorder.assigned", norwegian_case()))
 
 

@@ -89,9 +89,47 @@ def test_a_bad_event_is_set_aside_and_the_next_one_arrives(
     assert conn.poller is not None
     assert conn.poller.poll_once() == 3
     assert inbound.types() == ["meteringvalues.collected"]
-    reasons = {q["event_id"]: q["reason"] for q in conn.poller.state.quarantined}
-    assert set(reasons) == {"ev-bad-1", "seq 2"}
-    assert "eventType" in reasons["ev-bad-1"]
+    (first, _, source), (second, _, _) = inbound.rejected  # whole, for the dead-letter store
+    assert json.loads(first) == {"seq": 1, "routingKey": "workorder.broken",
+                                 "event": {"eventId": "ev-bad-1", "eventType": "TELEPORTED"}}
+    assert json.loads(second)["event"] == "not json at all" and source == "metering"
+    assert "eventType" in str(inbound.rejected[0][1])
+
+
+def test_a_feed_entry_without_an_integer_seq_is_a_dead_letter_and_the_feed_moves_on(
+        sim: MeteringSimulator, tmp_path: Path) -> None:
+    inbound = RecordingInbound()
+    conn = feed_connector(sim, inbound, tmp_path)
+    for _ in range(3):
+        sim.publish_metering_values(GSRN, date(2026, 11, 20))
+    sim.broken_entries[2] = {"seq": "2"}  # the review's probe: one entry with a text seq
+    assert conn.poller is not None
+    assert conn.poller.poll_once() == 3
+    assert len(inbound.messages) == 2  # entries 1 and 3
+    ((body, error, source),) = inbound.rejected
+    entry = json.loads(body)
+    assert entry["seq"] == "2" and entry["event"]["eventType"] and source == "metering"
+    assert "integer seq" in error.message and "events[1].seq" in (error.where or "")
+    assert json.loads((tmp_path / "metering-cursor.json").read_text())["cursor"] == "3"
+    sim.publish_metering_values(GSRN, date(2026, 11, 21))
+    assert conn.poller.poll_once() == 1 and len(inbound.messages) == 3
+    assert len(inbound.rejected) == 1
+
+
+def test_a_bad_last_entry_is_stored_once_while_the_feed_waits_past_it(
+        sim: MeteringSimulator, tmp_path: Path) -> None:
+    inbound = RecordingInbound()
+    conn = feed_connector(sim, inbound, tmp_path)
+    sim.publish_metering_values(GSRN, date(2026, 11, 20))
+    sim.broken_entries[1] = {"seq": None}
+    assert conn.poller is not None
+    conn.poller.poll_once()
+    conn.poller.poll_once()
+    assert len(inbound.rejected) == 1  # not a new dead letter at every poll
+    sim.publish_metering_values(GSRN, date(2026, 11, 21))
+    conn.poller.poll_once()
+    assert len(inbound.messages) == 1
+    assert json.loads((tmp_path / "metering-cursor.json").read_text())["cursor"] == "2"
 
 
 def test_the_cursor_stays_when_the_hub_cannot_take_the_events(
@@ -111,6 +149,6 @@ def test_the_cursor_stays_when_the_hub_cannot_take_the_events(
 def test_events_http_without_base_url_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="base_url"):
         MeteringConnector({"events": "http"}, RecordingInbound())
-    with pytest.raises(ConfigurationError, match="events is amqp, http or auto"):
+    with pytest.raises(ConfigurationError, match="events: Input should be 'auto', 'amqp'"):
         MeteringConnector({"events": "pigeon", "base_url": "http://127.0.0.1:1"},
                           RecordingInbound())

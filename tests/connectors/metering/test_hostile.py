@@ -108,9 +108,12 @@ def test_hostile_events_on_the_feed_are_set_aside_and_the_good_one_arrives(
     assert conn.poller is not None
     assert conn.poller.poll_once() == 5
     assert [m.payload["gsrn"] for m in inbound.messages] == [GSRN]
-    reasons = [q["reason"] for q in conn.poller.state.quarantined]
+    reasons = [str(error) for _, error, _ in inbound.rejected]
     assert len(reasons) == 4 and all("metering event" in r for r in reasons)
     assert all(GSRN not in r for r in reasons)
+    bodies = [json.loads(body)["event"] for body, _, _ in inbound.rejected]
+    assert bodies[:3] == [json.loads(HOSTILE[name][0])
+                          for name in ("wrong type", "extra field", "bad check digit")]
 
 
 def test_wrong_credentials_on_the_feed_are_refused_and_right_ones_read(

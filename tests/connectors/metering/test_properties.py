@@ -31,8 +31,10 @@ kwh = st.decimals(Decimal(0), Decimal("999999999.999"), places=3).map(str)
 
 
 def text(limit: int) -> st.SearchStrategy[str]:
-    """Any printable text a person or a system writes: the model strips outer whitespace."""
-    return st.text(st.characters(codec="utf-8"), min_size=1, max_size=limit) \
+    """Any printable text a person or a system writes: the model strips outer whitespace, and
+    its single-line fields refuse control characters (schemas.text)."""
+    printable = st.characters(codec="utf-8", exclude_categories=("Cc", "Zl", "Zp"))
+    return st.text(printable, min_size=1, max_size=limit) \
         .filter(lambda s: s == s.strip() and bool(s))
 
 

@@ -13,7 +13,9 @@ def test_every_mapped_document_is_a_global_element_of_the_xsd():
     declared = {e.get("name") for e in etree.parse(str(XSD_PATH)).getroot()
                 .iterchildren(f"{XS}element")}
     roots = {d.root.split(":")[1] for d in NisWire.default().mapping.documents.values()}
-    assert roots == declared
+    # The project feed is a list of events, which the field mapping does not express; it is
+    # read by connectors/nis/projects.py and validated against the same XSD.
+    assert roots == declared - {"ProjectEventsRequest", "ProjectEventsResponse"}
 
 
 def test_request_documents_name_their_resource_and_answer():

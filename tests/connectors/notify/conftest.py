@@ -24,6 +24,12 @@ class NoInbound:
         raise AssertionError("notify has no inbound")
 
 
+@pytest.fixture(autouse=True)
+def _own_directory(tmp_path, monkeypatch) -> None:
+    """The contact book's default home, var/notify, is relative: never the checkout's."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture(scope="module")
 def _smtp(tmp_path_factory) -> Iterator[NotifySimulator]:
     sim = NotifySimulator(state_dir=tmp_path_factory.mktemp("smtp"), slow_seconds=1.5).start()
@@ -39,8 +45,9 @@ def smtp_sim(_smtp) -> NotifySimulator:
 
 
 @pytest.fixture
-def settings(smtp_sim) -> dict:
-    return {"host": "127.0.0.1", "port": smtp_sim.port, "sender": SENDER, "timeout": "1s"}
+def settings(smtp_sim, tmp_path) -> dict:
+    return {"host": "127.0.0.1", "port": smtp_sim.port, "sender": SENDER, "timeout": "1s",
+            "state_dir": str(tmp_path / "notify")}
 
 
 @pytest.fixture(scope="session")

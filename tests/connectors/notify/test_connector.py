@@ -15,8 +15,10 @@ from hub.errors import (
     TargetTimeout,
     TargetUnavailable,
 )
+from hub.routes import load_routes
 from tests.connectors.notify.conftest import NoInbound, server_tls
 from tests.factories import envelope, norwegian_case, swedish_case
+from tests.support.shipped import SHIPPED_ROUTES, SHIPPED_SECRETS
 
 CASE = swedish_case()
 ORGNR = CASE.installer_company.organisation_number.reveal()
@@ -82,6 +84,29 @@ def test_contact_book_survives_a_restart(smtp_sim, settings, tmp_path):
     restarted = _connector(settings, state_dir=str(tmp_path))
     assert len(restarted.deliver(envelope("case.approved", CASE))) == 1
     assert smtp_sim.mails[0]["to"] == ["erik.johansson@bollerud-elektro.se"]
+
+
+def test_the_shipped_configuration_keeps_the_contact_book_over_a_restart(smtp_sim, tmp_path,
+                                                                        monkeypatch):
+    """Issue 13 item 15: the book was in memory, so after a restart every approval was
+    dead-lettered with "no installer e-mail known"."""
+    monkeypatch.chdir(tmp_path)  # the shipped default, var/notify, is relative to the hub's
+    env = {**SHIPPED_SECRETS, "GRIDHUB_SMTP_PORT": str(smtp_sim.port)}
+    shipped = load_routes(SHIPPED_ROUTES, env=env).connectors["notify"].settings
+    _connector(shipped).deliver(envelope("case.submitted", CASE))
+    restarted = _connector(shipped)
+    assert len(restarted.deliver(envelope("case.approved", CASE))) == 1
+    assert smtp_sim.mails[0]["to"] == ["erik.johansson@bollerud-elektro.se"]
+    assert (tmp_path / "var" / "notify" / "notify-contacts.sqlite3").is_file()
+
+
+def test_without_a_state_dir_the_book_is_on_disk_in_var_notify(smtp_sim, settings, tmp_path,
+                                                                monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    bare = {k: v for k, v in settings.items() if k != "state_dir"}
+    _connector(bare).deliver(envelope("case.submitted", CASE))
+    assert len(_connector(bare).deliver(envelope("case.approved", CASE))) == 1
+    assert (tmp_path / "var" / "notify" / "notify-contacts.sqlite3").is_file()
 
 
 def test_types_notify_does_not_handle_are_invalid(settings):

@@ -5,10 +5,12 @@ naming the header or field; the next good mail still reads and sends."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
 from connectors.notify.connector import NotifyConnector
+from connectors.notify.contacts import Contact
 from connectors.notify.simulator import NotifySimulator
 from hub.errors import InvalidMessage, TargetRejected
 from tests.connectors.notify.conftest import NoInbound, server_tls
@@ -93,3 +95,24 @@ def test_wrong_smtp_credentials_are_refused_and_the_next_mail_flows(auth_sim, ce
     good = NotifyConnector(_settings(auth_sim, certificate), NoInbound())
     assert len(good.deliver(envelope("case.approved", case))) == 1
     assert len(auth_sim.mails) == before + 1
+
+
+@pytest.mark.parametrize("reference", ["MEE9541\nBcc: attacker@example.com",
+                                       "MEE9541\r\n\r\nEn annan text", "MEE\x00", "MEE\u2028x"])
+def test_a_line_break_from_data_never_reaches_a_header(smtp_sim, settings, reference):
+    """The review's probe: a case reference with a line break in the contact book (written
+    before the contract refused it) must not move headers into the body or add a Bcc, and is
+    a permanent error naming the header, not a transient one retried 8 times."""
+    connector = NotifyConnector(settings, NoInbound())
+    case = swedish_case(11)
+    connector.contacts.put(replace(Contact.from_case(case), reference=reference))
+    before = len(smtp_sim.mails)
+    with pytest.raises(InvalidMessage) as info:
+        connector.deliver(envelope("case.approved", case))
+    assert (info.value.where or "").endswith(": Subject")
+    bad = next(c for c in reference if not c.isprintable() or c == "\u2028")
+    assert f"U+{ord(bad):04X}" in info.value.message
+    assert "attacker" not in str(info.value)
+    assert len(smtp_sim.mails) == before  # nothing was sent
+    connector.contacts.put(Contact.from_case(case))
+    assert len(connector.deliver(envelope("case.approved", case))) == 1

@@ -11,10 +11,10 @@ from schemas.codes import CaseStatus
 BASE = {"sender": "noreply@helsingborgsnat.se"}
 
 
-def test_defaults_mail_all_three_statuses():
+def test_defaults_mail_every_mailed_status():
     settings = NotifySettings.parse(BASE)
     assert settings.default.statuses == {CaseStatus.approved, CaseStatus.pre_rejected,
-                                         CaseStatus.completion_rejected}
+                                         CaseStatus.completion_rejected, CaseStatus.cancelled}
     assert (settings.port, settings.timeout, settings.starttls) == (25, 10.0, False)
 
 

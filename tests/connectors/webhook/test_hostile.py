@@ -10,7 +10,7 @@ import pytest
 
 from connectors.webhook import WebhookConnector
 from hub.errors import TargetRejected, TargetServerError
-from hub.httpserver import Credentials, HttpServer, Request, Response
+from hub.toolkit.inbound import Credentials, InboundServer, Request, Response
 from tests.factories import envelope, swedish_case
 
 TOKEN = "webhook-token-5"
@@ -29,7 +29,7 @@ class Target:
         self.answer: Response | None = None
         self.received: list[Request] = []
         self.lock = threading.Lock()
-        self.server = HttpServer(self.handle, Credentials(token=TOKEN)).start()
+        self.server = InboundServer(self.handle, Credentials(token=TOKEN)).start()
 
     def handle(self, request: Request) -> Response:
         with self.lock:
@@ -42,7 +42,7 @@ class Elsewhere:
 
     def __init__(self) -> None:
         self.seen: list[Request] = []
-        self.server = HttpServer(lambda r: (self.seen.append(r), Response(200))[1], None).start()
+        self.server = InboundServer(lambda r: (self.seen.append(r), Response(200))[1], None).start()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connectors.webhook import WebhookConnector
-from hub.httpserver import HttpServer, Request, Response
+from hub.toolkit.inbound import InboundServer, Request, Response
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
 from tests.factories import T0, block_case, envelope, norwegian_case, swedish_case
@@ -33,7 +33,7 @@ class Recorder:
     def __init__(self) -> None:
         self.last: Request | None = None
         self.lock = threading.Lock()
-        self.server = HttpServer(self.handle, None).start()
+        self.server = InboundServer(self.handle, None).start()
 
     def handle(self, request: Request) -> Response:
         with self.lock:

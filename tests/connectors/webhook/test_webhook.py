@@ -76,5 +76,5 @@ def test_timeout_is_transient():
 
 
 def test_bad_url_is_a_configuration_error():
-    with pytest.raises(ConfigurationError, match="url must be http"):
+    with pytest.raises(ConfigurationError, match="url: must be http"):
         WebhookConnector({"url": "ftp://x"}, NoInbound())

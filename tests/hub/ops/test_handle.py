@@ -19,7 +19,12 @@ ROUTES = """\
     match:
       type: case.submitted
       where: {field: case.installation_type, ne: fuse_change}
-    emit: {type: case.sidetrack.updated, payload: {track: preparation, state: to_preparation}}
+    emit:
+      type: case.enriched
+      payload:
+        griddata: {decision: approved, decided_on: "2024-03-14", signature: NIS Netbas,
+                   service: {substation: T114}}
+        missing: [lookup]
   - name: decisions-to-alpha
     match: {type: [case.approved, case.rejected]}
     to: [alpha]
@@ -43,7 +48,8 @@ def test_waiting_cases_are_listed_and_decided(amqp_url, amqp_namespace, tmp_path
             hub.inbound.publish([envelope("case.submitted", c) for c in (waiting, other, fuse)])
             wait_until(lambda: hub.store.case(fuse.case_id) is not None, what="the cases")
             listed = json.loads(gridhub("handle", "list", "--json").output)
-            approved = gridhub("handle", "approve", waiting.case_id, "--note", "OK, servis 25 A.")
+            approved = gridhub("handle", "approve", waiting.case_id, "--note", "OK, servis 25 A.",
+                               "--fee", "1500", "--project", "5900315", "--bill-customer")
             rejected = gridhub("handle", "reject", other.case_id, "--reason",
                                "Situationsplan saknas.", "--wrong-installation-type")
             again = gridhub("handle", "approve", "SE-9999")
@@ -58,6 +64,12 @@ def test_waiting_cases_are_listed_and_decided(amqp_url, amqp_namespace, tmp_path
         docs = {d["case_id"]: d for d in alpha.docs()}
         assert docs[waiting.case_id]["type"] == "case.approved"
         assert docs[waiting.case_id]["payload"]["note"]["text"] == "OK, servis 25 A."
+        # Installationsmedgivande med nätuppgifter: signed by the person who decided.
+        signed = docs[waiting.case_id]["payload"]["grid_data"]
+        assert (signed["signature"], signed["project_number"], signed["bill_customer"]) == (
+            "maria.holm@drift", "5900315", True)
+        assert (signed["connection_fee"], signed["currency"]) == ("1500.0", "SEK")
+        assert signed["service"]["substation"] == "T114"  # NIS's grid data carried on
         assert docs[other.case_id]["payload"]["wrong_installation_type"] is True
         assert {(a.action, a.subject, a.actor) for a in audit} == {
             ("approve", f"case {waiting.case_id}", "maria.holm@drift"),

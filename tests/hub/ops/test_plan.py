@@ -31,7 +31,8 @@ def test_replay_resets_attempt_headers_keeps_route_and_marks_the_replay(store):
         codec.H_FIRST_FAILURE: "2024-03-14T02:00:00+00:00", "x-trace": "abc"})
     [dl] = _rows(store, dl_id)
     assert replay_headers(dl) == {codec.H_ROUTE: "submitted-to-alpha", "x-trace": "abc",
-                                  codec.H_REPLAY_OF: dl_id}
+                                  codec.H_REPLAY_OF: dl_id,
+                                  codec.H_IDEMPOTENCY_KEY: codec.replay_key(env.message_id, 1)}
     out = outgoing(dl, TOPOLOGY)
     assert out.exchange.name == "gridhub.out" and out.routing_key == "alpha"
     assert out.body == dl.body and json.loads(out.body)["message_id"] == env.message_id

@@ -12,16 +12,18 @@ from datetime import UTC, datetime
 import pytest
 
 from hub import codec
+from hub.errors import TargetTimeout
 from hub.ops.audit import entries
 from hub.ops.db import reading
-from hub.ops.plan import outgoing
+from hub.ops.plan import outgoing, replay_headers
 from hub.ops.replay import Control, count_selected, discard, replay
 from hub.ops.selection import Selection, load_rows
 from hub.publisher import Publisher
 from hub.store.trace import TraceRow
+from hub.tracing import dead_letter
 from hub.transports import connection_for
 from tests.factories import envelope, swedish_case
-from tests.hub.ops.conftest import add_dead_letter, hub_settings
+from tests.hub.ops.conftest import add_dead_letter, hub_settings, rejected
 from tests.support.hubrun import running_hub, wait_until
 from tests.support.sink import Sink
 
@@ -84,6 +86,60 @@ def _routed(store, envs):
     """The messages the hub routed to alpha for ``envs`` (derived ids, from the trace)."""
     return [h for e in envs for h in store.trace(e.case_id)
             if h.hop == "routed" and h.target == "alpha"]
+
+
+def test_a_replay_gets_a_fresh_idempotency_key_so_a_target_caching_answers_takes_it(
+        broker, tmp_path):
+    """A target that answers a repeated key with its first answer (as gridhub asks targets
+    to) answered a replay under the old key with its old 422: fixing it and replaying never
+    helped. Each replay now sends a key of its own, derived from message id and replay count,
+    and the trace shows it."""
+    with _failed_hub(tmp_path, broker, 1) as (hub, alpha, _, publisher):
+        store = hub.store
+        [dl] = store.dead_letters()
+        alpha.state.answers_per_key = {dl.message_id: 422}  # its answer to the first delivery
+        alpha.state.fail_always = None  # the target is fixed
+        replay(store, publisher, hub.topology, Selection(ids=(dl.id,)), actor="a@b",
+               reason=REASON)
+        wait_until(lambda: alpha.docs(), what="the replay accepted by the fixed target")
+        key = codec.replay_key(dl.message_id, 1)
+        assert key != dl.message_id and alpha.state.keys == Counter({key: 1})
+        wait_until(lambda: any(h.hop == "delivered" for h in store.trace(dl.case_id)),
+                   what="the delivery traced")
+        hops = {h.hop: h for h in store.trace(dl.case_id) if h.target == "alpha"}
+        assert hops["replayed"].detail.endswith(f"; idempotency key {key}")
+        assert hops["delivered"].detail == f"idempotency key {key}"
+        assert store.dead_letter(dl.id).status == "replayed"
+        with reading(store) as conn:
+            [audit] = entries(conn, action="replay")
+        assert audit.detail["idempotency_key"] == key
+
+
+def test_each_replay_has_its_own_key_and_retries_of_a_replay_keep_it():
+    env = envelope("case.submitted", swedish_case(5))
+    dl = replace(dead_letter(rejected("alpha"), body=codec.encode(env), headers={},
+                             envelope=env, connector="alpha", route="r", attempts=3), id=12)
+    first = replay_headers(dl)[codec.H_IDEMPOTENCY_KEY]
+    second = replay_headers(replace(dl, replay_count=1))[codec.H_IDEMPOTENCY_KEY]
+    assert len({env.message_id, first, second}) == 3
+    assert first == codec.replay_key(env.message_id, 1)  # derived: the same on every run
+    # a delayed retry of the replay goes out with the headers it came with, so the same key
+    assert codec.idempotency_key(replay_headers(dl), env) == first
+    assert codec.idempotency_key({}, env) == env.message_id  # not a replay: the message id
+    # the hub stage's own dead letters go to no target: no key
+    assert codec.H_IDEMPOTENCY_KEY not in replay_headers(replace(dl, connector="hub"))
+
+
+def test_after_transient_failures_a_replay_keeps_the_key_the_target_may_have_acted_on():
+    env = envelope("case.submitted", swedish_case(6))
+    dl = replace(dead_letter(TargetTimeout("no answer in 10 s", where="alpha"),
+                             body=codec.encode(env), headers={}, envelope=env,
+                             connector="alpha", route="r", attempts=9), id=13)
+    assert codec.H_IDEMPOTENCY_KEY not in replay_headers(dl)  # the message id, as before
+    replayed = replace(dl, replay_count=1,
+                       headers={codec.H_IDEMPOTENCY_KEY: codec.replay_key(env.message_id, 1)})
+    assert replay_headers(replayed)[codec.H_IDEMPOTENCY_KEY] == codec.replay_key(
+        env.message_id, 1)
 
 
 def test_a_replayed_message_that_already_arrived_is_not_applied_twice(broker, tmp_path):
@@ -250,7 +306,9 @@ def test_a_replay_that_fails_again_reopens_its_dead_letter(store):
         tx.set_dead_letter_status([dl_id], "replayed", replayed=True)
     with reading(store) as conn:
         [original] = load_rows(conn, [dl_id])
-    failed = replace(original, headers={codec.H_REPLAY_OF: dl_id}, attempts=2,
+    key = codec.replay_key(env.message_id, 1)
+    failed = replace(original, headers={codec.H_REPLAY_OF: dl_id, codec.H_IDEMPOTENCY_KEY: key},
+                     attempts=2,
                      exception_message="HTTP 503 again", last_failure_at=original.last_failure_at
                      .replace(year=original.last_failure_at.year + 1))
     with store.transaction() as tx:
@@ -261,6 +319,7 @@ def test_a_replay_that_fails_again_reopens_its_dead_letter(store):
     assert now.status == "open" and now.replay_count == 1 and now.attempts == 5
     assert now.first_failure_at == original.first_failure_at
     assert now.exception_message == "HTTP 503 again"
+    assert now.headers[codec.H_IDEMPOTENCY_KEY] == key  # what the next replay may need to keep
 
 
 class _RecordingControl:

@@ -80,7 +80,7 @@ def test_any_all_and_not_nest():
     ("- {field: body.x, eq: 1}", "body.x", "routes[0].match.where[0].field",
      "must start with one of message_id, case_id"),
     ("- {field: source.name, eq: 1}", "source.name", "routes[0].match.where[0].field",
-     "only payload and case have fields below them"),
+     "only payload, case and item have fields below them"),
     ("- {field: payload.x, eq: 1, ne: 2}", "ne: 2", "routes[0].match.where[0]",
      "one operator per condition, found eq, ne"),
     ("- {field: payload.x}", "payload.x", "routes[0].match.where[0]",

@@ -10,6 +10,7 @@ from hub.errors import ConfigurationError
 from hub.retry import DEFAULT_POLICY, RetryPolicy
 from hub.routes import RoutesFileError, load_routes
 from tests.hub.routes.texts import HEAD, assert_error, doc, errors, line, one_error, parse
+from tests.support.shipped import SHIPPED_SECRETS
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -159,7 +160,7 @@ def test_load_routes_reads_the_environment_when_no_env_is_given(tmp_path, monkey
 
 
 def test_the_shipped_routes_yaml_loads():
-    table = load_routes(ROOT / "routes.yaml", env={})
+    table = load_routes(ROOT / "routes.yaml", env=SHIPPED_SECRETS)
     assert set(table.connectors) == {"elsmart", "kis", "nis", "metering", "elhub", "notify",
                                      "ediel"}
     assert {spec.plugin for spec in table.connectors.values()} == set(table.connectors)
@@ -175,7 +176,18 @@ def test_the_shipped_routes_yaml_loads():
 
 def test_the_shipped_routes_yaml_takes_its_settings_from_the_environment():
     table = load_routes(ROOT / "routes.yaml",
-                        env={"GRIDHUB_KIS_URL": "https://kis.example/kis",
+                        env={**SHIPPED_SECRETS, "GRIDHUB_KIS_URL": "https://kis.example/kis",
                              "GRIDHUB_KIS_PASSWORD": "s3cret"})
     assert table.connectors["kis"].settings["url"] == "https://kis.example/kis"
     assert table.connectors["kis"].settings["password"] == "s3cret"
+
+
+def test_the_shipped_routes_yaml_does_not_start_without_its_secrets():
+    """Issue 13 item 12: unset, the inbound endpoint once accepted elsmart/simulator."""
+    with pytest.raises(ConfigurationError) as info:
+        load_routes(ROOT / "routes.yaml", env={})
+    text = str(info.value)
+    assert "environment variable GRIDHUB_ELSMART_INBOUND_PASSWORD is not set" in text
+    for name in SHIPPED_SECRETS:
+        assert name in text
+    assert "simulator" not in text

@@ -119,4 +119,5 @@ def test_good_operands(op, value):
 
 def test_unknown_operator_is_named():
     assert check_operand("like", "x") == ("unknown operator 'like' (operators: eq, ne, in, "
-                                          "not_in, lt, lte, gt, gte, exists, matches)")
+                                          "not_in, lt, lte, gt, gte, exists, matches, "
+                                          "same_as)")

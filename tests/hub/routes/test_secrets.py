@@ -68,11 +68,29 @@ def test_secret_mixed_with_text_or_nested_is_refused():
 
 
 def test_secret_from_the_environment_is_accepted():
-    text = _with_settings('{url: x, password: "${KIS_PASSWORD}", token: "${T:-}", '
-                          'api_key: "${K:-dev-key}", secret: null}')
-    settings = parse(text, env={"KIS_PASSWORD": "Sommar2024"}).connectors["kis"].settings
-    assert settings == {"url": "x", "password": "Sommar2024", "token": "", "api_key": "dev-key",
-                        "secret": None}
+    text = _with_settings('{url: x, password: "${KIS_PASSWORD}", token: "${T}", secret: null}')
+    settings = parse(text, env={"KIS_PASSWORD": "Sommar2024", "T": ""}
+                     ).connectors["kis"].settings
+    assert settings == {"url": "x", "password": "Sommar2024", "token": "", "secret": None}
+
+
+@pytest.mark.parametrize("default", ["realpassword", "simulator", ""])
+def test_a_secret_with_a_default_is_refused_without_showing_it(default):
+    """Issue 13 item 12: ${UNSET:-realpassword} once passed as an environment reference."""
+    text = _with_settings(f'{{url: x, password: "${{GRIDHUB_KIS_PASSWORD:-{default}}}"}}')
+    for env in ({}, {"GRIDHUB_KIS_PASSWORD": "set"}):
+        assert_error(text, "GRIDHUB_KIS_PASSWORD", "connectors.kis.settings.password",
+                     "a secret has no default: write ${GRIDHUB_KIS_PASSWORD} in 'password'",
+                     env=env)
+    if default:
+        assert default not in "\n".join(errors(text, env={}))
+
+
+def test_an_unset_secret_stops_the_start_naming_the_variable():
+    text = _with_settings('{url: x, inbound_password: "${GRIDHUB_KIS_INBOUND_PASSWORD}"}')
+    assert_error(text, "GRIDHUB_KIS_INBOUND_PASSWORD", "connectors.kis.settings.inbound_password",
+                 "environment variable GRIDHUB_KIS_INBOUND_PASSWORD is not set; "
+                 "'inbound_password' is a secret", env={})
 
 
 def test_variables_outside_connector_settings_are_not_expanded():
