@@ -242,11 +242,15 @@ def _documents(raw: bytes) -> list[Any]:
 @click.argument("connector")
 @click.argument("file", type=click.File("rb"))
 @click.option("--to-wire", is_flag=True, help="read canonical JSON, print the wire document")
-def translate(connector: str, file: Any, to_wire: bool) -> None:
+@click.option("--out-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="with --to-wire: write each wire document to a file of its own here")
+def translate(connector: str, file: Any, to_wire: bool, out_dir: Path | None) -> None:
     """Translate a CONNECTOR's wire document in FILE to canonical JSON (or back with --to-wire).
 
     Use it to develop and check a mapping against your vendor's real documents. Exit 4 with
-    the element or field at fault when the input is invalid.
+    the element or field at fault when the input is invalid. With --to-wire, one message gives
+    its document as it is; several give a JSON list of documents (one string each), or with
+    --out-dir a file each (named by position and message id), never documents run together.
     """
     from hub import codec
     from hub.errors import ConfigurationError, InvalidMessage
@@ -259,9 +263,19 @@ def translate(connector: str, file: Any, to_wire: bool) -> None:
     data = file.read()
     try:
         if to_wire:
-            for doc in _documents(data):
-                out = cls.to_wire(codec.decode(json.dumps(doc)))
-                click.echo(out.decode("utf-8") if isinstance(out, bytes) else out)
+            messages = [codec.decode(json.dumps(doc)) for doc in _documents(data)]
+            outputs = [cls.to_wire(m) for m in messages]
+            texts = [o.decode("utf-8") if isinstance(o, bytes) else o for o in outputs]
+            if out_dir is not None:
+                out_dir.mkdir(parents=True, exist_ok=True)
+                for i, (message, text) in enumerate(zip(messages, texts, strict=True), 1):
+                    path = out_dir / f"{i:04d}-{message.message_id}.{_suffix(text)}"
+                    path.write_text(text, encoding="utf-8")
+                    click.echo(str(path))
+            elif len(texts) == 1:
+                click.echo(texts[0])
+            else:
+                click.echo(json.dumps(texts, indent=2, ensure_ascii=False))
         else:
             messages = cls.to_canonical(data)
             click.echo(json.dumps([m.model_dump(mode="json") for m in messages],
@@ -270,6 +284,11 @@ def translate(connector: str, file: Any, to_wire: bool) -> None:
         _fail(f"{getattr(file, 'name', '-')}: {exc}", EXIT_INPUT)
     except NotImplementedError as exc:
         _fail(str(exc), EXIT_INPUT)
+
+
+def _suffix(text: str) -> str:
+    head = text.lstrip()[:1]
+    return "xml" if head == "<" else "json" if head in "{[" else "txt"
 
 
 @main.command("dev-cert")
