@@ -214,11 +214,13 @@ def send(ctx: click.Context, file: Any, broker_url: str | None, namespace: str |
         envelopes = [codec.decode(json.dumps(doc)) for doc in _documents(raw)]
     except (InvalidMessage, ValueError) as exc:
         _fail(f"{getattr(file, 'name', '-')}: {exc}", EXIT_INPUT)
-    topology = topology_for(settings.namespace, settings.broker_url)
-    conn = connection_for(settings.broker_url)
-    topology.declare(conn, [])
-    publisher = InboundPublisher(LockedPublisher(conn), topology)
-    publisher.publish(envelopes)
+    topology = topology_for(settings.namespace, settings.broker_url,
+                            replicas=settings.broker_replicas)
+    with connection_for(settings.broker_url) as conn:
+        topology.declare(conn, [])
+    locked = LockedPublisher(lambda: connection_for(settings.broker_url))
+    InboundPublisher(locked, topology).publish(envelopes)
+    locked.close()
     click.echo(f"sent {len(envelopes)} message(s) to {topology.hub_queue().name}")
 
 
@@ -247,15 +249,19 @@ def _documents(raw: bytes) -> list[Any]:
 @click.option("--routes", "routes_file", type=click.Path(path_type=Path, dir_okay=False),
               help="use the connector's settings (its mapping and contract) from this file")
 @click.option("--connector", "name", help="the connector's name in the --routes file")
+@click.option("--out-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="with --to-wire: write each wire document to a file of its own here")
 def translate(args: tuple[str, ...], to_wire: bool, routes_file: Path | None,
-              name: str | None) -> None:
+              name: str | None, out_dir: Path | None) -> None:
     """Translate a connector's wire document in FILE to canonical JSON (or back with --to-wire).
 
     `gridhub translate kis FILE` uses the packaged mapping; `gridhub translate --routes
     routes.yaml --connector kis FILE` exactly what the running hub would (the mapping: and xsd:
     settings of that connector). Use it to develop a mapping against your vendor's real
     documents. Exit 4 with the element or field at fault when the input is invalid, 3 for a
-    bad routes file or connector.
+    bad routes file or connector. With --to-wire, one message gives its document as it is;
+    several give a JSON list of documents (one string each), or with --out-dir a file each
+    (named by position and message id), never documents run together.
     """
     from hub import codec
     from hub.errors import ConfigurationError, InvalidMessage
@@ -274,9 +280,19 @@ def translate(args: tuple[str, ...], to_wire: bool, routes_file: Path | None,
         data = file.read()
     try:
         if to_wire:
-            for doc in _documents(data):
-                out = translator.translate_out(codec.decode(json.dumps(doc)))
-                click.echo(out.decode("utf-8") if isinstance(out, bytes) else out)
+            messages = [codec.decode(json.dumps(doc)) for doc in _documents(data)]
+            outputs = [translator.translate_out(m) for m in messages]
+            texts = [o.decode("utf-8") if isinstance(o, bytes) else o for o in outputs]
+            if out_dir is not None:
+                out_dir.mkdir(parents=True, exist_ok=True)
+                for i, (message, text) in enumerate(zip(messages, texts, strict=True), 1):
+                    target = out_dir / f"{i:04d}-{message.message_id}.{_suffix(text)}"
+                    target.write_text(text, encoding="utf-8")
+                    click.echo(str(target))
+            elif len(texts) == 1:
+                click.echo(texts[0])
+            else:
+                click.echo(json.dumps(texts, indent=2, ensure_ascii=False))
         else:
             messages = translator.translate_in(data)
             click.echo(json.dumps([m.model_dump(mode="json") for m in messages],
@@ -310,6 +326,11 @@ def _translator(name: str, routes_file: Path | None) -> Any:
                                  f"{', '.join(sorted(table.connectors))})",
                                  where=f"{routes_file}: connectors")
     return load(spec.plugin)(spec.settings, NoInbound("gridhub translate"))
+
+
+def _suffix(text: str) -> str:
+    head = text.lstrip()[:1]
+    return "xml" if head == "<" else "json" if head in "{[" else "txt"
 
 
 @main.command("dev-cert")

@@ -38,6 +38,7 @@ from hub.toolkit import (
     FailureMode,
     GridhubError,
     InboundServer,
+    Inbox,
     InvalidMessage,
     Request,
     Response,
@@ -67,6 +68,7 @@ class KisSimulator(Simulator):
         self.leak_personal_numbers = leak_personal_numbers
         self.state = KisState(state_dir / "kis.json" if state_dir else None)
         self.calls: dict[str, int] = {}
+        self.market = Inbox()  # the datahub's documents, as canonical JSON (POST /kis/market)
         self._contract = XsdContract(XSD_PATH)
         self._own: KisWire | None = None  # the grid owner's own mapping and contract
         self._server: InboundServer | None = None
@@ -115,6 +117,8 @@ class KisSimulator(Simulator):
     def _handle(self, request: Request) -> Response:
         if request.path.startswith("/_control/"):
             return self._control(request)
+        if request.path == f"{PATH}/market" and request.method == "POST":
+            return self.market.take(request.body)
         if request.path != PATH or request.method != "POST":
             return Response(404, b'{"error": "POST SOAP requests to /kis"}')
         action = request.headers.get("soapaction", "").strip('"').rpartition("/")[2] or "?"
