@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from enum import StrEnum
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -53,6 +54,10 @@ class Simulator:
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    def use_settings(self, settings: Mapping[str, Any]) -> None:
+        """Speak as the connector with these routes.yaml ``settings`` expects (its own mapping
+        and contract, say), for `gridhub simulate NAME --routes FILE`. Default: nothing."""
 
     def start(self) -> Simulator:
         raise NotImplementedError
