@@ -22,11 +22,13 @@ from opentelemetry.trace import SpanKind
 from hub import codec, telemetry
 from hub.access.mailer import Mailer
 from hub.access.warn import DailyWarnings
+from hub.brokers import Brokers, forget, node_fault
 from hub.config import Settings
 from hub.connector import Connector
-from hub.consumer import BatchConsumer, Settle
+from hub.consumer import BatchConsumer
 from hub.delivery import DeliveryStage
 from hub.errors import ConfigurationError, GridhubError
+from hub.heartbeats import Heartbeats
 from hub.metrics import Metrics
 from hub.ops.db import ensure_tables as ensure_ops_tables
 from hub.ops.gauges import status_snapshot
@@ -41,10 +43,10 @@ from hub.retry import RetryPolicy
 from hub.router import Router
 from hub.routes import RouteTable, load_routes
 from hub.scheduler import Scheduler
+from hub.stagelink import StageLink
 from hub.store import Store
 from hub.topology import HUB_KEY, Topology, topology_for
 from hub.tracing import dead_letter
-from hub.transports import connection_for
 from schemas.envelope import Envelope
 
 log = structlog.get_logger("gridhub.app")
@@ -113,8 +115,11 @@ class Hub:
 
     def __init__(self, settings: Settings, table: RouteTable, store: Store,
                  connectors: Mapping[str, Connector], connect: Callable[[], Connection],
-                 inbound: InboundPublisher, topology: Topology) -> None:
+                 inbound: InboundPublisher, topology: Topology,
+                 brokers: Brokers | None = None, heartbeats: Heartbeats | None = None) -> None:
         self.settings = settings
+        self.brokers = brokers or Brokers(settings.broker_url, settings.broker_options())
+        self.heartbeats = heartbeats or Heartbeats(settings.broker_heartbeat)
         self.table = table
         self.store = store
         self.connectors = dict(connectors)
@@ -128,8 +133,15 @@ class Hub:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> None:
-        with self.connect() as conn:
+        conn = self.connect()
+        try:
+            conn.ensure_connection(max_retries=max(1, self.brokers.attempts() - 1))
             self.topology.declare(conn, self.connectors)
+        except BaseException:
+            forget(conn)  # no close handshake with a node that may not answer
+            raise
+        conn.release()
+        self.heartbeats.start()
         self._watch_state()
         roles = set(self.settings.roles)
         if "hub" in roles:
@@ -146,7 +158,9 @@ class Hub:
             for connector in self.connectors.values():
                 connector.start()
         log.info("hub.started", roles=sorted(roles), connectors=sorted(self.connectors),
-                 broker=redact_url(self.settings.broker_url), namespace=self.settings.namespace)
+                 broker=redact_url(self.settings.broker_url), namespace=self.settings.namespace,
+                 broker_nodes=len(self.brokers.addresses),
+                 broker_heartbeat_s=self.settings.broker_heartbeat)
 
     def stop(self, timeout: float = 30.0) -> None:
         """Finish the batches in hand, return prefetched messages to the broker, stop."""
@@ -156,6 +170,7 @@ class Hub:
         for thread in self._threads:
             thread.join(timeout)
         self.inbound._publisher.close()
+        self.heartbeats.stop()
         self.store.close()
         telemetry.flush()  # the spans of the last batches reach the collector
         log.info("hub.stopped")
@@ -171,26 +186,13 @@ class Hub:
     def _consumer(self, queue: object, stage_factory: Callable[[Connection], object]
                   ) -> Callable[[threading.Event], None]:
         def run(stop: threading.Event) -> None:
-            held: list[tuple[Connection, Any]] = []  # the stage and its publishing connection
-
-            def handle(batch: list[Any]) -> Settle | None:
-                if not held:
-                    conn = self.connect()
-                    held.append((conn, stage_factory(conn)))
-                try:
-                    return held[0][1].handle(batch)  # type: ignore[no-any-return]
-                except Exception:
-                    # A broker restart kills the publishing connection as well as the consuming
-                    # one: drop it, so the redelivered batch gets a fresh one instead of
-                    # failing on the dead one forever.
-                    held.pop()[0].release()
-                    raise
-
+            link = StageLink(self.brokers, self.heartbeats, stage_factory)
             s = self.settings
-            BatchConsumer(self.connect, queue, handle, prefetch=s.prefetch,  # type: ignore[arg-type]
-                          batch_max=s.batch_max, linger_s=s.batch_linger_ms / 1000).run(stop)
-            if held:
-                held.pop()[0].release()
+            BatchConsumer(self.connect, queue, link.handle, prefetch=s.prefetch,  # type: ignore[arg-type]
+                          batch_max=s.batch_max, linger_s=s.batch_linger_ms / 1000,
+                          heartbeats=self.heartbeats, attempts=self.brokers.attempts(),
+                          lost=link.lost).run(stop)
+            link.close()
         return run
 
     def _hub_queues(self) -> list[object]:
@@ -224,13 +226,17 @@ class Hub:
 
         self.metrics.registry.register(completeness_collector(self.store))
 
+    def _publisher(self, conn: Connection) -> Publisher:
+        return Publisher(conn, self.settings.broker_confirm_timeout)
+
     def _hub_stage(self, conn: Connection) -> HubStage:
-        return HubStage(self.store, self.router, self.topology, Publisher(conn), self.metrics)
+        return HubStage(self.store, self.router, self.topology, self._publisher(conn),
+                        self.metrics)
 
     def _delivery_stage(self, name: str) -> Callable[[Connection], DeliveryStage]:
         def make(conn: Connection) -> DeliveryStage:
             return DeliveryStage(name, self.connectors[name], self.store, self.topology,
-                                 Publisher(conn), self.route_policies(), self.metrics)
+                                 self._publisher(conn), self.route_policies(), self.metrics)
         return make
 
     def purge_expired(self) -> bool:
@@ -259,12 +265,18 @@ class Hub:
         interval = self.settings.scheduler_interval_ms / 1000
         next_purge = 0.0
         expiry_mail = DailyWarnings.for_hub(self.store, self.settings)  # off without smtp_url
+        beats = self.heartbeats
         while not stop.wait(interval):
             try:
                 if scheduler is None:  # (re)connect here, inside the try: the broker may be away
                     conn = self.connect()
-                    scheduler = Scheduler(self.store, self.router, self.topology, Publisher(conn))
-                scheduler.tick()
+                    conn.ensure_connection(max_retries=max(1, self.brokers.attempts() - 1))
+                    beats.register(conn)
+                    scheduler = Scheduler(self.store, self.router, self.topology,
+                                          self._publisher(conn))
+                    beats.give(conn)
+                with beats.using(conn):  # type: ignore[arg-type]
+                    scheduler.tick()
                 expiry_mail.tick()  # role-expiry mail, on a thread of its own, hourly at most
                 if time.monotonic() >= next_purge:
                     more = self.purge_expired()
@@ -272,9 +284,13 @@ class Hub:
             except Exception as exc:  # a broker or store blip: reconnect at the next tick
                 log.warning("scheduler.failed", error=repr(exc))
                 if conn is not None:
-                    conn.release()
+                    beats.drop(conn)
+                    if node_fault(exc):
+                        self.brokers.failed(conn)
+                    forget(conn)
                 conn, scheduler = None, None
         if conn is not None:
+            beats.drop(conn)
             conn.release()
 
 
@@ -287,17 +303,20 @@ def build(settings: Settings, *, plugins: Mapping[str, type[Connector]] | None =
     store = Store(settings.store_url)
     store.open()
     ensure_ops_tables(store)
-    topology = topology_for(settings.namespace, settings.broker_url)
-
-    def connect() -> Connection:
-        return connection_for(settings.broker_url)
-
-    inbound = InboundPublisher(LockedPublisher(connect()), topology, store)
+    topology = topology_for(settings.namespace, settings.broker_url,
+                            replicas=settings.broker_replicas)
+    brokers = Brokers(settings.broker_url, settings.broker_options())
+    heartbeats = Heartbeats(settings.broker_heartbeat)
+    inbound = InboundPublisher(LockedPublisher(
+        brokers.connect, attempts=brokers.attempts(),
+        confirm_timeout_s=settings.broker_confirm_timeout, heartbeats=heartbeats,
+        failed=brokers.failed), topology, store)
     connectors: dict[str, Connector] = {}
     for name, spec in table.connectors.items():
         cls = (plugins or {}).get(spec.plugin) or load_plugin(spec.plugin)
         connectors[name] = cls(spec.settings, inbound)
-    return Hub(settings, table, store, connectors, connect, inbound, topology)
+    return Hub(settings, table, store, connectors, brokers.connect, inbound, topology,
+               brokers, heartbeats)
 
 
 def _ensure_dirs(settings: Settings) -> None:

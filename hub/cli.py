@@ -188,6 +188,11 @@ def _print_schedules(table: Any) -> None:
         click.echo("\n".join(describe(policy)))
 
 
+from hub.cli_explain import routes_explain as _routes_explain  # noqa: E402 - after routes
+
+routes.add_command(_routes_explain)
+
+
 @main.command()
 @click.argument("file", type=click.File("rb"))
 @click.option("--broker", "broker_url", help="embedded://FILE or amqp://...")
@@ -209,11 +214,13 @@ def send(ctx: click.Context, file: Any, broker_url: str | None, namespace: str |
         envelopes = [codec.decode(json.dumps(doc)) for doc in _documents(raw)]
     except (InvalidMessage, ValueError) as exc:
         _fail(f"{getattr(file, 'name', '-')}: {exc}", EXIT_INPUT)
-    topology = topology_for(settings.namespace, settings.broker_url)
-    conn = connection_for(settings.broker_url)
-    topology.declare(conn, [])
-    publisher = InboundPublisher(LockedPublisher(conn), topology)
-    publisher.publish(envelopes)
+    topology = topology_for(settings.namespace, settings.broker_url,
+                            replicas=settings.broker_replicas)
+    with connection_for(settings.broker_url) as conn:
+        topology.declare(conn, [])
+    locked = LockedPublisher(lambda: connection_for(settings.broker_url))
+    InboundPublisher(locked, topology).publish(envelopes)
+    locked.close()
     click.echo(f"sent {len(envelopes)} message(s) to {topology.hub_queue().name}")
 
 
@@ -237,37 +244,93 @@ def _documents(raw: bytes) -> list[Any]:
 
 
 @main.command()
-@click.argument("connector")
-@click.argument("file", type=click.File("rb"))
+@click.argument("args", nargs=-1, metavar="[CONNECTOR] FILE")
 @click.option("--to-wire", is_flag=True, help="read canonical JSON, print the wire document")
-def translate(connector: str, file: Any, to_wire: bool) -> None:
-    """Translate a CONNECTOR's wire document in FILE to canonical JSON (or back with --to-wire).
+@click.option("--routes", "routes_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="use the connector's settings (its mapping and contract) from this file")
+@click.option("--connector", "name", help="the connector's name in the --routes file")
+@click.option("--out-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="with --to-wire: write each wire document to a file of its own here")
+def translate(args: tuple[str, ...], to_wire: bool, routes_file: Path | None,
+              name: str | None, out_dir: Path | None) -> None:
+    """Translate a connector's wire document in FILE to canonical JSON (or back with --to-wire).
 
-    Use it to develop and check a mapping against your vendor's real documents. Exit 4 with
-    the element or field at fault when the input is invalid.
+    `gridhub translate kis FILE` uses the packaged mapping; `gridhub translate --routes
+    routes.yaml --connector kis FILE` exactly what the running hub would (the mapping: and xsd:
+    settings of that connector). Use it to develop a mapping against your vendor's real
+    documents. Exit 4 with the element or field at fault when the input is invalid, 3 for a
+    bad routes file or connector. With --to-wire, one message gives its document as it is;
+    several give a JSON list of documents (one string each), or with --out-dir a file each
+    (named by position and message id), never documents run together.
     """
     from hub import codec
     from hub.errors import ConfigurationError, InvalidMessage
-    from hub.plugins import load
 
+    if routes_file is not None and name is not None and len(args) == 1:
+        path = args[0]
+    elif routes_file is None and name is None and len(args) == 2:
+        name, path = args
+    else:
+        raise click.UsageError("give CONNECTOR FILE, or --routes FILE --connector NAME FILE")
     try:
-        cls = load(connector)
+        translator = _translator(name, routes_file)
     except ConfigurationError as exc:
         _fail(str(exc), EXIT_CONFIG)
-    data = file.read()
+    with click.open_file(path, "rb") as file:
+        data = file.read()
     try:
         if to_wire:
-            for doc in _documents(data):
-                out = cls.to_wire(codec.decode(json.dumps(doc)))
-                click.echo(out.decode("utf-8") if isinstance(out, bytes) else out)
+            messages = [codec.decode(json.dumps(doc)) for doc in _documents(data)]
+            outputs = [translator.translate_out(m) for m in messages]
+            texts = [o.decode("utf-8") if isinstance(o, bytes) else o for o in outputs]
+            if out_dir is not None:
+                out_dir.mkdir(parents=True, exist_ok=True)
+                for i, (message, text) in enumerate(zip(messages, texts, strict=True), 1):
+                    target = out_dir / f"{i:04d}-{message.message_id}.{_suffix(text)}"
+                    target.write_text(text, encoding="utf-8")
+                    click.echo(str(target))
+            elif len(texts) == 1:
+                click.echo(texts[0])
+            else:
+                click.echo(json.dumps(texts, indent=2, ensure_ascii=False))
         else:
-            messages = cls.to_canonical(data)
+            messages = translator.translate_in(data)
             click.echo(json.dumps([m.model_dump(mode="json") for m in messages],
                                   indent=2, ensure_ascii=False))
     except (InvalidMessage, ValueError) as exc:
-        _fail(f"{getattr(file, 'name', '-')}: {exc}", EXIT_INPUT)
+        _fail(f"{path}: {exc}", EXIT_INPUT)
     except NotImplementedError as exc:
         _fail(str(exc), EXIT_INPUT)
+
+
+def _translator(name: str, routes_file: Path | None) -> Any:
+    """The connector as `gridhub run` would build it from ``routes_file`` (no I/O is started),
+    or the plugin class with its packaged mapping."""
+    from hub.connector import NoInbound
+    from hub.errors import ConfigurationError
+    from hub.plugins import installed, load
+    from hub.routes import load_routes
+
+    if routes_file is None:
+        cls = load(name)
+
+        class Packaged:
+            translate_in = staticmethod(cls.to_canonical)
+            translate_out = staticmethod(cls.to_wire)
+
+        return Packaged()
+    table = load_routes(routes_file, known_plugins=installed())
+    spec = table.connectors.get(name)
+    if spec is None:
+        raise ConfigurationError(f"no connector {name!r} (declared: "
+                                 f"{', '.join(sorted(table.connectors))})",
+                                 where=f"{routes_file}: connectors")
+    return load(spec.plugin)(spec.settings, NoInbound("gridhub translate"))
+
+
+def _suffix(text: str) -> str:
+    head = text.lstrip()[:1]
+    return "xml" if head == "<" else "json" if head in "{[" else "txt"
 
 
 @main.command("dev-cert")

@@ -13,6 +13,8 @@ from typing import Any
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, TomlConfigSettingsSource
 
+from hub.brokers import BrokerOptions, Failover, join_addresses, split_addresses
+
 
 class Settings(BaseSettings):
     """Everything the composition root needs. Environment: GRIDHUB_<FIELD> (GRIDHUB_BROKER_URL)."""
@@ -24,8 +26,33 @@ class Settings(BaseSettings):
 
     broker_url: str = Field(
         default="embedded://var/broker.db",
-        description="embedded://FILE (default, no server) or amqp://user:pass@host:5672/vhost",
+        description="embedded://FILE (default, no server) or amqp://user:pass@host:5672/vhost; "
+                    "a RabbitMQ cluster as a list of node URLs (TOML list, JSON list in the "
+                    "environment, or joined with ';')",
     )
+    broker_failover: Failover = Field(
+        default=Failover.SHUFFLE,
+        description="which cluster node a process connects to first: shuffle (a random one "
+                    "per process: spreads the processes) or in-order (the first listed)",
+    )
+    broker_heartbeat: float = Field(
+        default=5.0, ge=0, le=600,
+        description="AMQP heartbeat in seconds: a node that stops answering is left after "
+                    "about twice this (0: no heartbeats, a hung node is never noticed)",
+    )
+    broker_connect_timeout: float = Field(default=5.0, gt=0, le=600,
+                                          description="seconds to connect to one node")
+    broker_io_timeout: float = Field(
+        default=10.0, gt=0, le=600,
+        description="seconds any single read or write on a broker connection may take "
+                    "(closes and declarations included)")
+    broker_confirm_timeout: float = Field(
+        default=30.0, gt=0, le=3600,
+        description="seconds to wait for the broker to confirm a batch of publishes")
+    broker_replicas: int = Field(
+        default=3, ge=1, le=99,
+        description="members of each quorum queue (x-quorum-initial-group-size; the broker "
+                    "takes fewer when the cluster has fewer nodes)")
     store_url: str = Field(
         default="sqlite:///var/gridhub.db",
         description="sqlite:///FILE (default) or postgresql+psycopg://user:pass@host/db",
@@ -104,6 +131,22 @@ class Settings(BaseSettings):
                     "smtp_url)",
     )
 
+    @field_validator("broker_url", mode="before")
+    @classmethod
+    def _addresses(cls, value: Any) -> Any:
+        """A list of node URLs (TOML, or JSON in the environment) becomes kombu's ``a;b``."""
+        if isinstance(value, list | tuple) or (isinstance(value, str)
+                                               and value.lstrip().startswith("[")):
+            try:
+                addresses = split_addresses(value)
+            except ValueError as exc:  # json.JSONDecodeError too; it never echoes a password
+                raise ValueError("a list of broker URLs, e.g. "
+                                 '["amqp://u:p@rabbit1//", "amqp://u:p@rabbit2//"]') from exc
+            if not addresses:
+                raise ValueError("the list of broker URLs is empty")
+            return join_addresses(addresses)
+        return value
+
     @field_validator("web_secret")
     @classmethod
     def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
@@ -165,6 +208,13 @@ class Settings(BaseSettings):
 
     def uses_embedded_broker(self) -> bool:
         return self.broker_url.startswith("embedded:")
+
+    def broker_options(self) -> BrokerOptions:
+        return BrokerOptions(heartbeat_s=self.broker_heartbeat,
+                             connect_timeout_s=self.broker_connect_timeout,
+                             io_timeout_s=self.broker_io_timeout,
+                             confirm_timeout_s=self.broker_confirm_timeout,
+                             failover=self.broker_failover)
 
 
 def _env_config_file() -> Path | None:

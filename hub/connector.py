@@ -102,6 +102,15 @@ class Connector:
         """Canonical message -> the wire document this connector would send."""
         raise NotImplementedError(f"connector {cls.name!r} writes no wire documents")
 
+    # The same, with this instance's settings (a grid owner's own mapping and contract from
+    # routes.yaml): what `gridhub translate --routes FILE --connector NAME` uses. A connector
+    # whose mapping is configurable overrides these; the default is the packaged translation.
+    def translate_in(self, document: bytes) -> list[Envelope]:
+        return type(self).to_canonical(document)
+
+    def translate_out(self, message: Envelope) -> bytes:
+        return type(self).to_wire(message)
+
     def start(self) -> None:
         """Start inbound servers or pollers, if any. Must not block."""
 

@@ -41,6 +41,9 @@ class QueueState:
     depth: int | None = None
     oldest_age_s: float | None = None
     consumers: int | None = None
+    members: int | None = None  # quorum queue replicas (RabbitMQ management API)
+    members_online: int | None = None
+    under_replicated: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -190,13 +193,25 @@ def _queue_gauges(queues: list[QueueState]) -> Iterator[GaugeMetricFamily]:
                             "Age of the oldest ready message (0 when empty)", labels=["queue"])
     consumers = GaugeMetricFamily(f"{NS}_queue_consumers", "Consumers of the queue",
                                   labels=["queue"])
+    members = GaugeMetricFamily(f"{NS}_queue_replicas", "Replicas of the quorum queue",
+                                labels=["queue"])
+    online = GaugeMetricFamily(f"{NS}_queue_replicas_online",
+                               "Replicas of the quorum queue on running nodes", labels=["queue"])
+    under = GaugeMetricFamily(f"{NS}_queue_under_replicated", "1 if the quorum queue has "
+                              "fewer replicas than wanted or some on a node that is down",
+                              labels=["queue"])
     for q in queues:
         if q.depth is not None:
             depth.add_metric([q.name], q.depth)
             age.add_metric([q.name], q.oldest_age_s or 0.0)
         if q.consumers is not None:
             consumers.add_metric([q.name], q.consumers)
-    yield from (depth, age, consumers)
+        if q.members is not None:
+            members.add_metric([q.name], q.members)
+            online.add_metric([q.name], q.members_online or 0)
+        if q.under_replicated is not None:
+            under.add_metric([q.name], 1 if q.under_replicated else 0)
+    yield from (depth, age, consumers, members, online, under)
 
 
 def _group_gauges(groups: list[GroupState]) -> Iterator[GaugeMetricFamily]:

@@ -12,14 +12,16 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 import amqp
 from kombu import Connection, Exchange, Producer
 
+from hub.brokers import forget, node_fault
 from hub.errors import TargetUnavailable
+from hub.heartbeats import Heartbeats, check
 from hub.topology import HUB_KEY, partition_key
 
 CONFIRM_TIMEOUT_S = 30.0
@@ -42,8 +44,10 @@ class Outgoing:
 class Publisher:
     """Publishes batches and returns only when the broker confirmed all of them."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection,
+                 confirm_timeout_s: float = CONFIRM_TIMEOUT_S) -> None:
         self._connection = connection
+        self._confirm_timeout = confirm_timeout_s
         self._channel = connection.channel()
         self._producer = Producer(self._channel)
         self._confirms = connection.transport.driver_type == "amqp"
@@ -112,17 +116,20 @@ class Publisher:
         """Block until the broker confirmed every message up to tag ``upto`` (or raise).
         Later messages may still be in flight: a batch's confirms can arrive while the
         next batch is being worked on."""
-        deadline = time.monotonic() + CONFIRM_TIMEOUT_S
+        deadline = time.monotonic() + self._confirm_timeout
         while self._unconfirmed and min(self._unconfirmed) <= upto:
             left = deadline - time.monotonic()
             if left <= 0:
                 self._fail(f"broker did not confirm {len(self._unconfirmed)} messages in "
-                           f"{CONFIRM_TIMEOUT_S:g}s")
+                           f"{self._confirm_timeout:g}s")
             try:
                 self._connection.drain_events(timeout=min(left, 1.0))
-            except TimeoutError:
-                continue
-            except socket.timeout:  # noqa: UP041 - py-amqp raises socket.timeout on old paths
+            except (TimeoutError, socket.timeout):  # noqa: UP041 - py-amqp's older paths
+                try:  # a node that stopped answering shows here, before the confirm time-out
+                    check(self._connection)
+                except Exception as exc:
+                    self._failed = f"broker stopped answering while confirming: {exc!r}"
+                    raise
                 continue
             except Exception as exc:
                 self._failed = f"connection failed while waiting for confirms: {exc!r}"
@@ -141,27 +148,77 @@ class Publisher:
 
 
 class LockedPublisher:
-    """A publisher that many threads (connector servers) may share; one batch at a time."""
+    """A publisher that many threads (connector servers) may share; one batch at a time.
 
-    def __init__(self, connection: Connection) -> None:
+    It connects on first use and, after a failure, drops its connection without the close
+    handshake and connects again on the next publish (to the next node of a cluster): a
+    connector's caller gets the failure at once and retries, instead of waiting for a node
+    that stopped answering. Between publishes, ``heartbeats`` keeps the idle connection alive.
+    """
+
+    def __init__(self, connect: Callable[[], Connection] | Connection, *, attempts: int = 4,
+                 confirm_timeout_s: float = CONFIRM_TIMEOUT_S,
+                 heartbeats: Heartbeats | None = None,
+                 failed: Callable[[Connection], None] | None = None) -> None:
         self._lock = threading.Lock()
-        self._connection = connection
+        # A connection instead of a factory (the older signature): use it first, then clones.
+        self._connect = _factory(connect) if isinstance(connect, Connection) else connect
+        self._attempts = attempts
+        self._confirm_timeout = confirm_timeout_s
+        self._heartbeats = heartbeats
+        self._failed = failed
+        self._connection: Connection | None = None
         self._publisher: Publisher | None = None
 
     def publish(self, messages: Sequence[Outgoing]) -> None:
         with self._lock:
-            if self._publisher is None:
-                self._connection.ensure_connection(max_retries=3)
-                self._publisher = Publisher(self._connection)
+            if self._publisher is None or self._connection is None:
+                conn = self._connect()
+                try:
+                    conn.ensure_connection(max_retries=max(1, self._attempts - 1))
+                    self._publisher = Publisher(conn, self._confirm_timeout)
+                except Exception:
+                    forget(conn)
+                    raise
+                self._connection = conn
+                if self._heartbeats is not None:
+                    self._heartbeats.register(conn)
+            elif self._heartbeats is not None:
+                self._heartbeats.take(self._connection)
             try:
                 self._publisher.publish(messages)
-            except Exception:
-                self._publisher.close()
-                self._publisher = None
+            except Exception as exc:
+                self._drop(failed=node_fault(exc))
                 raise
+            if self._heartbeats is not None:
+                self._heartbeats.give(self._connection)
+
+    def _drop(self, *, failed: bool) -> None:
+        conn, self._connection, self._publisher = self._connection, None, None
+        if conn is None:
+            return
+        if self._heartbeats is not None:
+            self._heartbeats.drop(conn)
+        if failed and self._failed is not None:
+            self._failed(conn)
+        forget(conn)
 
     def close(self) -> None:
         with self._lock:
+            if self._connection is not None and self._heartbeats is not None:
+                self._heartbeats.take(self._connection)
             if self._publisher is not None:
                 self._publisher.close()
-            self._connection.release()
+            conn, self._connection, self._publisher = self._connection, None, None
+            if conn is not None:
+                if self._heartbeats is not None:
+                    self._heartbeats.drop(conn)
+                conn.release()
+
+
+def _factory(first: Connection) -> Callable[[], Connection]:
+    given = [first]
+
+    def connect() -> Connection:
+        return given.pop() if given else first.clone()
+    return connect

@@ -22,7 +22,16 @@ from hub.errors import ConfigurationError, InvalidMessage
 from hub.retry import RetryPolicy
 from hub.routes import Route, RouteTable
 from hub.routes.grid_owners import with_grid_owner
-from hub.routes.model import AllOf, AnyOf, Compare, Condition, Deadline, From, Not
+from hub.routes.model import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Deadline,
+    From,
+    ListCondition,
+    Not,
+)
 from hub.routes.predicates import (
     ITEM_KEY,
     MISSING,
@@ -151,9 +160,11 @@ class Router:
             elif compiled.split is not None:
                 actions.extend(self._split(compiled, envelope))
             else:
+                payload = _with_case(envelope.payload, case) if route.with_case else (
+                    envelope.payload)
                 actions.extend(
-                    Delivery(route.name, dest, _derive(envelope, envelope.payload, route.name,
-                                                       dest), compiled.policy)
+                    Delivery(route.name, dest, _derive(envelope, payload, route.name, dest),
+                             compiled.policy)
                     for dest in route.to)
             for index, (type_, build) in enumerate(compiled.emits):
                 after.append(Emitted(route.name, _emitted(envelope, case, route.name, index,
@@ -227,6 +238,8 @@ class Router:
 
 
 def _reads_case(route: Route) -> bool:
+    if route.with_case:
+        return True
     paths: list[str] = []
     _condition_paths(route.where, paths)
     for emit in route.emit:
@@ -248,6 +261,8 @@ def _condition_paths(condition: Condition | None, out: list[str]) -> None:
             _condition_paths(inner, out)
     elif isinstance(condition, Not):
         _condition_paths(condition.condition, out)
+    elif isinstance(condition, ListCondition):
+        out.append(condition.field)  # the paths inside are relative to its elements
 
 
 def _template_paths(template: Any, out: list[str]) -> None:
@@ -310,6 +325,12 @@ def duration(delta: timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def _with_case(payload: dict[str, Any], case: CaseView) -> dict[str, Any]:
+    """The payload a ``with_case`` route delivers: the message's, plus the case as it stands
+    after it under ``case`` (for a generic target that wants facilities, addresses, GSRNs)."""
+    return {**payload, "case": dict(case) if case is not None else None}
 
 
 def _derive(envelope: Envelope, payload: dict[str, Any], *key: str) -> Envelope:

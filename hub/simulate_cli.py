@@ -69,8 +69,11 @@ _KEYWORDS = {
                    "with --private-key, at the first start when both are missing)")
 @click.option("--private-key", type=click.Path(path_type=Path, dir_okay=False),
               help="[elhub] the PEM private key of --certificate")
+@click.option("--routes", "routes_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="speak as connector NAME of this routes file expects (its own mapping and "
+                   "contract: the mapping: and xsd: settings)")
 def simulate(name: str, port: int | None, host: str, state_dir: Path | None, failure: str,
-             **flags: Any) -> None:
+             routes_file: Path | None, **flags: Any) -> None:
     """Run the back-end simulator NAME (a real server) until Ctrl-C or SIGTERM."""
     from hub.errors import ConfigurationError
     from hub.simulator import load
@@ -85,6 +88,12 @@ def simulate(name: str, port: int | None, host: str, state_dir: Path | None, fai
         state_dir.mkdir(parents=True, exist_ok=True)
     sim = cls(host=host, port=cls.default_port if port is None else port, state_dir=state_dir,
               **options)
+    if routes_file is not None:
+        try:
+            sim.use_settings(_connector_settings(name, routes_file))
+        except ConfigurationError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(3)
     sim.fail(failure)
     sim.start()
     click.echo(f"{name} simulator listening on {sim.url} (failure mode: {failure}); Ctrl-C stops")
@@ -93,6 +102,17 @@ def simulate(name: str, port: int | None, host: str, state_dir: Path | None, fai
     with contextlib.suppress(KeyboardInterrupt):
         done.wait()
     sim.stop()
+
+
+def _connector_settings(name: str, routes_file: Path) -> Any:
+    """The settings of connector ``name`` in ``routes_file``, as the running hub reads them."""
+    from hub.errors import ConfigurationError
+    from hub.routes import load_routes
+
+    spec = load_routes(routes_file).connectors.get(name)
+    if spec is None:
+        raise ConfigurationError(f"no connector {name!r}", where=str(routes_file))
+    return spec.settings
 
 
 def simulator_options(name: str, cls: type, flags: dict[str, Any]) -> dict[str, Any]:

@@ -7,13 +7,21 @@ exercise every failure class over real sockets.
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Mapping
 from enum import StrEnum
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from hub.errors import ConfigurationError
 
 GROUP = "gridhub.simulators"
+
+
+if TYPE_CHECKING:
+    from hub.toolkit.inbound import Response
 
 
 class FailureMode(StrEnum):
@@ -47,6 +55,10 @@ class Simulator:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    def use_settings(self, settings: Mapping[str, Any]) -> None:
+        """Speak as the connector with these routes.yaml ``settings`` expects (its own mapping
+        and contract, say), for `gridhub simulate NAME --routes FILE`. Default: nothing."""
+
     def start(self) -> Simulator:
         raise NotImplementedError
 
@@ -65,3 +77,32 @@ def load(name: str) -> type[Simulator]:
             return cls
     raise ConfigurationError(f"no simulator {name!r} (available: "
                              f"{', '.join(sorted(available())) or 'none'})", where="simulate")
+
+
+class Inbox:
+    """Canonical messages a simulated system took in as JSON, as the webhook connector posts
+    them (a system's market inbox: KIS, NIS and the metering coordinator take the datahub's
+    documents this way). Thread-safe; kept in memory for the run."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.messages: list[dict[str, Any]] = []
+
+    def take(self, body: bytes) -> Response:
+        # here, not at the top: hub.toolkit imports this module
+        from hub.toolkit.inbound import Response
+
+        try:
+            message = json.loads(body)
+        except ValueError:
+            return Response(400, b'{"error": "the body is not JSON"}')
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            return Response(400, b'{"error": "a canonical message needs a type"}')
+        with self._lock:
+            if all(m.get("message_id") != message.get("message_id") for m in self.messages):
+                self.messages.append(message)  # a redelivery is taken once
+        return Response(204, b"")
+
+    def of_type(self, type_: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [m for m in self.messages if m["type"] == type_]

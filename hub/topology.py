@@ -28,9 +28,15 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import structlog
 from kombu import Connection, Exchange, Queue
 
+log = structlog.get_logger("gridhub.topology")
 HUB_KEY = "hub"
+# Queue arguments of the replication a deployment asks for (``broker_replicas``). RabbitMQ
+# refuses a re-declare whose value differs from the queue's (PRECONDITION_FAILED): an existing
+# queue keeps its members, and ``gridhub status`` reports it while it has fewer than asked.
+REPLICATION_ARGS = ("x-quorum-initial-group-size", "x-queue-leader-locator")
 # 12 splits evenly over 1, 2, 3, 4 and 6 workers; more partitions only cost idle queues.
 PARTITIONS = 12
 
@@ -53,6 +59,8 @@ class Topology:
 
     namespace: str
     quorum: bool
+    # Members per quorum queue (None: the broker's default, every node at declare time).
+    replicas: int | None = None
 
     @property
     def inbound(self) -> Exchange:
@@ -67,7 +75,15 @@ class Topology:
         return PARTITIONS if self.quorum else 1
 
     def _args(self) -> dict[str, object] | None:
-        return {"x-queue-type": "quorum"} if self.quorum else None
+        return self._quorum_args() if self.quorum else None
+
+    def _quorum_args(self) -> dict[str, object]:
+        args: dict[str, object] = {"x-queue-type": "quorum"}
+        if self.replicas is not None:
+            # Leaders spread over the nodes, not all on the one the declaring process uses.
+            args.update({"x-quorum-initial-group-size": self.replicas,
+                         "x-queue-leader-locator": "balanced"})
+        return args
 
     def hub_queue(self) -> Queue:
         """The (first) hub queue: partition 0 on RabbitMQ, the only one elsewhere."""
@@ -81,7 +97,7 @@ class Topology:
 
     def hub_partition(self, p: int) -> Queue:
         name = f"{self.namespace}.hub.in" + (f".{p}" if p else "")
-        args = {"x-queue-type": "quorum", "x-single-active-consumer": True}
+        args = {**self._quorum_args(), "x-single-active-consumer": True}
         return Queue(name, self.inbound, routing_key=f"{HUB_KEY}.{p}", durable=True,
                      queue_arguments=args)
 
@@ -99,7 +115,7 @@ class Topology:
         channel = connection.channel()
         try:
             for queue in self.all_queues(connectors):
-                queue.bind(channel).declare()
+                channel = _declare(connection, channel, queue)
             if self.quorum:  # the plain key still arrives somewhere: partition 0
                 self.hub_queue().bind(channel).bind_to(exchange=self.inbound,
                                                        routing_key=HUB_KEY)
@@ -107,5 +123,27 @@ class Topology:
             channel.close()
 
 
-def topology_for(namespace: str, broker_url: str) -> Topology:
-    return Topology(namespace=namespace, quorum=broker_url.startswith(("amqp", "pyamqp")))
+def _declare(connection: Connection, channel: object, queue: Queue) -> object:
+    """Declare ``queue``; one declared before with other replication arguments is kept as it
+    is (bindings ensured). Returns the channel to go on with (a refusal closes the old one)."""
+    try:
+        queue.bind(channel).declare()
+        return channel
+    except connection.channel_errors as exc:
+        if not any(arg in str(exc) for arg in REPLICATION_ARGS):
+            raise
+    log.warning("topology.replication_kept", queue=queue.name,
+                hint="declared earlier with other replication; gridhub status shows its "
+                     "members, README 'Running on a RabbitMQ cluster' how to grow it")
+    channel = connection.channel()
+    bound = queue.bind(channel)
+    if bound.exchange is not None:
+        bound.exchange.declare()
+    bound.queue_declare(passive=True)
+    bound.queue_bind()
+    return channel
+
+
+def topology_for(namespace: str, broker_url: str, replicas: int | None = None) -> Topology:
+    return Topology(namespace=namespace, quorum=broker_url.startswith(("amqp", "pyamqp")),
+                    replicas=replicas)

@@ -53,6 +53,33 @@ class MessageType(StrEnum):
     METERINGPOINT_UPDATED = "meteringpoint.updated"
     METERINGPOINT_ACKNOWLEDGED = "meteringpoint.acknowledged"
     METERINGVALUES_COLLECTED = "meteringvalues.collected"
+    # Every Elhub document kind, kept whole (connectors/elhub/structure.py): KindsDocument
+    SUPPLY_START_REQUESTED = "supply.start.requested"  # RequestStartOfSupply
+    SUPPLY_START_ACCEPTED = "supply.start.accepted"  # ConfirmStartOfSupply
+    SUPPLY_START_REFUSED = "supply.start.refused"  # RejectStartOfSupply
+    SUPPLY_START_REGISTERED = "supply.start.registered"  # NotifyStartOfSupply
+    SUPPLY_END_REQUESTED = "supply.end.requested"  # RequestEndOfSupply
+    SUPPLY_END_ACCEPTED = "supply.end.accepted"  # ConfirmEndOfSupply
+    SUPPLY_END_REFUSED = "supply.end.refused"  # RejectEndOfSupply
+    SUPPLY_END_REGISTERED = "supply.end.registered"  # NotifyEndOfSupply
+    METERINGPOINT_UPDATE_REQUESTED = "meteringpoint.update.requested"  # RequestUpdateMasterData..
+    METERINGPOINT_CHARACTERISTICS_NOTIFIED = "meteringpoint.characteristics.notified"
+    CUSTOMER_UPDATE_REQUESTED = "customer.update.requested"  # RequestUpdateCustomerInformation
+    CUSTOMER_INFORMATION_NOTIFIED = "customer.information.notified"  # NotifyCustomerInformation
+    METERINGVALUES_REPORTED = "meteringvalues.reported"  # CollectedData, every variant
+    METERINGVALUES_RESEND_REQUESTED = "meteringvalues.resend.requested"  # RequestCollectedData
+    METERINGVALUES_VALIDATED_NOTIFIED = "meteringvalues.validated.notified"  # NotifyValidated..
+    RECONCILIATION_NOTIFIED = "reconciliation.notified"  # PriceVolumeCombinationForReconciliation
+    METERINGPOINT_UPFRONT_REQUESTED = "meteringpoint.upfront.requested"
+    METERINGPOINT_UPFRONT_ANSWERED = "meteringpoint.upfront.answered"
+    DATAHUB_QUERY_REQUESTED = "datahub.query.requested"  # RequestDataFromElhub
+    GRIDACCESS_REQUESTED = "gridaccess.requested"  # RequestToGridAccessProvider
+    GRIDACCESS_ANSWERED = "gridaccess.answered"  # ResponseFromGridAccessProvider
+    DATAHUB_REQUESTED = "datahub.requested"  # RequestToElhub
+    DATAHUB_ANSWERED = "datahub.answered"  # ResponseFromElhub
+    THIRDPARTY_ACCESS_UPDATED = "thirdparty.access.updated"  # UpdateThirdPartyAccess
+    DATAHUB_ACKNOWLEDGED = "datahub.acknowledged"  # Acknowledgement, kept whole
+    DATAHUB_POLLED = "datahub.polled"  # PollForData
     # Swedish market over Ediel (ediel): PRODAT in and out, monthly readings, acknowledgements
     SUPPLY_START_NOTIFIED = "supply.start.notified"  # PRODAT Z03 from the new supplier
     SUPPLY_END_NOTIFIED = "supply.end.notified"  # PRODAT Z08 from the supplier

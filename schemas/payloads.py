@@ -42,6 +42,7 @@ from schemas.envelope import Envelope
 from schemas.errors import InvalidMessage, UnknownMessageType
 from schemas.identifiers import Gsrn
 from schemas.message_types import MessageType
+from schemas.payloads_elhub import KindsDocument
 from schemas.payloads_market import (  # noqa: F401 - re-exported
     AcknowledgementReason,
     EquipmentPlanned,
@@ -322,6 +323,17 @@ PAYLOAD_MODELS: dict[MessageType, type[BaseModel]] = {
     M.METERINGVALUES_MONTHLY: MonthlyReadings,
     M.MARKET_ACKNOWLEDGED: MarketAcknowledged,
     M.MARKET_INTERCHANGE_REJECTED: InterchangeRejected,
+    **{m: KindsDocument for m in (
+        M.SUPPLY_START_REQUESTED, M.SUPPLY_START_ACCEPTED, M.SUPPLY_START_REFUSED,
+        M.SUPPLY_START_REGISTERED, M.SUPPLY_END_REQUESTED, M.SUPPLY_END_ACCEPTED,
+        M.SUPPLY_END_REFUSED, M.SUPPLY_END_REGISTERED, M.METERINGPOINT_UPDATE_REQUESTED,
+        M.METERINGPOINT_CHARACTERISTICS_NOTIFIED, M.CUSTOMER_UPDATE_REQUESTED,
+        M.CUSTOMER_INFORMATION_NOTIFIED, M.METERINGVALUES_REPORTED,
+        M.METERINGVALUES_RESEND_REQUESTED, M.METERINGVALUES_VALIDATED_NOTIFIED,
+        M.RECONCILIATION_NOTIFIED, M.METERINGPOINT_UPFRONT_REQUESTED,
+        M.METERINGPOINT_UPFRONT_ANSWERED, M.DATAHUB_QUERY_REQUESTED, M.GRIDACCESS_REQUESTED,
+        M.GRIDACCESS_ANSWERED, M.DATAHUB_REQUESTED, M.DATAHUB_ANSWERED,
+        M.THIRDPARTY_ACCESS_UPDATED, M.DATAHUB_ACKNOWLEDGED, M.DATAHUB_POLLED)},
 }
 
 STATUS_EFFECT: dict[MessageType, CaseStatus] = {
@@ -343,7 +355,7 @@ CASELESS: frozenset[MessageType] = frozenset(
      M.SUPPLY_START_NOTIFIED, M.SUPPLY_END_NOTIFIED, M.SUPPLY_START_CONFIRMED,
      M.SUPPLY_END_CONFIRMED, M.SUPPLY_REGISTERED, M.MARKET_ACKNOWLEDGED,
      M.MARKET_INTERCHANGE_REJECTED}
-)
+) | frozenset(m for m, model in PAYLOAD_MODELS.items() if model is KindsDocument)
 """Types about a metering point, not a case: not projected onto a case."""
 
 CREATING: frozenset[MessageType] = frozenset(

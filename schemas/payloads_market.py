@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -92,8 +93,18 @@ class WorkOrderDeviation(WorkOrderEvent):
 # ---------------------------------------------------------------- market datahub
 
 
+class MeasurementChannel(CanonicalModel):
+    """One registered channel of a metering point (Elhub MeasurementDefinition)."""
+
+    product: str = Field(pattern=r"^[0-9]{13}$", description="e.g. 8716867000030 active energy")
+    unit: Literal["kWh", "kvarh"]
+    direction: Literal["In", "Out"] = Field(description="Out: consumption, In: production")
+    resolution: Literal["N", "PT5M", "PT15M", "PT1H", "PT60M"]
+
+
 class MeteringPointUpdated(CanonicalModel):
-    """Master data the grid owner (DDM) sends the datahub."""
+    """Master data the grid owner (DDM) sends the datahub. A new metering point (BRS-NO-121)
+    needs its grid area, address, settlement method and channel: nothing is filled in."""
 
     gsrn: Gsrn
     event: MeteringPointEvent
@@ -104,6 +115,9 @@ class MeteringPointUpdated(CanonicalModel):
     address: Address | None = None
     main_fuse_a: int | None = Field(default=None, ge=1, le=6300)
     grid_owner_gln: Gln | None = None
+    settlement_method: Literal["E01", "E02", "Z01"] | None = Field(
+        default=None, description="E01 profiled, E02 non-profiled (interval)")
+    channel: MeasurementChannel | None = None
 
 
 class AcknowledgementReason(CanonicalModel):

@@ -42,6 +42,7 @@ from schemas.identifier_samples import (
 )
 from schemas.identifiers import Gsrn
 from schemas.message_types import MessageType
+from schemas.payloads import PAYLOAD_MODELS, KindsDocument
 
 M = MessageType
 T0 = datetime(2024, 3, 14, 8, 30, tzinfo=UTC)
@@ -219,9 +220,27 @@ def _lookup_hit(case: Case | None) -> dict[str, Any]:
             "customer": customer}
 
 
+def _kinds_document(type_: str) -> dict[str, Any]:
+    """The frame every Elhub document kind shares, with one metering point in its payload."""
+    from connectors.elhub.structure import BY_TYPE  # only these types need it
+    body = {"metering_point": "707057500000000018"}
+    key = "payloads" if BY_TYPE[type_].payload.max > 1 else "payload"
+    return {"header": {"id": "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0",
+                       "document_type": {"value": "E66", "agency": "260"},
+                       "creation": "2026-03-13T06:00:00.123456789Z",
+                       "physical_sender": "7080010001009", "juridical_sender": "7080010001009",
+                       "juridical_recipient": "7080005051019"},
+            "context": {"process": "BRS-NO-321",
+                        "energy_business_process_role": {"value": "DDM", "agency": "6"},
+                        "industry": "23"},
+            key: [body] if key == "payloads" else body}
+
+
 def sample_payload(type_: str, case: Case | None = None) -> dict[str, Any]:
     """A valid payload for any message type, about ``case`` when given."""
     t = MessageType(type_)
+    if PAYLOAD_MODELS.get(t) is KindsDocument:
+        return _kinds_document(t)
     if t in (M.CASE_SUBMITTED, M.CASE_RESUBMITTED, M.CASE_COMPLETION_SUBMITTED):
         return (case or swedish_case()).model_dump(mode="json")
     return _SAMPLES[t](case)
@@ -273,7 +292,10 @@ _SAMPLES: dict[MessageType, Any] = {
     M.WORKORDER_DEVIATION: lambda c: {**_workorder(c), "deviation": "Ingen tilgang til måler"},
     M.METERINGPOINT_UPDATED: lambda c: {"gsrn": _first_gsrn(c), "event": "new",
                                         "effective_at": T0.isoformat(),
-                                        "meter_number": _meter(c)},
+                                        "meter_number": _meter(c), "settlement_method": "E02",
+                                        "channel": {"product": "8716867000030", "unit": "kWh",
+                                                    "direction": "Out",
+                                                    "resolution": "PT15M"}},
     M.METERINGPOINT_ACKNOWLEDGED: lambda c: {"status": "39",
                                              "original_message_id": str(uuid.uuid5(_IDS, "mp"))},
     M.METERINGVALUES_COLLECTED: lambda c: {

@@ -14,6 +14,7 @@ import contextlib
 import json
 import random
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from kombu import Connection
 
 from hub import codec
 from hub.app import InboundPublisher
+from hub.heartbeats import Heartbeats
 from hub.publisher import LockedPublisher
 from hub.topology import Topology
 from schemas.envelope import Envelope
@@ -45,6 +47,7 @@ class Record:
     """What a target saw. ``first`` holds each message once, in arrival order."""
 
     first: list[dict[str, Any]] = field(default_factory=list)
+    at: list[float] = field(default_factory=list)  # monotonic time of each first arrival
     keys: Counter[str] = field(default_factory=Counter)  # Idempotency-Key -> accepted calls
     errors: int = 0  # 500s answered on purpose
     rejected: int = 0  # 422s answered on purpose
@@ -60,12 +63,17 @@ class Target:
     """``with Target("backend", faults) as t:``; ``t.url`` is where the webhook posts."""
 
     def __init__(self, name: str, faults: Faults, reply: Reply | None = None,
-                 broker_url: str | None = None, topology: Topology | None = None) -> None:
+                 broker_url: str | None = None, topology: Topology | None = None,
+                 connect: Callable[[], Connection] | None = None,
+                 failed: Callable[[Connection], None] | None = None,
+                 heartbeats: Heartbeats | None = None) -> None:
         self.name = name
         self.faults = faults
         self.record = Record()
         self._reply = reply
         self._broker_url = broker_url
+        # How the reply publisher connects (default: broker_url), fails over and beats.
+        self._connect, self._failed, self._heartbeats = connect, failed, heartbeats
         self._topology = topology
         self._publisher: InboundPublisher | None = None
         self._lock = threading.Lock()
@@ -131,6 +139,7 @@ class Target:
         with self._lock:
             if key not in self.record.keys:
                 self.record.first.append(json.loads(body))
+                self.record.at.append(time.monotonic())
             self.record.keys[key] += 1
         return 200
 
@@ -141,8 +150,11 @@ class Target:
         try:
             with self._lock:  # one publisher, made on first use and after a broker restart
                 if self._publisher is None:
-                    conn = Connection(self._broker_url, connect_timeout=2)
-                    self._publisher = InboundPublisher(LockedPublisher(conn), self._topology)
+                    url = self._broker_url
+                    self._publisher = InboundPublisher(LockedPublisher(
+                        self._connect or (lambda: Connection(url, connect_timeout=2)),
+                        confirm_timeout_s=10, failed=self._failed,
+                        heartbeats=self._heartbeats), self._topology)
                 publisher = self._publisher
             publisher.publish([reply])
         except Exception:  # broker away (restart): the hub retries the call later

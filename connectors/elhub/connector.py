@@ -27,7 +27,17 @@ from typing import Any, ClassVar
 
 from lxml import etree
 
-from connectors.elhub import acknowledgement, documents, emif, masterdata, polling, values
+from connectors.elhub import (
+    acknowledgement,
+    documents,
+    emif,
+    kinds,
+    masterdata,
+    policy,
+    polling,
+    structure,
+    values,
+)
 from connectors.elhub.poller import Poller, Sent
 from connectors.elhub.soapclient import ElhubClient
 from hub.toolkit import ConfigurationError, Connector, Inbound, InvalidMessage, KeepsDocuments
@@ -74,8 +84,7 @@ class ElhubConnector(Connector):
             document.tag = polling.METERING.tag("CollectedData")  # local in the wrapper
             service, operation = polling.METERING, "CollectedData"
         else:
-            raise InvalidMessage(f"elhub takes meteringpoint.updated and "
-                                 f"meteringvalues.collected, not {message.type}", where="type")
+            document, service, operation = _document_kind(message)
         wrapper = etree.Element(service.tag(f"{operation}Request"))
         wrapper.append(document)
         self._remember(message)
@@ -135,6 +144,26 @@ class ElhubConnector(Connector):
 
     def reachable(self) -> bool:
         return self.client.reachable()
+
+
+_SERVICES = {s.name: s for s in polling.SERVICES.values()}
+
+
+def _document_kind(message: Envelope) -> tuple[etree._Element, polling.Service, str]:
+    """A document kind the grid owner sends (structure.py), with its service and operation."""
+    kind = structure.BY_TYPE.get(message.type)
+    if kind is None or not kind.sends or kind.root == "PollForData":
+        raise InvalidMessage(f"elhub takes meteringpoint.updated, meteringvalues.collected and "
+                             f"the document kinds a grid owner sends, not {message.type}",
+                             where="type")
+    document = kinds.write(message)
+    if kind.root == "CollectedData":
+        document.tag = polling.METERING.tag("CollectedData")  # local in the wrapper
+        return document, polling.METERING, "CollectedData"
+    if kind.root == "Acknowledgement":  # rejecting a supplier's reading (BRS-NO-311)
+        return document, polling.METERING, "Acknowledge"
+    service = next(n for n, ops in policy.OPERATIONS.items() if kind.root in ops)
+    return document, _SERVICES[service], kind.root
 
 
 def _gln(value: object, key: str) -> str:

@@ -54,6 +54,7 @@ class Datahub:
         default_factory=lambda: {q: None for q in QUEUES})
     answered: dict[str, list[bytes]] = field(default_factory=dict)  # document id -> acks
     reject_all: bool = False
+    received: list[etree._Element] = field(default_factory=list)  # every other kind sent in
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     # -- documents in --------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from lxml import etree
 
-from connectors.elhub import acknowledgement, emif, masterdata, polling, values
+from connectors.elhub import acknowledgement, emif, kinds, masterdata, polling, values
 from hub.toolkit import InvalidMessage, soap
 from hub.toolkit import parse_xml as parse
 from schemas.envelope import Envelope
@@ -51,11 +51,27 @@ def business_documents(data: bytes) -> list[etree._Element]:
 def to_canonical(document: etree._Element) -> list[Envelope]:
     """One business document -> its canonical message(s)."""
     reader = _READERS.get(document.tag)
-    if reader is None:
+    if reader is not None:
+        return reader(document)
+    if kinds.kind_of(document) is None:
         raise InvalidMessage(f"{etree.QName(document).localname} carries no canonical message "
-                             f"(known: RequestUpdateMasterDataMeteringPoint, CollectedData, "
-                             f"Acknowledgement)", where=etree.QName(document).localname)
-    return reader(document)
+                             f"({etree.QName(document).text} is no EMIF document kind of the "
+                             f"structure reference)", where=etree.QName(document).localname)
+    return [kinds.read(document)]
+
+
+def _read_collected(document: etree._Element) -> list[Envelope]:
+    """Interval values of BRS-NO-313 that fit the day model go the fast way, as
+    meteringvalues.collected; every other variant (meter index, EAC, profiled, withdrawn,
+    partial days, codes the day model does not carry) is kept whole as meteringvalues.reported."""
+    process = document.findtext(f"{{{emif.NS['cd']}}}ProcessEnergyContext/"
+                                f"{{{emif.ABIE}}}EnergyBusinessProcess")
+    if process == "BRS-NO-313":
+        try:
+            return values.from_document(document)
+        except values.NotDayModel:
+            pass
+    return [kinds.read(document)]
 
 
 def _read_ack(document: etree._Element) -> list[Envelope]:
@@ -64,7 +80,7 @@ def _read_ack(document: etree._Element) -> list[Envelope]:
 
 _READERS: dict[str, Callable[[etree._Element], list[Envelope]]] = {
     MASTERDATA: masterdata.from_document,
-    COLLECTED: values.from_document,
+    COLLECTED: _read_collected,
     ACK: _read_ack,
 }
 
@@ -78,7 +94,5 @@ def to_wire(message: Envelope, *, sender: str, recipient: str) -> bytes:
     elif message.type == MessageType.METERINGPOINT_ACKNOWLEDGED:
         root = acknowledgement.to_document(message, sender=sender, recipient=recipient)
     else:
-        raise InvalidMessage(f"the elhub contract carries no {message.type!r} (it carries "
-                             f"meteringpoint.updated, meteringvalues.collected, "
-                             f"meteringpoint.acknowledged)", where="type")
+        return kinds.to_bytes(message)  # every document kind, or a clear error naming the type
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -20,6 +20,7 @@ import yaml
 from lxml import etree
 
 import schemas
+from connectors.elhub import structure
 from hub.toolkit import (
     DocumentMap,
     FieldGroup,
@@ -48,7 +49,9 @@ ROOT_XSD = {f"{{{NS['md']}}}RequestUpdateMasterDataMeteringPoint":
             "RequestUpdateMasterDataMeteringPoint.xsd",
             f"{{{NS['cd']}}}CollectedData": "CollectedData.xsd",
             f"{{{NS['ack']}}}Acknowledgement": "Acknowledgement.xsd",
-            f"{{{NS['poll']}}}PollForData": "PollForData.xsd"}
+            f"{{{NS['poll']}}}PollForData": "PollForData.xsd",
+            # every other kind: <Root>.xsd, in the namespace structure.py gives it
+            **{f"{{{k.namespace}}}{k.root}": f"{k.root}.xsd" for k in structure.KINDS}}
 # XMLSchema and XPath objects are not to be shared between threads: one set per thread.
 _local = threading.local()
 _DOC_IDS = uuid.UUID("5f0d3e2a-9c41-4b7e-8a63-2d1c0b9e7f44")

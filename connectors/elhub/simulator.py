@@ -40,7 +40,7 @@ from typing import Any
 
 from lxml import etree
 
-from connectors.elhub import acknowledgement, documents, emif, policy, polling, wssecurity
+from connectors.elhub import acknowledgement, documents, emif, kinds, policy, polling, wssecurity
 from connectors.elhub.datahub import Datahub
 from hub.toolkit import (
     FailureMode,
@@ -240,6 +240,12 @@ class ElhubSimulator(Simulator):
         if operation == "AcknowledgePollRequest":
             self.hub.ack_poll(queue, acknowledgement.read(document))
             return etree.Element(service.tag("AcknowledgePollResponse"))
+        root = operation.removesuffix("Request")
+        if kinds.kind_of(document) is not None and etree.QName(document).localname == root:
+            kinds.read(document)  # validated against its XSD; kept for the test to see
+            with self.hub.lock:
+                self.hub.received.append(document)
+            return etree.Element(service.tag(f"{root}Response"))
         raise _Fault("Client", "Other", f"unknown operation {operation}")
 
     def _answer(self, service: polling.Service, name: str, acks: list[etree._Element],

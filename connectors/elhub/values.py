@@ -26,6 +26,12 @@ from schemas.envelope import Envelope
 from schemas.message_types import MessageType
 from schemas.payloads import MeteringValuesCollected, parse_payload
 
+
+class NotDayModel(InvalidMessage):
+    """A valid CollectedData that the day model cannot carry without losing something (another
+    process or variant, partial days, other codes or product): read it whole instead."""
+
+
 KIND = "CollectedData"
 SOURCE = "elhub"
 _STEP = {"PT15M": timedelta(minutes=15), "PT1H": timedelta(hours=1)}
@@ -141,13 +147,17 @@ def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
 def from_document(root: etree._Element) -> list[Envelope]:
     """A CollectedData -> one meteringvalues.collected per series and day."""
     emif.validate(root, where="CollectedData")
-    data = emif.mapper().read_document(KIND, root)
+    try:
+        data = emif.mapper().read_document(KIND, root)
+    except InvalidMessage as exc:  # another document type, process or role
+        raise NotDayModel(exc.message, where=exc.where) from None
     header = data["header"]
     elements = root.findall(codes().series)
     single = len(elements) == 1
     out: list[Envelope] = []
     for head, element in zip(data["series"], elements, strict=True):
         where = f"CollectedData/PayloadEnergyTimeSeries[{head['id']}]"
+        _fits_day_model(header, head, element, where, single=single)
         observations = _read_observations(element, where)
         days = _split_days(head, observations, where)
         for day, obs in days:
@@ -157,24 +167,46 @@ def from_document(root: etree._Element) -> list[Envelope]:
     return out
 
 
+_RESOLUTION = emif.tag("abie", "ObservationPeriodTimeSeriesPeriod") + "/" + \
+    emif.tag("abie", "ResolutionDuration")
+
+
+def _fits_day_model(header: dict[str, Any], head: dict[str, Any], element: etree._Element,
+                    where: str, *, single: bool) -> None:
+    """What the day model writes back the same: anything else is NotDayModel (kept whole).
+    A document of several series becomes one message per series and day by design (a batch
+    from a metering system): its series ids live on only in the derived message ids."""
+    c = codes()
+    same = (header.get("positive_ack") is None
+            and header.get("juridical_sender") == header.get("sender")
+            and (not single or (head.get("registered") == header.get("created")
+                                and head.get("id") == emif.document_id(header["id"], "series")))
+            and element.findtext(_RESOLUTION) in ("PT15M", "PT1H")
+            and all(head.get(k) == v for k, v in c.defaults.items()))
+    if not same:
+        raise NotDayModel("carries more than a day of values of one metering point",
+                          where=where)
+
+
 _POSITION = itemgetter("position")
 
 
 def _read_observations(series: etree._Element, where: str) -> list[dict[str, Any]]:
     c = codes()
     read, seq, obs_tag = c.read, c.sequence, c.observation
+    attrs = {quality: written[1] for quality, written in c.write.items()}
     found = []
     for element in series.iterchildren(obs_tag):
         value = element[0]
         quality = read.get((value.tag, value.get("Quality"))) or read.get((value.tag, None))
-        if quality is None:
-            raise InvalidMessage(f"{etree.QName(value).localname} with Quality "
-                                 f"{value.get('Quality')!r} has no canonical quality",
-                                 where=f"{where}/Observation[@Sequence={element.get(seq)}]")
+        if value.attrib and (quality is None or dict(value.attrib) != attrs[quality]):
+            raise NotDayModel(f"{etree.QName(value).localname} carries codes the day model "
+                              f"does not", where=f"{where}/Observation[@Sequence="
+                                                 f"{element.get(seq)}]")
         found.append({"position": int(element.get(seq)), "quantity": value.text,
                       "quality": quality})
     if not found:
-        raise InvalidMessage("no interval Observation (profiled values are not mapped)",
+        raise NotDayModel("no interval Observation (profiled values are not mapped)",
                              where=where)
     found.sort(key=_POSITION)  # linear when already in order, as senders write them
     return found
@@ -184,12 +216,12 @@ def _split_days(head: dict[str, Any], observations: list[dict[str, Any]], where:
                 ) -> list[tuple[date, list[dict[str, Any]]]]:
     zone, resolution = codes().zone, head.get("resolution")
     if resolution not in _STEP or not head.get("start") or not head.get("end"):
-        raise InvalidMessage("needs ResolutionDuration (PT15M or PT60M/PT1H), Start and End",
+        raise NotDayModel("needs ResolutionDuration (PT15M or PT60M/PT1H), Start and End",
                              where=f"{where}/ObservationPeriodTimeSeriesPeriod")
     start = emif.parse_timestamp(head["start"], where=f"{where}/Start").astimezone(zone)
     end = emif.parse_timestamp(head["end"], where=f"{where}/End").astimezone(zone)
     if start.time() != time() or end.time() != time() or end <= start:
-        raise InvalidMessage("Start and End must be local midnights (Europe/Oslo), End after "
+        raise NotDayModel("Start and End must be local midnights (Europe/Oslo), End after "
                              "Start", where=f"{where}/ObservationPeriodTimeSeriesPeriod")
     counts = []
     day = start.date()

@@ -98,6 +98,15 @@ class ElsmartConnector(Connector):
 
     # -- translation without I/O ----------------------------------------------------------
 
+    def translate_in(self, document: bytes) -> list[Envelope]:
+        """With the mapping and contract of the settings, as the running hub reads."""
+        root = xmlsafe.parse(document, where="elsmart document")
+        element = soap.body_of(document) if root.tag == f"{{{soap.SOAP_NS}}}Envelope" else root
+        return [self.wire.read(element)]
+
+    def translate_out(self, message: Envelope) -> bytes:
+        return soap.envelope(self.wire.write(message))
+
     @classmethod
     def to_canonical(cls, document: bytes) -> list[Envelope]:
         """A SOAP envelope (or a bare body element) of any elsmart operation, either way."""

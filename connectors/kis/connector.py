@@ -131,6 +131,13 @@ class KisConnector(Connector):
 
     # -- translation without I/O -------------------------------------------------------------
 
+    def translate_in(self, document: bytes) -> list[Envelope]:
+        """As the running hub reads it: with the mapping and contract of the settings."""
+        return codec.to_canonical(from_soap(document, where="kis document"), self.wire)
+
+    def translate_out(self, message: Envelope) -> bytes:
+        return to_soap(codec.to_wire(message, self.wire))
+
     @classmethod
     def to_canonical(cls, document: bytes) -> list[Envelope]:
         return codec.to_canonical(from_soap(document, where="kis document"), KisWire.default())

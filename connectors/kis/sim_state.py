@@ -97,6 +97,26 @@ class KisState:
         else:
             self.data = seed_data()
 
+    # -- seeding over HTTP (POST /_control/customers) ---------------------------------------
+
+    def seed(self, entries: Any) -> dict[str, int]:
+        """Add (or replace) customers with their facilities, in the canonical shapes::
+
+            [{"customer_number": "990001", "customer": <Party>, "facilities": [<Facility>]}]
+
+        All or nothing: ValueError naming the entry and field when one is wrong."""
+        if not isinstance(entries, list) or not entries:
+            raise ValueError("customers: a non-empty list of {customer_number, customer, "
+                             "facilities}")
+        parsed = [_seed_entry(entry, f"customers[{i}]") for i, entry in enumerate(entries)]
+        with self._lock:
+            for number, customer, facilities in parsed:
+                self.data["customers"][number] = customer
+                for facility in facilities:
+                    self.data["facilities"][facility["facility_id"]] = facility
+            self._save()
+        return {"customers": len(parsed), "facilities": sum(len(f) for _, _, f in parsed)}
+
     # -- LookupFacility --------------------------------------------------------------------
 
     def lookup(self, meter_number: str | None, facility_id: str | None
@@ -268,6 +288,36 @@ class KisState:
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.data, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, self.path)
+
+
+def _seed_entry(entry: Any, where: str) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
+    from pydantic import ValidationError
+
+    from schemas.case import Facility, Party
+
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where}: an object {{customer_number, customer, facilities}}")
+    number = entry.get("customer_number")
+    if not isinstance(number, str) or not number.strip():
+        raise ValueError(f"{where}.customer_number: required, a text")
+    try:
+        party = Party.model_validate(entry.get("customer")).model_dump(mode="json")
+        facilities = [Facility.model_validate(f).model_dump(mode="json")
+                      for f in entry.get("facilities") or []]
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise ValueError(f"{where}: {field}: {first['msg']}") from None
+    if not facilities:
+        raise ValueError(f"{where}.facilities: at least one facility")
+    for i, facility in enumerate(facilities):
+        for key in ("facility_id", "meter_number", "address", "main_fuse_a"):
+            if facility.get(key) is None:
+                raise ValueError(f"{where}.facilities[{i}].{key}: required here")
+        facility["customer_number"] = number
+    party["kind"] = "F" if party["kind"] == "company" else "P"  # the wire's code
+    party["customer_number"] = number
+    return number, {k: v for k, v in party.items() if v is not None}, facilities
 
 
 def _event(seq: int, case_ref: str, state: str) -> dict[str, Any]:

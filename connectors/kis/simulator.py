@@ -1,8 +1,11 @@
 """A KIS simulator: a SOAP 1.1 server on loopback speaking schemas/contracts/kis.
 
 It writes its answers by hand (not through the connector's mapping), so a mapping mistake
-cannot hide behind a matching mistake in the simulator. Requests are validated against the
-XSD like a strict KIS would (a violation is a soap:Client fault).
+cannot hide behind a matching mistake in the simulator. Given a grid owner's own contract (the
+connector's ``mapping`` and ``xsd`` settings, `gridhub simulate kis --routes FILE`), it speaks
+that one: each request is read with it and rewritten in the packaged names, and each answer
+written by hand is turned into the grid owner's names the same way. Requests are validated
+against the XSD like a strict KIS would (a violation is a soap:Client fault).
 
 Failure modes (``.fail(mode)`` or ``POST /_control/fail {"mode": ...}``):
     slow        answers after ``slow_seconds`` (past the client's time-out)
@@ -10,8 +13,10 @@ Failure modes (``.fail(mode)`` or ``POST /_control/fail {"mode": ...}``):
     soap-fault  soap:Client fault, HTTP 500           -> permanent
     reject      RegisterCustomer AVVISAD; other operations HTTP 403 -> permanent
     down        closes the connection without answering -> transient
-Control: ``POST /_control/billing {"case_ref": ..., "state": optional}`` adds a billing event
-(the next step of the case's chain when no state is given); ``POST /_control/reset``;
+Control: ``POST /_control/customers [{"customer_number", "customer": <Party>, "facilities":
+[<Facility>]}]`` seeds customers and their facilities (canonical shapes; 400 naming the field
+when one is wrong); ``POST /_control/billing {"case_ref": ..., "state": optional}`` adds a
+billing event (the next step of the case's chain when no state is given); ``POST /_control/reset``;
 ``GET /_control/state``.
 """
 
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +32,13 @@ from lxml import etree
 
 from connectors.kis.contract import XSD_PATH, XsdContract
 from connectors.kis.sim_state import KisState
+from connectors.kis.wire import MAPPING_PATH, KisWire
 from hub.toolkit import (
     Credentials,
     FailureMode,
     GridhubError,
     InboundServer,
+    Inbox,
     InvalidMessage,
     Request,
     Response,
@@ -60,9 +68,17 @@ class KisSimulator(Simulator):
         self.leak_personal_numbers = leak_personal_numbers
         self.state = KisState(state_dir / "kis.json" if state_dir else None)
         self.calls: dict[str, int] = {}
+        self.market = Inbox()  # the datahub's documents, as canonical JSON (POST /kis/market)
         self._contract = XsdContract(XSD_PATH)
+        self._own: KisWire | None = None  # the grid owner's own mapping and contract
         self._server: InboundServer | None = None
         self._wake = threading.Event()
+
+    def use_settings(self, settings: Mapping[str, Any]) -> None:
+        mapping, xsd = settings.get("mapping"), settings.get("xsd")
+        if mapping or xsd:
+            self._own = KisWire(Path(mapping) if mapping else MAPPING_PATH,
+                                Path(xsd) if xsd else XSD_PATH)
 
     @property
     def endpoint(self) -> str:
@@ -101,6 +117,8 @@ class KisSimulator(Simulator):
     def _handle(self, request: Request) -> Response:
         if request.path.startswith("/_control/"):
             return self._control(request)
+        if request.path == f"{PATH}/market" and request.method == "POST":
+            return self.market.take(request.body)
         if request.path != PATH or request.method != "POST":
             return Response(404, b'{"error": "POST SOAP requests to /kis"}')
         action = request.headers.get("soapaction", "").strip('"').rpartition("/")[2] or "?"
@@ -113,8 +131,13 @@ class KisSimulator(Simulator):
             return _soap(500, soap.fault("Client", "request refused by KIS validation"))
         try:
             payload = soap.body_of(request.body, where="KIS request")
+            if self._own is not None:
+                payload = _translate(payload, self._own, KisWire.default())
             self._contract.validate(payload, where="KIS request")
-            return _soap(200, soap.envelope(self._operation(payload)))
+            answer = self._operation(payload)
+            if self._own is not None:
+                answer = _translate(answer, KisWire.default(), self._own)
+            return _soap(200, soap.envelope(answer))
         except GridhubError as exc:
             return _soap(*soap.fault_for(exc))
         except _Forbidden:
@@ -264,6 +287,8 @@ class KisSimulator(Simulator):
             if request.path == "/_control/reset" and request.method == "POST":
                 self.reset()
                 return _json(200, {"reset": True})
+            if request.path == "/_control/customers" and request.method == "POST":
+                return _json(200, self.state.seed(body))
             if request.path == "/_control/billing" and request.method == "POST":
                 return _json(200, self.add_billing_event(body["case_ref"], body.get("state")))
             if request.path == "/_control/state" and request.method == "GET":
@@ -276,6 +301,13 @@ class KisSimulator(Simulator):
         except (ValueError, KeyError, TypeError) as exc:
             return _json(400, {"error": f"bad control request: {exc!r}"})
         return _json(404, {"error": f"no control endpoint {request.method} {request.path}"})
+
+
+def _translate(element: etree._Element, source: KisWire, target: KisWire) -> etree._Element:
+    """``element`` in ``target``'s names: read by one mapping and contract, written by the
+    other (a contract violation on either side is the InvalidMessage a strict KIS faults on)."""
+    kind = source.kind_of(element)
+    return target.write(kind, source.read(kind, element))
 
 
 class _Forbidden(Exception):

@@ -46,6 +46,7 @@ from hub.toolkit import (
     Credentials,
     FailureMode,
     InboundServer,
+    Inbox,
     InvalidMessage,
     Request,
     Response,
@@ -70,6 +71,7 @@ class MeteringSimulator(Simulator):
         self.exchange = exchange
         self.step_interval = step_interval
         self.slow_seconds = slow_seconds
+        self.market = Inbox()  # the datahub's reminders, canonical JSON (POST /api/v1/market)
         self._credentials = Credentials(token=token) if token else None
         self._lock = threading.RLock()
         self._server: InboundServer | None = None
@@ -205,6 +207,8 @@ class MeteringSimulator(Simulator):
             time.sleep(self.slow_seconds)
         elif self.failure == FailureMode.SERVER_ERROR:
             return _error(503, "UNAVAILABLE", "the coordinator is restarting")
+        if path == "/api/v1/market" and request.method == "POST":
+            return self.market.take(request.body)
         if path == "/api/v1/health" and request.method == "GET":
             return Response(200, b'{"status": "ok"}')
         if path == "/api/v1/workorders" and request.method == "POST":

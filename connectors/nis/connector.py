@@ -116,6 +116,13 @@ class NisConnector(Connector):
         code, text = data.get("code"), data.get("text")
         return (f"{code} {text}" if code else None), ({"nis_code": code} if code else {})
 
+    def translate_in(self, document: bytes) -> list[Envelope]:
+        """With the mapping and contract of the settings, as the running hub reads."""
+        return codec.to_canonical(document, self.wire)
+
+    def translate_out(self, message: Envelope) -> bytes:
+        return codec.to_wire(message, self.wire)
+
     @classmethod
     def to_canonical(cls, document: bytes) -> list[Envelope]:
         return codec.to_canonical(document, NisWire.default())

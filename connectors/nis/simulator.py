@@ -32,6 +32,7 @@ from hub.toolkit import (
     Credentials,
     FailureMode,
     InboundServer,
+    Inbox,
     InvalidMessage,
     Request,
     Response,
@@ -67,6 +68,7 @@ class NisSimulator(Simulator):
         self.today = today  # the assessment date; None = the real date
         self.state = grid.NisState(state_dir / "nis.json" if state_dir else None)
         self.calls: dict[str, int] = {}
+        self.market = Inbox()  # the datahub's documents, as canonical JSON (POST /nis/market)
         self._contract = XsdContract(XSD_PATH)
         self._server: InboundServer | None = None
         self._wake = threading.Event()
@@ -110,6 +112,8 @@ class NisSimulator(Simulator):
     def _handle(self, request: Request) -> Response:
         if request.path.startswith("/_control/"):
             return self._control(request)
+        if request.path == "/nis/market" and request.method == "POST":
+            return self.market.take(request.body)
         routes = {"/nis/griddata": self._griddata, "/nis/installations": self._install,
                   "/nis/projects/events": self.projects.answer}
         if request.path not in routes or request.method != "POST":

@@ -6,6 +6,8 @@ import secrets
 import shutil
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -25,14 +27,20 @@ DEFAULT_CASES = 200
               help="keep the run's store, broker file, simulator state and log in DIR")
 @click.option("--outage", default=20.0, show_default=True, type=click.FloatRange(0),
               help="seconds kis is down in the middle of the run (0: no outage)")
+@click.option("--drain", "drain_limit", default=60.0, show_default=True,
+              type=click.FloatRange(0), help="seconds to wait, after the cases settled, for "
+              "the last messages to reach their targets")
 def demo(cases: int, broker_url: str | None, store_url: str | None, seed: int,
-         keep: Path | None, outage: float) -> None:
+         keep: Path | None, outage: float, drain_limit: float) -> None:
     """Run gridhub with every back end simulated and a realistic mix of cases.
 
     Swedish and Norwegian grid owners, every installation type, rejections and
     resubmissions, cancellations, smart-meter rebuilds, a few poison messages, and KIS down
     for a while. Ends with cases per status, messages per system, retries, dead letters by
-    cause and the slowest case's timeline; exits 1 if a case was lost.
+    cause and the slowest case's timeline. Before the summary it waits for the last
+    messages to reach their targets, and shows per target what was delivered, dead-lettered
+    or is still pending (and why). Exits 1 if a case was lost or a message is still pending
+    with no reason known.
     """
     from hub.demo.run import logs_to, run_demo
     from hub.demo.scenario import Options
@@ -55,14 +63,28 @@ def demo(cases: int, broker_url: str | None, store_url: str | None, seed: int,
 
             summary = run_demo(workdir, cases=cases, seed=seed, broker_url=broker_url,
                                store_url=store_url, namespace=namespace, options=options,
-                               progress=progress)
+                               progress=progress, drain_limit=drain_limit,
+                               draining=_draining_line())
     finally:
         if keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
     click.echo("")
     click.echo(render(summary))
-    if summary.lost:
+    if not summary.ok:
         sys.exit(1)
+
+
+def _draining_line() -> Callable[[int], None]:
+    """Progress of the drain: one line each time the count of messages on their way changes
+    (at most once a second), so a stuck drain shows, and a quick one stays quiet."""
+    last: list[float] = [-1.0, 0.0]  # count shown, when
+
+    def show(left: int) -> None:
+        now = time.monotonic()
+        if left != last[0] and (now - last[1] >= 1.0 or left == 0) and (left or last[0] > 0):
+            click.echo(f"\ndraining: {left} message(s) on their way to their targets", nl=False)
+            last[0], last[1] = left, now
+    return show
 
 
 def register(main: click.Group) -> None:

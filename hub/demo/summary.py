@@ -15,6 +15,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from hub.demo.accounting import Drained, TargetAccount
 from hub.ops.casetrace import case_trace
 from hub.ops.db import reading
 from hub.ops.render import age, clip, masked_text, table
@@ -51,6 +52,8 @@ class Summary:
     late_values: int = 0
     elapsed: float = 0.0
     notes: list[str] = field(default_factory=list)
+    deliveries: dict[str, TargetAccount] = field(default_factory=dict)  # per target
+    drained: Drained | None = None
     # per country: cases, archived, master-data messages the datahub (Elhub) accepted
     market: dict[str, dict[str, int]] = field(default_factory=dict)
 
@@ -59,12 +62,28 @@ class Summary:
         return self.sent - len(self.lost)
 
     @property
+    def unexplained(self) -> int:
+        """Messages still pending at a target with nobody able to say why."""
+        return sum(len(a.unexplained) for a in self.deliveries.values())
+
+    @property
+    def pending(self) -> int:
+        return sum(len(a.pending) for a in self.deliveries.values())
+
+    @property
+    def ok(self) -> bool:
+        """Every case known to the hub, every message delivered, dead-lettered with a
+        cause, or pending with a reason."""
+        return not self.lost and self.unexplained == 0
+
+    @property
     def dead_letter_count(self) -> int:
         return sum(g.count for g in self.dead_letters)
 
 
 def summarize(store: Store, case_ids: Sequence[str], *, elapsed: float = 0.0,
-              notes: Iterable[str] = ()) -> Summary:
+              notes: Iterable[str] = (), deliveries: dict[str, TargetAccount] | None = None,
+              drained: Drained | None = None) -> Summary:
     rows = {r.case_id: r for r in all_cases(store)}
     ours = [rows[c] for c in case_ids if c in rows]
     with reading(store) as conn:
@@ -81,7 +100,8 @@ def summarize(store: Store, case_ids: Sequence[str], *, elapsed: float = 0.0,
         sent=len(case_ids), by_status=dict(Counter(r.status for r in ours).most_common()),
         lost=lost, messages_in=received, messages_out=delivered, retries=retries,
         dead_letters=store.dead_letter_groups("open"), slowest=_slowest(store, spans),
-        late_values=late, elapsed=elapsed, notes=list(notes), market=_market(ours, to_elhub))
+        late_values=late, elapsed=elapsed, notes=list(notes), deliveries=deliveries or {},
+        drained=drained, market=_market(ours, to_elhub))
 
 
 def _delivered_per_case(conn: sa.Connection, type_: str, target: str) -> Counter[str]:
@@ -147,8 +167,7 @@ def _slowest(store: Store, spans: dict[str, float]) -> Slowest | None:
 
 def render(s: Summary) -> str:
     """The summary as a person reads it at a glance."""
-    verdict = ("every case accounted for" if not s.lost else
-               f"LOST {len(s.lost)} case(s): {', '.join(s.lost[:10])}")
+    verdict = _verdict(s)
     lines = [f"gridhub demo: {s.sent} cases in {age(s.elapsed)}, {verdict}", "",
              "cases per status", table(["STATUS", "CASES"],
                                        [[k, v] for k, v in s.by_status.items()], indent="  "),
@@ -157,6 +176,7 @@ def render(s: Summary) -> str:
                    [[name, s.messages_in.get(name, 0), s.messages_out.get(name, 0)]
                     for name in sorted(set(s.messages_in) | set(s.messages_out))],
                    indent="  "),
+             *_deliveries(s),
              "", "the market per country (Norway: the datahub, Elhub; Sweden: Ediel)",
              table(["COUNTRY", "CASES", "ARCHIVED", "MASTER DATA TO ELHUB"],
                    [[c, m["cases"], m["archived"], m["to_elhub"]] for c, m in s.market.items()],
@@ -175,3 +195,43 @@ def render(s: Summary) -> str:
     if s.notes:
         lines += ["", "notes", *(f"  {n}" for n in s.notes)]
     return "\n".join(lines)
+
+
+def _verdict(s: Summary) -> str:
+    if s.lost:
+        return f"LOST {len(s.lost)} case(s): {', '.join(s.lost[:10])}"
+    if s.unexplained:
+        return (f"NOT ACCOUNTED FOR: {s.unexplained} message(s) still on their way to a target "
+                "with no reason known")
+    if s.pending:
+        return f"every case accounted for ({s.pending} delivery(ies) pending, reasons below)"
+    return "every case accounted for, every message delivered or dead-lettered"
+
+
+PENDING_SHOWN = 20
+
+
+def _deliveries(s: Summary) -> list[str]:
+    """Per target what the hub routed to it and where each message ended."""
+    if not s.deliveries:
+        return []
+    rows = [[a.target, a.routed, a.delivered, a.dead_lettered, len(a.pending)]
+            for a in s.deliveries.values()]
+    lines = ["", "deliveries per target",
+             table(["TARGET", "ROUTED", "DELIVERED", "DEAD-LETTERED", "PENDING"], rows,
+                   indent="  ")]
+    if s.drained is not None:
+        left = {q: n for q, n in s.drained.in_queues.items() if n}
+        lines.append(f"  drained in {age(s.drained.seconds)}" if s.drained.complete else
+                     f"  NOT drained after {age(s.drained.seconds)}; still in queues: "
+                     + (", ".join(f"{q} {n}" for q, n in sorted(left.items())) or "none"))
+    pending = [(a.target, p) for a in s.deliveries.values() for p in a.pending]
+    if pending:
+        lines += ["", "pending deliveries", table(
+            ["TARGET", "CASE", "TYPE", "WHY IT WAITS"],
+            [[t, p.case_id, p.type, clip(masked_text(p.reason or "NO REASON: still in a queue "
+                                                      "or on its way"), 90)]
+             for t, p in pending[:PENDING_SHOWN]], indent="  ")]
+        if len(pending) > PENDING_SHOWN:
+            lines.append(f"  and {len(pending) - PENDING_SHOWN} more")
+    return lines

@@ -53,8 +53,9 @@ def trace(ctx: click.Context, key: str, kind: str | None, as_json: bool) -> None
 @click.pass_context
 @guard
 def status(ctx: click.Context, management_url: str | None, as_json: bool) -> None:
-    """Is the hub healthy? Queues (depth, consumers, rates, oldest), retries waiting, dead
-    letters per group, each connector's target reachable or not, and paused connectors."""
+    """Is the hub healthy? Queues (depth, consumers, rates, oldest, replicas on a RabbitMQ
+    cluster), retries waiting, dead letters per group, each connector's target reachable or
+    not, and paused connectors."""
     from hub.ops.management import management_for
     from hub.ops.status import collect
     from hub.ops.views import status_text

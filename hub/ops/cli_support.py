@@ -177,7 +177,8 @@ def broker_publisher(settings: Any, connectors: list[str]) -> Iterator[Any]:
 
     conn = connection_for(settings.broker_url)
     try:
-        topology_for(settings.namespace, settings.broker_url).declare(conn, connectors)
+        topology_for(settings.namespace, settings.broker_url,
+                     replicas=settings.broker_replicas).declare(conn, connectors)
         publisher = Publisher(conn)
     except BrokerInUse as exc:
         conn.release()

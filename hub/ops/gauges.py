@@ -18,7 +18,8 @@ from hub.store import Store
 def snapshot_of(status: HubStatus) -> StateSnapshot:
     """The gauges' view of a ``gridhub status`` report."""
     return StateSnapshot(
-        queues=[QueueState(q.name, q.depth, q.oldest_age_s, q.consumers) for q in status.queues],
+        queues=[QueueState(q.name, q.depth, q.oldest_age_s, q.consumers, q.members,
+                           q.members_online, q.under_replicated) for q in status.queues],
         groups=[GroupState(g.fingerprint, g.count, g.connector, g.exception_type,
                            g.message_type, g.route) for g in status.groups],
         connectors=[ConnectorState(c.name, c.reachable, c.paused is not None)

@@ -33,6 +33,11 @@ class QueueStats:
     rate_in: float | None
     rate_out: float | None
     head_published_at: datetime | None  # only when publishers set a timestamp property
+    # Quorum queues: the nodes holding a replica, those of them running, and the group size
+    # the queue was declared with (x-quorum-initial-group-size; None: the broker's default).
+    members: int | None = None
+    online: int | None = None
+    replicas_asked: int | None = None
 
 
 class ManagementApi:
@@ -58,6 +63,13 @@ class ManagementApi:
                 return None
             raise ManagementUnavailable(f"{self.base_url}{path}: HTTP {exc.code}") from None
         return _stats(doc)
+
+    def cluster_size(self) -> int:
+        """Nodes in the cluster, running or not (a stopped node is still a member)."""
+        nodes = self._get("/api/nodes?columns=name")
+        if not isinstance(nodes, list):
+            raise ManagementUnavailable(f"{self.base_url}/api/nodes: not a list")
+        return len(nodes)
 
     def _get(self, path: str) -> Any:
         request = urllib.request.Request(f"{self.base_url}{path}",
@@ -96,7 +108,14 @@ def _stats(doc: dict[str, Any]) -> QueueStats:
         # What consumers took off the queue; acks lag deliveries by at most a batch.
         rate_out=_rate(stats, "deliver_get_details"),
         head_published_at=datetime.fromtimestamp(head, UTC) if isinstance(head, int) else None,
+        members=_count(doc.get("members")),
+        online=_count(doc.get("online")),
+        replicas_asked=_int((doc.get("arguments") or {}).get("x-quorum-initial-group-size")),
     )
+
+
+def _count(value: Any) -> int | None:
+    return len(value) if isinstance(value, list) else None
 
 
 def _consumers(doc: dict[str, Any]) -> int | None:

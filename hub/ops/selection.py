@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from hub.store import DeadLetterRow
+from hub.store import DeadLetterGroup, DeadLetterRow, deadletters
 from hub.store.cases import case_ids_for
 from hub.store.statements import chunks
 from hub.store.tables import dead_letter as t
@@ -88,10 +88,24 @@ def select_ids(conn: sa.Connection, sel: Selection,
 
 
 def select_rows(conn: sa.Connection, sel: Selection, statuses: Sequence[str] | None = ("open",),
-                limit: int = 1000) -> list[DeadLetterRow]:
-    """The matching dead letters themselves, oldest first; an empty selection lists all."""
-    stmt = sa.select(t).where(*_conditions(sel, statuses)).order_by(t.c.id).limit(limit)
+                limit: int = 1000, *, newest_first: bool = False,
+                before: int | None = None) -> list[DeadLetterRow]:
+    """The matching dead letters themselves, oldest first (``newest_first``: the latest
+    first, for pages people read); an empty selection lists all. ``before`` pages on: only
+    ids below it (the last id of the previous page, newest first)."""
+    conditions = _conditions(sel, statuses)
+    if before is not None:
+        conditions.append(t.c.id < before)
+    order = t.c.id.desc() if newest_first else t.c.id
+    stmt = sa.select(t).where(*conditions).order_by(order).limit(limit)
     return [DeadLetterRow(**row) for row in conn.execute(stmt).mappings()]
+
+
+def select_groups(conn: sa.Connection, sel: Selection,
+                  statuses: Sequence[str] | None = ("open",)) -> list[DeadLetterGroup]:
+    """The matching dead letters grouped by failure fingerprint in SQL, the largest group
+    first: every match counted, however many (the web pages grouped the first 500 rows)."""
+    return deadletters.groups(conn, None, _conditions(sel, statuses))
 
 
 def load_rows(conn: sa.Connection, ids: Sequence[int]) -> list[DeadLetterRow]:

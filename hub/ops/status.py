@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from hub.ops.pause import Pause, pauses
 from hub.redaction import redact_url
 from hub.store import DeadLetterGroup, Store
 from hub.store.tables import scheduled as sched
-from hub.store.tables import trace as trace_t
+from hub.store.trace import latest_routed_at
 from hub.topology import topology_for
 from hub.transports import QueueNotFound, connection_for, queue_depth
 from hub.transports.embedded import SCHEME as EMBEDDED
@@ -43,6 +43,18 @@ class QueueStatus:
     oldest_age_s: float | None = None
     oldest_from: str | None = None  # "broker" (exact) or "trace" (estimated)
     problem: str | None = None
+    # Quorum queues on RabbitMQ (from the management API): replicas, how many of them run,
+    # and how many the queue should have (what it asked for, at most the cluster's nodes).
+    members: int | None = None
+    members_online: int | None = None
+    members_wanted: int | None = None
+
+    @property
+    def under_replicated(self) -> bool | None:
+        """Fewer replicas than wanted, or some of them on a node that is down."""
+        if self.members is None or self.members_wanted is None:
+            return None
+        return self.members < self.members_wanted or (self.members_online or 0) < self.members
 
 
 @dataclass(frozen=True)
@@ -86,12 +98,14 @@ def collect(store: Store, *, broker_url: str, namespace: str,
     topology = topology_for(namespace, broker_url)
     names = [q.name for q in topology.all_queues(sorted(connectors))]
     depths, problems = _depths(broker_url, names)
-    stats, management_state = _management(management, names)
+    stats, management_state, cluster = _management(management, names)
     with reading(store) as conn:
         waiting = _waiting(conn, at)
         paused = pauses(conn)
-        queues = [_queue(conn, broker_url, namespace, name, depths.get(name), stats.get(name), at)
+        queues = [_replication(_queue(conn, broker_url, namespace, name, depths.get(name),
+                                      stats.get(name), at), stats.get(name), cluster)
                   for name in names]
+    problems += [_under_replicated(q) for q in queues if q.under_replicated]
     groups = store.dead_letter_groups("open")
     reach = _reachability(connectors, reach_timeout)
     conns = [_connector(name, connectors[name], reach, paused.get(name), reach_timeout)
@@ -130,17 +144,39 @@ def _depths(broker_url: str, names: list[str]) -> tuple[dict[str, int | str], li
     return found, []
 
 
-def _management(api: ManagementApi | None,
-                names: list[str]) -> tuple[dict[str, QueueStats | None], str]:
+def _management(api: ManagementApi | None, names: list[str]
+                ) -> tuple[dict[str, QueueStats | None], str, int | None]:
+    """Stats per queue, the API's state, and the cluster's node count (None: unknown)."""
     if api is None:
-        return {}, "not used (embedded broker)"
+        return {}, "not used (embedded broker)", None
     found: dict[str, QueueStats | None] = {}
     try:
         for name in names:
             found[name] = api.queue(name)
+        cluster = api.cluster_size()
     except ManagementUnavailable as exc:
-        return {}, f"unavailable: {exc}"
-    return found, "ok"
+        return {}, f"unavailable: {exc}", None
+    return found, "ok", cluster
+
+
+def _replication(queue: QueueStatus, stats: QueueStats | None,
+                 cluster: int | None) -> QueueStatus:
+    if stats is None or stats.members is None or cluster is None:
+        return queue
+    wanted = min(stats.replicas_asked or cluster, cluster)
+    return replace(queue, members=stats.members, members_online=stats.online,
+                   members_wanted=wanted)
+
+
+def _under_replicated(q: QueueStatus) -> str:
+    """A problem line that says what to do (README: "Running on a RabbitMQ cluster")."""
+    head = (f"queue {q.name} is under-replicated: {q.members} of {q.members_wanted} replicas, "
+            f"{q.members_online} running; ")
+    if (q.members or 0) < (q.members_wanted or 0):
+        prefix = q.name.split(".")[0]
+        return head + (f"add one on each node that lacks it: rabbitmq-queues grow rabbit@NODE "
+                       f"all --queue-pattern '^{prefix}[.]'")
+    return head + "start the nodes that are down (rabbitmqctl cluster_status names them)"
 
 
 def _queue(conn: sa.Connection, broker_url: str, namespace: str, name: str,
@@ -169,10 +205,7 @@ def _oldest(conn: sa.Connection, broker_url: str, namespace: str, name: str, dep
     prefix = f"{namespace}.out."
     if not name.startswith(prefix):
         return None, None
-    stmt = (sa.select(trace_t.c.at)
-            .where(trace_t.c.hop == "routed", trace_t.c.target == name[len(prefix):])
-            .order_by(trace_t.c.id.desc()).limit(1).offset(depth - 1))
-    routed = conn.scalar(stmt)
+    routed = conn.scalar(latest_routed_at(name[len(prefix):], depth))
     return (max((at - routed).total_seconds(), 0.0), "trace") if routed else (None, None)
 
 

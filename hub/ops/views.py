@@ -11,7 +11,7 @@ from hub.ops.casetrace import CaseSummary, CaseTrace
 from hub.ops.plan import PlanItem
 from hub.ops.render import age, clip, masked, masked_text, number, printable, table, when
 from hub.ops.replay import Outcome
-from hub.ops.status import HubStatus
+from hub.ops.status import HubStatus, QueueStatus
 from hub.store import DeadLetterGroup, DeadLetterRow, TraceRow
 
 ERROR_WIDTH = 60
@@ -164,10 +164,10 @@ def plan_table(items: Sequence[PlanItem]) -> str:
 def status_text(s: HubStatus) -> str:
     lines = [f"gridhub status at {when(s.at)}  broker {s.broker}  namespace {s.namespace}",
              f"management API: {s.management}", "", "queues", table(
-                 ["QUEUE", "DEPTH", "CONSUMERS", "IN/S", "OUT/S", "OLDEST"],
+                 ["QUEUE", "DEPTH", "CONSUMERS", "IN/S", "OUT/S", "OLDEST", "REPLICAS"],
                  [[q.name, number(q.depth), number(q.consumers), number(q.rate_in),
-                   number(q.rate_out), _oldest(q.oldest_age_s, q.oldest_from, q.problem)]
-                  for q in s.queues], indent="  ")]
+                   number(q.rate_out), _oldest(q.oldest_age_s, q.oldest_from, q.problem),
+                   replicas(q)] for q in s.queues], indent="  ")]
     if s.waiting:
         lines += ["", "waiting in the scheduler", table(
             ["DESTINATION", "RETRIES", "HELD", "OVERDUE", "NEXT DUE"],
@@ -186,6 +186,15 @@ def status_text(s: HubStatus) -> str:
     if s.problems:
         lines += ["", "problems", *(f"  {p}" for p in s.problems)]
     return "\n".join(lines)
+
+
+def replicas(q: QueueStatus) -> str:
+    """``3/3``; ``1/3 UNDER`` when fewer than wanted or some are on a node that is down."""
+    if q.members is None:
+        return "-"
+    shown = f"{q.members_online}/{q.members_wanted}" if q.members_online == q.members else \
+        f"{q.members_online} up of {q.members}/{q.members_wanted}"
+    return f"{shown} UNDER" if q.under_replicated else shown
 
 
 def _oldest(seconds: float | None, source: str | None, problem: str | None) -> str:

@@ -19,6 +19,7 @@ from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from hub.routes.fieldcheck import Scope
 from hub.routes.model import NO_DEFAULT, Deadline, Emit, From
 from hub.routes.predicates import parse_path
 from hub.routes.source import Issues, child, item, known_keys, suggest
@@ -31,17 +32,19 @@ DEADLINE_KEYS = ("field", "at", "timezone", "days_after")
 _TYPES = tuple(m.value for m in MessageType)
 
 
-def parse_emits(raw: Any, path: str, issues: Issues) -> tuple[Emit, ...]:
-    """The emits at ``path`` (one mapping or a list of them); invalid ones are left out."""
+def parse_emits(raw: Any, path: str, issues: Issues,
+                scope: Scope | None = None) -> tuple[Emit, ...]:
+    """The emits at ``path`` (one mapping or a list of them); invalid ones are left out. With
+    a ``scope`` (the route's message types) every ``from:`` path is checked against the model."""
     values = raw if isinstance(raw, list) else [raw]
     paths = [item(path, i) for i in range(len(values))] if isinstance(raw, list) else [path]
     if not values:
         issues.add(path, "emit is an empty list; give at least one {type, payload}")
-    emits = [_emit(value, at, issues) for value, at in zip(values, paths, strict=True)]
+    emits = [_emit(value, at, issues, scope) for value, at in zip(values, paths, strict=True)]
     return tuple(e for e in emits if e is not None)
 
 
-def _emit(raw: Any, path: str, issues: Issues) -> Emit | None:
+def _emit(raw: Any, path: str, issues: Issues, scope: Scope | None) -> Emit | None:
     if not isinstance(raw, dict):
         issues.add(path, "an emit is a mapping: {type: <message type>, payload: {...}}")
         return None
@@ -62,22 +65,22 @@ def _emit(raw: Any, path: str, issues: Issues) -> Emit | None:
             issues.add(child(child(path, "payload"), key),
                        f"{type_} has no field {key!r}{suggest(key, fields)} "
                        f"(fields: {', '.join(fields)})")
-    template = _template(payload, child(path, "payload"), issues)
+    template = _template(payload, child(path, "payload"), issues, scope)
     return Emit(type=type_, payload=template)
 
 
-def _template(raw: Any, path: str, issues: Issues) -> Any:
+def _template(raw: Any, path: str, issues: Issues, scope: Scope | None) -> Any:
     if isinstance(raw, dict) and "from" in raw:
-        return _from(raw, path, issues)
+        return _from(raw, path, issues, scope)
     if isinstance(raw, dict):
-        return {key: _template(value, child(path, str(key)), issues)
+        return {key: _template(value, child(path, str(key)), issues, scope)
                 for key, value in raw.items()}
     if isinstance(raw, list):
-        return [_template(value, item(path, i), issues) for i, value in enumerate(raw)]
+        return [_template(value, item(path, i), issues, scope) for i, value in enumerate(raw)]
     return raw
 
 
-def _from(raw: dict[str, Any], path: str, issues: Issues) -> From | None:
+def _from(raw: dict[str, Any], path: str, issues: Issues, scope: Scope | None) -> From | None:
     known_keys(raw, path, FROM_KEYS, issues)
     sources = raw["from"] if isinstance(raw["from"], list) else [raw["from"]]
     good: list[str] = []
@@ -88,6 +91,12 @@ def _from(raw: dict[str, Any], path: str, issues: Issues) -> From | None:
             parse_path(source)
         except ValueError as exc:
             issues.add(at, str(exc))
+            continue
+        # With a default the path may name a field the model lacks on purpose (a value a
+        # grid owner's back end may add); without one an unknown path is a typo.
+        why = scope.check(source) if scope is not None and "default" not in raw else None
+        if why is not None:
+            issues.add(at, f"{source}: {why}")
             continue
         good.append(source)
     if not sources:

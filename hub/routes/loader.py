@@ -174,4 +174,18 @@ def _connector(name: str, spec: dict[str, Any], path: str, known_plugins: set[st
         issues.add(child(path, "settings"), "settings must be a mapping of key: value")
         return None
     expanded = expand_settings(settings, child(path, "settings"), env, issues)
+    _check_files(expanded, child(path, "settings"), issues)
     return ConnectorSpec(name, plugin, expanded) if plugin is not None else None
+
+
+# Settings naming a grid owner's own mapping or contract: the file must be there, so a typo
+# in its path is a line in `routes check`, not a failure when the connector starts.
+FILE_SETTINGS = ("mapping", "xsd", "wsdl")
+
+
+def _check_files(settings: dict[str, Any], path: str, issues: Issues) -> None:
+    for key in FILE_SETTINGS:
+        value = settings.get(key)
+        if isinstance(value, str) and value and not Path(value).is_file():
+            issues.add(child(path, key), f"no such file: {value} (relative paths start at "
+                       f"the directory gridhub runs in, {Path.cwd()})")

@@ -52,7 +52,18 @@ class Not:
     condition: Condition
 
 
-Condition = Compare | AllOf | AnyOf | Not
+@dataclass(frozen=True)
+class ListCondition:
+    """``{field: LIST, any|all: CONDITION}``: the condition holds for some (``any``) or every
+    (``all``) element of the list at ``field``; paths inside are relative to the element. A
+    missing or empty list satisfies neither (a rule must see something to approve it)."""
+
+    field: str
+    quantifier: str  # "any" | "all"
+    condition: Condition
+
+
+Condition = Compare | AllOf | AnyOf | Not | ListCondition
 
 
 @dataclass(frozen=True)
@@ -119,6 +130,7 @@ class Route:
     line: int = 0
     emit: tuple[Emit, ...] = ()
     deadline: Deadline | None = None
+    with_case: bool = False  # deliveries carry the case as it stands, under payload.case
     each: str | None = None  # emit once per element of this list (read as item.)
 
 

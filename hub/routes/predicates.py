@@ -10,6 +10,10 @@ and ``not_in`` (a missing field is not equal to anything) and ``exists: false``.
 ``same_as: PATH`` compares with another path of the same message (``item.facility_id``
 with ``payload.gsrn``); ``all``/``any`` step through a list (see :func:`getter`).
 
+``{field: LIST, any|all: CONDITION}`` tests the elements of a list (``case.facilities``):
+inside, paths are relative to one element (``main_fuse_a``). A missing or empty list
+satisfies neither ``any`` nor ``all``.
+
 Comparisons are type-strict: ``true`` never equals ``1``, and ``lt``/``gt`` compare numbers
 with numbers and strings with strings (ISO dates order correctly as strings); a decimal in a
 string (``"6.2"``, how JSON carries amounts and currents) counts as a number. Any other mix is
@@ -23,7 +27,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Protocol
 
-from hub.routes.model import AllOf, AnyOf, Compare, Condition, Not
+from hub.routes.model import AllOf, AnyOf, Compare, Condition, ListCondition, Not
 from schemas.envelope import Envelope
 
 CaseView = Mapping[str, Any] | None
@@ -38,6 +42,7 @@ class Getter(Protocol):
     def __call__(self, env: Envelope, case: CaseView = None, /) -> Any: ...
 
 
+QUANTIFIERS = ("all", "any")
 OPERATORS = ("eq", "ne", "in", "not_in", "lt", "lte", "gt", "gte", "exists", "matches",
              "same_as")
 ENVELOPE_FIELDS = ("message_id", "case_id", "causation_id", "type", "source", "occurred_at",
@@ -50,8 +55,9 @@ MISSING: Any = object()
 _SEGMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*|[0-9]+")
 
 
-def parse_path(path: object) -> tuple[str, ...]:
-    """The segments of a field path; ValueError saying what is wrong with it."""
+def parse_path(path: object, *, relative: bool = False) -> tuple[str, ...]:
+    """The segments of a field path; ValueError saying what is wrong with it. A ``relative``
+    path (inside any/all) starts at a list element, not at the envelope."""
     if not isinstance(path, str) or not path:
         raise ValueError(f"a field path must be a non-empty string, got {path!r}")
     segments = tuple(path.split("."))
@@ -59,6 +65,8 @@ def parse_path(path: object) -> tuple[str, ...]:
         if not _SEGMENT.fullmatch(segment):
             raise ValueError(f"bad field path {path!r}: segment {segment!r} is not a name or "
                              "a list index (e.g. payload.facilities.0.facility_id)")
+    if relative:
+        return segments
     head = segments[0]
     if head not in ROOTS:
         raise ValueError(f"bad field path {path!r}: it must start with one of "
@@ -69,13 +77,17 @@ def parse_path(path: object) -> tuple[str, ...]:
     return segments
 
 
-def getter(path: str) -> Getter:
+def getter(path: str, *, relative: bool = False) -> Getter:
     """A function returning the value at ``path`` of an envelope (and its case), or MISSING.
+    A ``relative`` getter (inside a list condition) reads its second argument, a list element.
 
     ``all`` or ``any`` where the path meets a list (``case.facilities.all.main_fuse_a``)
     reads the rest of the path in every element: the value is a :class:`Quantified` list, and
     a condition on it holds when it holds for every element (``all``; not for an empty list)
     or for at least one (``any``)."""
+    if relative:
+        parse_path(path, relative=True)
+        return getter(f"case.{path}")  # the element is passed where the case would be
     head, *rest = parse_path(path)
     if head == "occurred_at":
         return lambda env, case=None, /: env.occurred_at.isoformat()
@@ -103,9 +115,6 @@ class Quantified(list[Any]):
     def __init__(self, kind: str, values: list[Any]) -> None:
         super().__init__(values)
         self.kind = kind
-
-
-QUANTIFIERS = ("all", "any")
 
 
 def _walk(value: Any, steps: tuple[tuple[str, int | None], ...]) -> Any:
@@ -173,7 +182,7 @@ def _same(a: Any, b: Any) -> bool:
     return isinstance(a, bool) is isinstance(b, bool) and a == b
 
 
-def _comparison(op: str, operand: Any) -> Callable[[Any], bool]:
+def comparison(op: str, operand: Any) -> Callable[[Any], bool]:
     """``value -> bool`` for one operator; ``value`` may be MISSING."""
     if op == "eq":
         return lambda v: v is not MISSING and _same(v, operand)
@@ -232,7 +241,13 @@ _ORDER: dict[str, Callable[[Any, Any], bool]] = {
 _DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 
 
-def _holds(test: Callable[[Any], bool], value: Any) -> bool:
+def elements(value: Any) -> list[Any] | None:
+    """The elements a list condition tests, None when ``value`` is not a non-empty list."""
+    return value if isinstance(value, list) and value else None
+
+
+def holds(test: Callable[[Any], bool], value: Any) -> bool:
+    """``test`` applied to a value, or to the values of a quantified path (``.all.``/``.any.``)."""
     if isinstance(value, Quantified):
         if value.kind == "any":
             return any(test(v) for v in value)
@@ -240,30 +255,48 @@ def _holds(test: Callable[[Any], bool], value: Any) -> bool:
     return test(value)
 
 
-def compile_condition(condition: Condition | None) -> Predicate:
-    """One closure for a whole condition tree; None (no ``where``) accepts everything."""
+def compile_condition(condition: Condition | None, *, relative: bool = False) -> Predicate:
+    """One closure for a whole condition tree; None (no ``where``) accepts everything.
+    ``relative``: the paths start at a list element, passed as the second argument."""
     if condition is None:
         return lambda env, case=None, /: True
     if isinstance(condition, Compare) and condition.op == "same_as":
         # {field: item.facility_id, same_as: payload.gsrn}: two paths of the same message
-        get, other = getter(condition.field), getter(condition.value)
+        # Inside a list condition the field is relative to the element, the other path not.
+        get, other = getter(condition.field, relative=relative), getter(condition.value)
 
         def same(env: Envelope, case: CaseView = None, /) -> bool:
             value = other(env, case)
-            return value is not MISSING and _holds(lambda v: _same(v, value), get(env, case))
+            return value is not MISSING and holds(lambda v: _same(v, value), get(env, case))
 
         return same
     if isinstance(condition, Compare):
-        get = getter(condition.field)
-        test = _comparison(condition.op, condition.value)
-        return lambda env, case=None, /: _holds(test, get(env, case))
-    if isinstance(condition, AllOf):
-        parts = tuple(compile_condition(c) for c in condition.conditions)
-        return lambda env, case=None, /: all(p(env, case) for p in parts)
-    if isinstance(condition, AnyOf):
-        parts = tuple(compile_condition(c) for c in condition.conditions)
+        get = getter(condition.field, relative=relative)
+        test = comparison(condition.op, condition.value)
+        return lambda env, case=None, /: holds(test, get(env, case))
+    if isinstance(condition, AllOf | AnyOf):
+        parts = tuple(compile_condition(c, relative=relative) for c in condition.conditions)
+        if isinstance(condition, AllOf):
+            return lambda env, case=None, /: all(p(env, case) for p in parts)
         return lambda env, case=None, /: any(p(env, case) for p in parts)
     if isinstance(condition, Not):
-        inner = compile_condition(condition.condition)
+        inner = compile_condition(condition.condition, relative=relative)
         return lambda env, case=None, /: not inner(env, case)
+    if isinstance(condition, ListCondition):
+        return _list_condition(condition, relative)
     raise TypeError(f"not a condition: {condition!r}")
+
+
+def _list_condition(condition: ListCondition, relative: bool) -> Predicate:
+    get = getter(condition.field, relative=relative)
+    each = compile_condition(condition.condition, relative=True)
+    every = condition.quantifier == "all"
+
+    def test(env: Envelope, case: CaseView = None, /) -> bool:
+        items = elements(get(env, case))
+        if items is None:
+            return False
+        hits = (each(env, item) for item in items)
+        return all(hits) if every else any(hits)
+
+    return test

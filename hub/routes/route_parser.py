@@ -8,13 +8,14 @@ from typing import Any
 from hub.routes.conditions import parse_condition
 from hub.routes.durations import parse_duration
 from hub.routes.emit_parser import parse_deadline, parse_emits
+from hub.routes.fieldcheck import Scope
 from hub.routes.model import DEFAULT_POLICY_NAME, Aggregate, Condition, Route
 from hub.routes.predicates import parse_path
 from hub.routes.source import Issues, child, item, known_keys, suggest
 from schemas.message_types import MessageType, is_known
 
 ROUTE_KEYS = ("name", "description", "match", "to", "emit", "split", "retry", "aggregate",
-              "deadline", "each")
+              "deadline", "with_case", "each")
 MATCH_KEYS = ("type", "where")
 AGGREGATE_KEYS = ("parts", "correlate", "timeout", "emit")
 CORRELATIONS = ("case_id",)
@@ -59,27 +60,46 @@ class RouteParser:
         if (has_to or has_emit) and aggregate_raw is not None:
             self.issues.add(child(path, "aggregate"), "a route has to/emit or aggregate, not "
                             "both (the aggregated message is routed again by its own type)")
-        types, where = self._match(raw.get("match"), path, aggregate_raw is not None)
+        each = self._each(raw, path, has_emit and not has_to and aggregate_raw is None)
+        types, where = self._match(raw.get("match"), path, aggregate_raw is not None, each)
         to = self._destinations(raw["to"], child(path, "to")) if has_to else ()
         split = self._split(raw, path, has_to)
-        each = self._each(raw, path, has_emit and not has_to and aggregate_raw is None)
         retry = self._retry(raw.get("retry", DEFAULT_POLICY_NAME), child(path, "retry"))
         aggregate = None
         if aggregate_raw is not None:
             aggregate = self._aggregate(aggregate_raw, child(path, "aggregate"))
             types = tuple(sorted(aggregate.types)) if aggregate is not None else ()
-        emit = parse_emits(raw["emit"], child(path, "emit"), self.issues) if has_emit else ()
+        scope = Scope.for_types(types, each) if types else None
+        if each is not None and scope is not None and (why := scope.check(each)) is not None:
+            self.issues.add(child(path, "each"), f"{each}: {why}")
+        emit = parse_emits(raw["emit"], child(path, "emit"), self.issues, scope) if has_emit \
+            else ()
         deadline = None
         if raw.get("deadline") is not None:
             deadline = parse_deadline(raw["deadline"], child(path, "deadline"), self.issues)
         description = raw.get("description", "")
         if not isinstance(description, str):
             self.issues.add(child(path, "description"), "description must be text")
+        with_case = self._with_case(raw, path, has_to, split)
         if name is None:
             return None
         return Route(name=name, types=types, where=where, to=to, split=split, retry=retry,
                      aggregate=aggregate, description=str(description or ""),
-                     line=self.issues.line_of(path), emit=emit, deadline=deadline, each=each)
+                     line=self.issues.line_of(path), emit=emit, deadline=deadline,
+                     with_case=with_case, each=each)
+
+    def _with_case(self, raw: dict[str, Any], path: str, has_to: bool,
+                   split: str | None) -> bool:
+        value = raw.get("with_case", False)
+        where = child(path, "with_case")
+        if not isinstance(value, bool):
+            self.issues.add(where, f"with_case takes true or false, got {value!r}")
+            return False
+        if value and (not has_to or split is not None):
+            self.issues.add(where, "with_case adds the case to what to: sends; it needs to: "
+                            "and no split")
+            return False
+        return value
 
     def _name(self, name: Any, path: str) -> str | None:
         where = child(path, "name")
@@ -97,8 +117,8 @@ class RouteParser:
         self._names[name] = self.issues.line_of(where)
         return name
 
-    def _match(self, raw: Any, path: str, aggregating: bool) -> tuple[tuple[str, ...],
-                                                                       Condition | None]:
+    def _match(self, raw: Any, path: str, aggregating: bool,
+               each: str | None = None) -> tuple[tuple[str, ...], Condition | None]:
         where_path = child(path, "match")
         if raw is None:
             if not aggregating:
@@ -116,7 +136,10 @@ class RouteParser:
             types = self._types(raw.get("type"), child(where_path, "type"))
         where = None
         if raw.get("where") is not None:
-            where = parse_condition(raw["where"], child(where_path, "where"), self.issues)
+            # Paths are checked against the payloads of the types matched (when known).
+            scope = Scope.for_types(types, each) if types else None
+            where = parse_condition(raw["where"], child(where_path, "where"), self.issues,
+                                    scope)
         return types, where
 
     def _types(self, raw: Any, path: str) -> tuple[str, ...]:

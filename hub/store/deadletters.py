@@ -138,15 +138,17 @@ def query(conn: sa.Connection, *, status: str | None = "open", route: str | None
     return [DeadLetterRow(**row) for row in conn.execute(stmt).mappings()]
 
 
-def groups(conn: sa.Connection, status: str | None = "open") -> list[DeadLetterGroup]:
-    """One group per fingerprint, the largest first."""
+def groups(conn: sa.Connection, status: str | None = "open",
+           where: Sequence[Any] = ()) -> list[DeadLetterGroup]:
+    """One group per fingerprint, the largest first; ``where`` narrows the dead letters
+    counted (conditions on the dead_letter table, as ``hub.ops.selection`` makes them)."""
     agg = sa.select(
         t.c.fingerprint,
         sa.func.count().label("count"),
         sa.func.min(t.c.first_failure_at).label("first_failure"),
         sa.func.max(t.c.last_failure_at).label("last_failure"),
         sa.func.max(t.c.id).label("sample_id"),
-    ).group_by(t.c.fingerprint)
+    ).where(*where).group_by(t.c.fingerprint)
     if status is not None:
         agg = agg.where(t.c.status == status)
     g = agg.subquery()

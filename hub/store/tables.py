@@ -113,6 +113,13 @@ trace = sa.Table(
     sa.Column("detail", sa.String),
     sa.Column("keys", sa.JSON, nullable=False),
     sa.Index("ix_trace_case_at", "case_id", "at"),
+    # ``gridhub status`` estimates a delivery queue's oldest message from the depth-th latest
+    # row routed to its target: without this a full scan on every status or dashboard load
+    # (0.3-0.4 s at 3.9 M rows, issue 21). Partial, so only routed rows pay for it; ``at``
+    # in it answers from the index alone (PostgreSQL read ~4,000 trace rows for a target
+    # with fewer routed rows than its queue depth).
+    sa.Index("ix_trace_routed_target", "target", "id", "at",
+             sqlite_where=sa.text("hop = 'routed'"), postgresql_where=sa.text("hop = 'routed'")),
     sqlite_autoincrement=True,
 )
 
@@ -141,6 +148,9 @@ dead_letter = sa.Table(
     # When it was replayed or discarded (NULL while open): retention counts from here.
     sa.Column("settled_at", UtcDateTime),
     sa.Index("ix_dead_letter_status_fingerprint", "status", "fingerprint"),
+    # The pages and ``dlq list`` show one status newest first (or oldest), 500 at a time:
+    # read in id order within the status instead of walking every dead letter (issue 21).
+    sa.Index("ix_dead_letter_status_id", "status", "id"),
     sqlite_autoincrement=True,
 )
 

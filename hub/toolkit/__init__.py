@@ -42,7 +42,7 @@ from hub.mapping_json import assign as json_assign
 from hub.mapping_json import resolve as json_resolve
 from hub.mapping_xml import XmlMapper, xml_text
 from hub.poller import CursorStore, EventBatch, EventPoller, SetAside
-from hub.simulator import FailureMode, Simulator
+from hub.simulator import FailureMode, Inbox, Simulator
 from hub.smtp import smtp_error
 from hub.toolkit import failures
 from hub.toolkit.http import Answer, CappedSession, HttpClient
@@ -94,6 +94,7 @@ __all__ = [
     "HttpUrl",
     "Inbound",
     "InboundServer",
+    "Inbox",
     "Intake",
     "Interval",
     "InvalidMessage",

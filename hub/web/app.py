@@ -40,7 +40,7 @@ def create_app(settings: Settings, *, access: Access, metrics: Metrics | None,
     ``connectors``: instances whose targets the dashboard checks (default: built
     from the routes file); a running hub passes its own. ``listen_host``: where it will be
     served (cookies are Secure by default beyond loopback)."""
-    from hub.web.routes import actions, api, login, openapi, pages
+    from hub.web.routes import actions, api, explain, login, openapi, pages
 
     owned = store is None
     if store is None:
@@ -70,7 +70,8 @@ def create_app(settings: Settings, *, access: Access, metrics: Metrics | None,
     app = FastAPI(title="gridhub", docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=lifespan)
     app.state.web = ctx
-    for module in (login, pages, actions, openapi, api):  # openapi before /api/{operation}
+    # openapi before api: its paths would otherwise be taken by /api/{operation}
+    for module in (login, pages, actions, openapi, api, explain):
         app.include_router(module.router)
     app.middleware("http")(_session_cookie)
     app.middleware("http")(security_headers)

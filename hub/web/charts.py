@@ -53,25 +53,47 @@ def last_hour(store: Store, now: datetime | None = None) -> Series:
     n = int(WINDOW / BUCKET)
     received, delivered, failed, net = ([0] * n for _ in range(4))
     with reading(store) as conn:
-        first = _first_id_at_or_after(conn, start)
-        stmt = (sa.select(t.c.at, t.c.hop, t.c.target)
-                .where(t.c.id >= first, t.c.at >= start, t.c.at < end,
-                       t.c.hop.in_(("received", "routed", *TERMINAL))))
-        for at, hop, target in conn.execute(stmt):
-            i = min(int((at - start) / BUCKET), n - 1)
-            if hop == "received":
-                received[i] += 1
-            elif hop == "routed":
-                net[i] += 1
-            elif target is not None:  # the hub's own refusals have no target: never routed
-                net[i] -= 1
-                if hop == "delivered":
-                    delivered[i] += 1
-                elif hop == "dead-lettered":
-                    failed[i] += 1
-            if hop == "dead-lettered" and target is None:
-                failed[i] += 1
+        counts = _counts(conn, _first_id_at_or_after(conn, start))
+    for (minute, hop, targeted), count in counts.items():
+        if not start <= minute < end:
+            continue
+        i = min(int((minute - start) / BUCKET), n - 1)
+        if hop == "received":
+            received[i] += count
+        elif hop == "routed":
+            net[i] += count
+        elif targeted:  # the hub's own refusals have no target: never routed
+            net[i] -= count
+            if hop == "delivered":
+                delivered[i] += count
+            elif hop == "dead-lettered":
+                failed[i] += count
+        if hop == "dead-lettered" and not targeted:
+            failed[i] += count
     return Series(start, received, delivered, failed, _running(net))
+
+
+def _counts(conn: sa.Connection, first: int) -> dict[tuple[datetime, str, bool], int]:
+    """Hops per (minute, hop, has a target) from trace id ``first`` on, counted in SQL: an
+    hour of a busy hub is hundreds of thousands of rows, too many to bring into Python (a
+    grown store's dashboard spent 200 ms on 45,000, issue 21). The window is given by id
+    only: with ``at`` in the query too, an analyzed 4 M-row SQLite store planned a skip-scan
+    of ix_trace_case_at over every case instead of the id range."""
+    sqlite = conn.dialect.name == "sqlite"
+    # SQLite keeps times as 'YYYY-MM-DD HH:MM:SS.ffffff' text: its first 16 are the minute.
+    minute = sa.func.substr(t.c.at, 1, 16) if sqlite else sa.func.date_trunc("minute", t.c.at)
+    targeted = t.c.target.is_not(None)
+    stmt = (sa.select(minute.label("minute"), t.c.hop, targeted.label("targeted"),
+                      sa.func.count().label("n"))
+            .where(t.c.id >= first, t.c.hop.in_(("received", "routed", *TERMINAL)))
+            .group_by(minute, t.c.hop, targeted))
+    found: dict[tuple[datetime, str, bool], int] = {}
+    for row in conn.execute(stmt):
+        at = row.minute
+        at = (datetime.fromisoformat(at).replace(tzinfo=UTC) if isinstance(at, str)
+              else at.astimezone(UTC))
+        found[(at, row.hop, bool(row.targeted))] = int(row.n)
+    return found
 
 
 def _running(net: Sequence[int]) -> list[int]:

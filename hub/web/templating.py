@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from hub.ops.render import age, clip, masked_text, number, when
+from hub.ops.views import replicas
 from hub.web.auth import current, session, web
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -19,7 +20,8 @@ def environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
-    env.filters.update(when=when, age=age, clip=clip, number=number, masked=masked_text)
+    env.filters.update(when=when, age=age, clip=clip, number=number, masked=masked_text,
+                       replicas=replicas)
     return env
 
 

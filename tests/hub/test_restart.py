@@ -45,7 +45,7 @@ def test_kill_9_with_2000_in_flight_loses_nothing(tmp_path, amqp_url, amqp_names
         topology = topology_for(amqp_namespace, amqp_url)
         conn = connection_for(amqp_url)
         topology.declare(conn, ["alpha", "beta"])
-        InboundPublisher(LockedPublisher(conn), topology).publish(
+        InboundPublisher(LockedPublisher(lambda: conn), topology).publish(
             [envelope("case.submitted", c) for c in cases])
 
         hub = _start_hub(tmp_path, env)

@@ -91,3 +91,21 @@ def test_the_shipped_elhub_url_reaches_the_simulator(keypair: KeyPair,  # noqa: 
         assert reply.payload["status"] == "39"
     finally:
         sim.stop()
+
+
+def test_routes_gives_the_simulator_the_connectors_own_contract(tmp_path: Path):
+    # `gridhub simulate kis --routes FILE` (issue 18) kept after simulate moved to flags
+    from hub.simulate_cli import _connector_settings
+
+    routes, own = tmp_path / "routes.yaml", tmp_path / "own.yaml"
+    own.write_text((ROOT / "connectors" / "kis" / "mapping.yaml").read_text(encoding="utf-8"),
+                   encoding="utf-8")
+    routes.write_text("version: 1\nconnectors:\n  kis:\n    plugin: kis\n    settings:\n"
+                      f"      url: http://127.0.0.1:8102/kis\n      mapping: {own}\n"
+                      "routes:\n  - {name: r, match: {type: facility.lookup.requested}, "
+                      "to: [kis]}\n", encoding="utf-8")
+    assert _connector_settings("kis", routes)["mapping"] == str(own)
+    result = CliRunner().invoke(main, ["simulate", "nis", "--port", "0", "--routes",
+                                       str(routes)])
+    assert result.exit_code == 3
+    assert "no connector 'nis'" in result.output

@@ -28,6 +28,8 @@ class SinkState:
     # asks targets to (as Stripe-style APIs do): key -> the status first answered.
     answers_per_key: dict[str, int] | None = None
     headers: list[dict[str, str]] = field(default_factory=list)  # of every request, in order
+    # what arrived besides the body: method, path and headers (lower case) of every accepted one
+    requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -58,6 +60,8 @@ class Sink:
             else:
                 state.received.append(doc)
                 state.keys[key] += 1
+                state.requests.append({"method": request.method, "path": request.path,
+                                       "headers": dict(request.headers)})
             if state.answers_per_key is not None and cached is None:
                 state.answers_per_key[key] = status
         payload = b'{"ok": true}' if status == 200 else b'{"error": "sink told to fail"}'

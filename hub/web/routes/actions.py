@@ -30,7 +30,7 @@ def start_replay(ctx: WebContext, selection: Selection, *, actor: str, reason: s
     from hub.transports import connection_for
 
     s = ctx.settings
-    topology = topology_for(s.namespace, s.broker_url)
+    topology = topology_for(s.namespace, s.broker_url, replicas=s.broker_replicas)
     total = count_selected(ctx.store, selection)
 
     def work(job: Job) -> Outcome:

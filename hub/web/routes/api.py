@@ -16,7 +16,7 @@ from hub.ops.selection import Selection
 from hub.web.auth import check_csrf, current, require, web
 from hub.web.filters import BadFilter, Filters
 from hub.web.routes.actions import DEFAULT_RATE, dry_run, start_discard, start_replay
-from hub.web.routes.pages import group_rows, hub_status
+from hub.web.routes.pages import hub_status
 
 router = APIRouter()
 
@@ -85,15 +85,15 @@ def groups(request: Request) -> Response:
     """Open dead letters grouped by failure fingerprint (filters in the query string)."""
     current(request)
     from hub.ops.db import reading
-    from hub.ops.selection import select_rows
+    from hub.ops.selection import select_groups
 
     try:
         selection = _selection(request)
     except BadFilter as exc:
         return _json({"error": str(exc)}, 400)
     with reading(web(request).store) as conn:
-        rows = select_rows(conn, selection, ("open",), limit=10_000)
-    return _json([_masked_group(g) for g in group_rows(rows)])
+        found = select_groups(conn, selection, ("open",))
+    return _json([_masked_group(g) for g in found])
 
 
 def _masked_group(group: Any) -> dict[str, Any]:

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from hub.ops import audit
+from hub.ops.casestory import case_story
 from hub.ops.casetrace import case_trace
 from hub.ops.completeness import completeness, last_closed_day
 from hub.ops.db import reading
 from hub.ops.management import management_for
-from hub.ops.selection import select_rows
+from hub.ops.selection import select_groups, select_rows
 from hub.ops.status import HubStatus, collect
 from hub.ops.views import body_text
 from hub.store import DeadLetterGroup, DeadLetterRow
@@ -65,60 +66,56 @@ def _status(error: str | None) -> int:
 
 
 def _rows(request: Request, filters: Filters, fingerprint: str | None = None,
-          statuses: Sequence[str] | None = ("open",)) -> list[DeadLetterRow]:
+          statuses: Sequence[str] | None = ("open",),
+          before: int | None = None) -> list[DeadLetterRow]:
+    """A page of dead letters, newest first: today's failures on top, ``before`` (the last
+    id shown) pages to older ones."""
     with reading(web(request).store) as conn:
         return select_rows(conn, filters.selection(fingerprint=fingerprint), statuses,
-                           limit=ROWS)
+                           limit=ROWS, newest_first=True, before=before)
 
 
-def group_rows(rows: Sequence[DeadLetterRow]) -> list[DeadLetterGroup]:
-    """``rows`` grouped by failure fingerprint, the largest group first."""
-    by: dict[str, list[DeadLetterRow]] = {}
-    for row in rows:
-        by.setdefault(row.fingerprint, []).append(row)
-    groups = []
-    for fp, members in by.items():
-        latest = max(members, key=lambda r: (r.last_failure_at, r.id or 0))
-        groups.append(DeadLetterGroup(
-            fingerprint=fp, count=len(members),
-            first_failure=min(r.first_failure_at for r in members),
-            last_failure=latest.last_failure_at, exception_type=latest.exception_type,
-            connector=latest.connector, message_type=latest.message_type, route=latest.route,
-            sample_error=latest.exception_message))
-    return sorted(groups, key=lambda g: (-g.count, -g.last_failure.timestamp(), g.fingerprint))
+def _groups(request: Request, filters: Filters,
+            fingerprint: str | None = None) -> list[DeadLetterGroup]:
+    """Open dead letters grouped in SQL: every one counted, not only a first page."""
+    with reading(web(request).store) as conn:
+        return select_groups(conn, filters.selection(fingerprint=fingerprint), ("open",))
+
+
+def _older(rows: Sequence[DeadLetterRow]) -> int | None:
+    """Where the next page starts, when this one is full."""
+    return rows[-1].id if len(rows) == ROWS else None
 
 
 @router.get("/groups")
 def groups(request: Request) -> Response:
     current(request)
     filters, error = _filters(request)
-    rows = _rows(request, filters)
     return page(request, "groups.html.j2", status_code=_status(error), title="Failure groups",
-                groups=group_rows(rows), filters=filters, error=error,
-                limited=len(rows) == ROWS)
+                groups=_groups(request, filters), filters=filters, error=error)
 
 
 @router.get("/groups/{fingerprint}")
-def group(request: Request, fingerprint: str) -> Response:
+def group(request: Request, fingerprint: str, before: int | None = None) -> Response:
     current(request)
     filters, error = _filters(request)
-    rows = _rows(request, filters, fingerprint)
-    found = group_rows(rows)
+    rows = _rows(request, filters, fingerprint, before=before)
+    found = _groups(request, filters, fingerprint)
     return page(request, "group.html.j2", status_code=_status(error),
                 title=f"Group {fingerprint}", fingerprint=fingerprint,
                 group=found[0] if found else None, rows=rows, filters=filters, error=error,
-                limited=len(rows) == ROWS)
+                older=_older(rows), paged=before is not None)
 
 
 @router.get("/dead-letters")
-def dead_letters(request: Request, status: str = "open") -> Response:
+def dead_letters(request: Request, status: str = "open", before: int | None = None) -> Response:
     current(request)
     filters, error = _filters(request)
     wanted = None if status == "any" else (status,)
-    rows = _rows(request, filters, statuses=wanted)
+    rows = _rows(request, filters, statuses=wanted, before=before)
     return page(request, "dead_letters.html.j2", status_code=_status(error),
                 title="Dead letters", rows=rows, filters=filters, error=error, status=status,
-                limited=len(rows) == ROWS)
+                older=_older(rows), paged=before is not None)
 
 
 def _detail(request: Request, dl_id: int, reveal: bool) -> Response:
@@ -174,9 +171,11 @@ def reveal(request: Request, dl_id: int, reason: str = Form(""),
 def trace(request: Request, key: str = "") -> Response:
     current(request)
     key = key.strip()
-    found = case_trace(web(request).store, key) if key else None
+    store = web(request).store
+    found = case_trace(store, key) if key else None
+    stories = {c.case_id: case_story(store, c, found.hops) for c in found.cases} if found else {}
     return page(request, "trace.html.j2", title=f"Trace {key}" if key else "Case trace",
-                key=key, trace=found)
+                key=key, trace=found, stories=stories)
 
 
 @router.get("/jobs/{job_id}")

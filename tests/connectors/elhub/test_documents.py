@@ -16,6 +16,7 @@ from hub.xmlsafe import parse, zeep_settings
 from schemas.envelope import Envelope
 from schemas.payloads import parse_payload
 from tests.connectors.elhub.conftest import KNOWN_GSRN, NEW_GSRN
+from tests.connectors.elhub.structure_documents import same
 from tests.factories import envelope
 
 ABIE = emif.ABIE
@@ -42,8 +43,9 @@ def normal(message: Envelope) -> dict[str, Any]:
     return parse_payload(message).model_dump(exclude_none=True)
 
 
+CHANNEL = {"product": "8716867000030", "unit": "kWh", "direction": "Out", "resolution": "PT15M"}
 NEW = dict(grid_area="10YNO-2--------T", meter_number="6970631400000002", address=ADDRESS,
-           grid_owner_gln="7080005051019")
+           grid_owner_gln="7080005051019", settlement_method="E02", channel=CHANNEL)
 
 
 @pytest.mark.parametrize(("event", "fields"), [
@@ -84,6 +86,8 @@ def test_activation_drops_what_the_process_forbids() -> None:
 
 @pytest.mark.parametrize(("event", "missing", "field"), [
     ("new", "grid_area", "payload.grid_area"), ("new", "address", "payload.address"),
+    ("new", "settlement_method", "payload.settlement_method"),
+    ("new", "channel", "payload.channel"),
     ("meter_change", "meter_number", "payload.meter_number")])
 def test_a_field_the_process_requires_is_named(event: str, missing: str, field: str) -> None:
     fields = {k: v for k, v in NEW.items() if k != missing} if event == "new" else {}
@@ -116,13 +120,18 @@ def test_values_document_carries_period_product_and_qualities() -> None:
     assert etree.QName(first[3][0]).localname == "Metered"
 
 
-def test_hourly_values_are_written_as_pt60m_and_read_back() -> None:
+def test_hourly_values_are_written_as_pt1h_and_pt60m_is_kept_as_sent() -> None:
     original = collected(resolution="PT1H", count=24)
     wire = ElhubConnector.to_wire(original)
     assert b"<abie:ResolutionDuration>PT1H</abie:ResolutionDuration>" in wire
-    doc = wire.replace(b">PT1H<", b">PT60M<")
-    (back,) = ElhubConnector.to_canonical(doc)
+    (back,) = ElhubConnector.to_canonical(wire)
     assert back.payload["resolution"] == "PT1H"
+    # the other spelling would come back as PT1H from the day model: the document is kept whole
+    doc = wire.replace(b">PT1H<", b">PT60M<")
+    (kept,) = ElhubConnector.to_canonical(doc)
+    assert kept.type == "meteringvalues.reported"
+    assert kept.payload["payloads"][0]["period"]["resolution"] == "PT60M"
+    assert same(etree.fromstring(ElhubConnector.to_wire(kept)), etree.fromstring(doc))
 
 
 def test_a_series_of_two_days_becomes_two_messages() -> None:

@@ -83,6 +83,10 @@ def updated(draw: st.DrawFn) -> Envelope:
         payload["address"] = {"street": draw(text(150)), "town": draw(text(50)),
                               "postcode": draw(st.from_regex(r"[0-9]{4}", fullmatch=True)),
                               "country": "NO"}
+        payload["settlement_method"] = draw(st.sampled_from(["E01", "E02", "Z01"]))
+        payload["channel"] = {"product": "8716867000030", "unit": "kWh",
+                              "direction": draw(st.sampled_from(["In", "Out"])),
+                              "resolution": draw(st.sampled_from(["PT15M", "PT1H", "PT60M"]))}
     if event in ("new", "meter_change"):
         payload["meter_number"] = draw(text(18))
     return Envelope(message_id=str(draw(st.uuids())), case_id=draw(text(40)),

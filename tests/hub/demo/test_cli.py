@@ -61,6 +61,12 @@ def test_demo_summary_matches_the_store(tmp_path):
         # the Swedish market: a supplier's Z03 and the acknowledgements in; Z04 and UTILTS out
         assert systems["ediel"][0] >= 1 and systems["ediel"][1] >= 2, systems
         assert "slowest case:" in out and "trace of " in out
+        # the drain ran before the summary: nothing pending at any target on a normal run
+        deliveries = {row[0]: [int(n) for n in row[1:]]
+                      for row in _section(out, "deliveries per target") if len(row) == 5}
+        assert {"elsmart", "kis", "notify"} <= set(deliveries)
+        assert all(pending == 0 for *_, pending in deliveries.values()), deliveries
+        assert deliveries["elsmart"][1] == store.count_delivered("elsmart")
         market = {row[0]: [int(n) for n in row[1:]] for row in _section(
             out, "the market per country (Norway: the datahub, Elhub; Sweden: Ediel)")}
         assert market.get("SE", [0, 0, 0])[2] == 0  # a Swedish case never reaches Elhub

@@ -19,7 +19,8 @@ HOSTILE = "MEE9541\n\x1b[2J\x1b[31mGODKÄND\u202e\r"
 def test_handle_list_escapes_control_characters(store):
     state = {"case": {"reference": HOSTILE, "installation_type": "new_installation",
                       "job_type": "new_connection", "grid_owner": {"country": "SE"}},
-             "side_tracks": {"preparation": "to_preparation"}}
+             "side_tracks": {"preparation": "to_preparation"},
+             "awaiting_decision": True}  # in the handler queue
     with store.engine.begin() as conn:
         conn.execute(cases.insert().values(
             case_id="SE-4711", status="submitted", flow="pre_notification", state=state,

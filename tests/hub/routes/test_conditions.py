@@ -53,27 +53,28 @@ def test_any_all_and_not_nest():
 
 
 @pytest.mark.parametrize(("where", "needle", "key", "fragment"), [
-    ("- {field: payload.x, equals: 1}", "equals", "routes[0].match.where[0].equals",
+    ("- {field: payload.postcode, equals: 1}", "equals", "routes[0].match.where[0].equals",
      "unknown operator 'equals' (operators: eq, ne, in, not_in"),
-    ("- {field: payload.x, in: SE}", "in: SE", "routes[0].match.where[0].in",
+    ("- {field: payload.postcode, in: SE}", "in: SE", "routes[0].match.where[0].in",
      "in takes a non-empty list"),
-    ("- {field: payload.x, not_in: []}", "not_in", "routes[0].match.where[0].not_in",
+    ("- {field: payload.postcode, not_in: []}", "not_in", "routes[0].match.where[0].not_in",
      "not_in takes a non-empty list"),
-    ("- {field: payload.x, in: [a, [b]]}", "in: [a", "routes[0].match.where[0].in",
+    ("- {field: payload.postcode, in: [a, [b]]}", "in: [a", "routes[0].match.where[0].in",
      "list of plain values"),
-    ("- {field: payload.x, exists: yes}", "exists", "routes[0].match.where[0].exists",
+    ("- {field: payload.postcode, exists: yes}", "exists", "routes[0].match.where[0].exists",
      "exists takes true or false"),
-    ("- {field: payload.x, lt: [1]}", "lt: [1]", "routes[0].match.where[0].lt",
+    ("- {field: payload.postcode, lt: [1]}", "lt: [1]", "routes[0].match.where[0].lt",
      "lt takes a number or a string"),
-    ("- {field: payload.x, gte: true}", "gte", "routes[0].match.where[0].gte",
+    ("- {field: payload.postcode, gte: true}", "gte", "routes[0].match.where[0].gte",
      "gte takes a number or a string"),
-    ("- {field: payload.x, eq: [a, b]}", "eq: [a", "routes[0].match.where[0].eq",
+    ("- {field: payload.postcode, eq: [a, b]}", "eq: [a", "routes[0].match.where[0].eq",
      "for several use in/not_in"),
-    ("- {field: payload.x, ne: null}", "ne: null", "routes[0].match.where[0].ne",
+    ("- {field: payload.postcode, ne: null}", "ne: null", "routes[0].match.where[0].ne",
      "use exists: false"),
-    ('- {field: payload.x, matches: "(unclosed"}', "unclosed", "routes[0].match.where[0].matches",
+    ('- {field: payload.postcode, matches: "(unclosed"}', "unclosed",
+     "routes[0].match.where[0].matches",
      "bad regular expression '(unclosed'"),
-    ("- {field: payload.x, matches: 5}", "matches: 5", "routes[0].match.where[0].matches",
+    ("- {field: payload.postcode, matches: 5}", "matches: 5", "routes[0].match.where[0].matches",
      "regular expression as a string"),
     ("- {field: payload..x, eq: 1}", "payload..x", "routes[0].match.where[0].field",
      "bad field path 'payload..x'"),
@@ -81,13 +82,15 @@ def test_any_all_and_not_nest():
      "must start with one of message_id, case_id"),
     ("- {field: source.name, eq: 1}", "source.name", "routes[0].match.where[0].field",
      "only payload, case and item have fields below them"),
-    ("- {field: payload.x, eq: 1, ne: 2}", "ne: 2", "routes[0].match.where[0]",
+    ("- {field: payload.postcode, eq: 1, ne: 2}", "ne: 2", "routes[0].match.where[0]",
      "one operator per condition, found eq, ne"),
-    ("- {field: payload.x}", "payload.x", "routes[0].match.where[0]",
+    ("- {field: payload.postcode}", "payload.postcode", "routes[0].match.where[0]",
      "the condition has no operator"),
     ("- {eq: 1}", "eq: 1", "routes[0].match.where[0]", "the condition names no field"),
-    ("- {any: [{field: source, eq: kis}], field: source}", "any:", "routes[0].match.where[0]",
-     "any must stand alone in its mapping (found also: field)"),
+    ("- {any: [{field: source, eq: kis}], field: source}", "any:",
+     "routes[0].match.where[0].field", "source is not a list: any/all take a list"),
+    ("- {all: [{field: source, eq: kis}], any: [], field: source}", "all:",
+     "routes[0].match.where[0]", "a list condition is {field: LIST, any: [...]}"),
     ("- {any: {field: source, eq: kis}}", "any:", "routes[0].match.where[0].any",
      "any takes a list of conditions"),
     ("- {all: []}", "all:", "routes[0].match.where[0].all", "an empty list of conditions"),
@@ -104,8 +107,8 @@ def test_errors_deep_in_a_tree_name_the_full_path():
     - {field: source, eq: kis}
     - not:
         all:
-          - {field: payload.x, eq: 1}
-          - {field: payload.y, between: [1, 2]}
+          - {field: payload.postcode, eq: 1}
+          - {field: payload.municipality, between: [1, 2]}
 """)
     assert_error(text, "between", "routes[0].match.where[0].any[1].not.all[1].between",
                  "unknown operator 'between'")
@@ -113,7 +116,7 @@ def test_errors_deep_in_a_tree_name_the_full_path():
 
 def test_several_bad_conditions_are_all_reported():
     text = _where("""
-- {field: payload.x, in: 1}
+- {field: payload.postcode, in: 1}
 - {field: payload..y, eq: 1}
 """)
     found = errors(text)

@@ -51,7 +51,7 @@ def test_deadline_is_built():
      "routes[0].emit.payload.gird_data", "case.approved has no field 'gird_data'"),
     ("emit: {type: case.approved, payload: {note: {from: payload.x..y}}}", "emit:",
      "routes[0].emit.payload.note.from", "bad field path"),
-    ("emit: {type: case.approved, payload: {note: {from: case.x, defualt: 1}}}", "emit:",
+    ("emit: {type: case.approved, payload: {note: {from: case.reference, defualt: 1}}}", "emit:",
      "routes[0].emit.payload.note.defualt", "unknown key 'defualt'"),
     ("emit: {type: case.approved, payload: [1]}", "emit:", "routes[0].emit.payload",
      "payload must be a mapping"),

@@ -96,7 +96,7 @@ def test_norway_compares_as_a_country_code_in_a_condition():
         - name: norway
           match:
             type: facility.lookup.requested
-            where: {field: payload.country, eq: NO}
+            where: {field: case.grid_owner.country, eq: NO}
           to: [kis]
         """)
     [route] = parse(text).routes

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -197,3 +197,32 @@ def db(tmp_path: Path) -> str:
 def web(db: str, tmp_path: Path) -> Iterator[Web]:
     with web_app(db, tmp_path, Clock()) as found:
         yield found
+
+
+# -- a real demo run with its ops web (the layout and case-page tests) -----------------------
+
+# A connector whose plugin refused its settings: the dashboard shows the error as the app
+# builds it (hub.web.app: "<type>: <message>", at most 200 characters), a URL and all.
+UNBUILT = ("ediel-no", "ConfigurationError: connector 'ediel-no': settings.url "
+           "https://ediel-gateway.nettselskap.example.no:8443/ediel/v2/outbound/mailbox?"
+           "party=7080005051234&format=edifact is not reachable from this host")
+
+
+@pytest.fixture(scope="package")
+def showcase(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real demo run (6 cases) whose hub, simulators and ops web stay up; the web also
+    lists a connector whose plugin refused its settings (UNBUILT)."""
+    from hub.access import Access
+    from hub.demo.scenario import Options
+    from hub.demo.showcase import demo_with_web
+    from hub.web.app import create_app
+
+    options = Options(outage_after=None, idle=6.0, limit=90.0, values_for=1)
+    with demo_with_web(tmp_path_factory.mktemp("demo"), cases=6, seed=2,
+                       options=options) as found:
+        access = Access(found.driver.store)
+        app = create_app(found.driver.settings, access=access, metrics=None,
+                         store=found.driver.store, secret="layout-test-secret",
+                         connectors={**found.driver.hub.connectors, UNBUILT[0]: UNBUILT[1]})
+        with serve(app) as url:
+            yield replace(found, url=url)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from hub.ops.db import open_store
 from hub.store import TraceRow
 from hub.web.charts import charts, last_hour
+from tests.hub.store.conftest import _store_pg_url, pg_schema_url  # noqa: F401 (fixtures)
 
 NOW = datetime(2026, 3, 14, 3, 0, 30, tzinfo=UTC)
 
@@ -17,8 +20,16 @@ def _hop(n: int, hop: str, minutes_ago: float, target: str | None) -> TraceRow:
                     at=NOW - timedelta(minutes=minutes_ago))
 
 
-def test_counts_per_minute_and_the_backlog_from_the_trace(tmp_path):
-    store = open_store(f"sqlite:///{tmp_path / 'hub.db'}")
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """The minutes are counted in SQL, in each database's own way."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hub.db'}"
+    return str(request.getfixturevalue("pg_schema_url"))
+
+
+def test_counts_per_minute_and_the_backlog_from_the_trace(url):
+    store = open_store(url)
     try:
         rows = [_hop(0, "received", 90, "hub"), _hop(0, "routed", 90, "kis")]  # before window
         for n in range(1, 4):  # three received and routed 10 minutes ago

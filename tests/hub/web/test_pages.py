@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from playwright.sync_api import expect
 
 from hub.access import Role
@@ -14,8 +11,7 @@ from tests.factories import make_personnummer
 from tests.hub.web.conftest import DELIVERED, FAILED, grant_long_ago, log_in
 from tests.support.hubrun import wait_until
 
-# GRIDHUB_SCREENSHOT_DIR=docs refreshes the README's picture; otherwise it stays in tmp_path.
-SHOTS = os.environ.get("GRIDHUB_SCREENSHOT_DIR")
+# docs/ shows a real run's pages (scripts/screenshots); this test's picture stays in tmp_path.
 REASON = "alpha refused everything (bad certificate); renewed 03:10"
 
 
@@ -27,7 +23,7 @@ def test_operator_replays_a_failure_group_and_the_trace_shows_it(web_hub, page, 
     assert page.inner_text("#open-dead-letters") == str(FAILED)
     assert group.fingerprint in page.inner_text("#groups")
     assert "DOWN" not in page.inner_text("#connectors")
-    shot = Path(SHOTS or tmp_path) / "dashboard.png"
+    shot = tmp_path / "dashboard.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000  # a rendered page, not a blank one
 
@@ -68,7 +64,8 @@ def test_operator_replays_a_failure_group_and_the_trace_shows_it(web_hub, page, 
 
 def _hops(page, url, case_id):
     page.goto(f"{url}/trace?key={case_id}")
-    return [cell.inner_text() for cell in page.query_selector_all(".timeline td:nth-child(2)")]
+    # the hops are folded (details): read their text, shown or not
+    return [cell.text_content() for cell in page.query_selector_all(".timeline td:nth-child(2)")]
 
 
 def test_a_viewer_sees_masked_personal_numbers_and_no_replay_button(web_hub, page):
