@@ -25,6 +25,7 @@ from schemas.codes import (
     Currency,
     CustomerServiceState,
     Decision,
+    DocumentKind,
     Earthing,
     Flow,
     InstallationType,
@@ -65,11 +66,32 @@ class GridOwner(CanonicalModel):
     country: Country
 
 
+class MailChoice(CanonicalModel):
+    """The company's own e-mail choice in the portal (seed 000 §11/§15): "Sändning aktiverad"
+    and a box per status that "ska generera ett meddelande"."""
+
+    enabled: bool = True
+    approved: bool = True
+    pre_rejected: bool = True
+    completion_rejected: bool = True
+    cancelled: bool = True
+
+    @property
+    def statuses(self) -> frozenset[CaseStatus]:
+        if not self.enabled:
+            return frozenset()
+        return frozenset(CaseStatus(name) for name in ("approved", "pre_rejected",
+                                                       "completion_rejected", "cancelled")
+                         if getattr(self, name))
+
+
 class InstallerCompany(CanonicalModel):
     name: Text
     organisation_number: OrganisationNumber | None = None
     email: Email | None = None
     phone: Phone | None = None
+    mail: MailChoice | None = Field(
+        default=None, description="the company's e-mail choice from the portal's company data")
 
 
 class Person(CanonicalModel):
@@ -143,6 +165,10 @@ class Facility(CanonicalModel):
     meter_placement: Text | None = Field(default=None, description="Önskad mätarplacering")
     main_fuse_a: int | None = Field(default=None, ge=1, le=6300, description="Main fuse, A")
     ready_on: date | None = Field(default=None, description="Ready for meter and connection")
+    production_id: Gsrn | None = Field(
+        default=None, description="a plus customer's (mikroproduktion, plusskunde) production "
+        "metering point (innmating): the same meter measures both directions, the market "
+        "has a metering point per direction")
 
 
 class Note(CanonicalModel):
@@ -159,6 +185,8 @@ class AttachmentRef(CanonicalModel):
     size: int = Field(ge=0, le=2**31)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     origin: AttachmentOrigin = AttachmentOrigin.installer
+    kind: DocumentKind = Field(default=DocumentKind.other,
+                               description="what it documents (P0: final check, photos, ...)")
 
 
 class ActivityEntry(CanonicalModel):

@@ -188,6 +188,17 @@ class AttachmentOrigin(LabelledEnum):
     template = "template"
 
 
+class DocumentKind(LabelledEnum):
+    """What an attachment documents; P0 requires some per installation kind (seed 003 "P0
+    avtalen - Krav til dokumentasjon": sluttkontroll, bildedokumentasjon, samsvarserklæring)."""
+
+    final_check = "final_check"
+    declaration_of_conformity = "declaration_of_conformity"
+    photo = "photo"
+    site_plan = "site_plan"
+    other = "other"
+
+
 # Technical codes: printed as they are, no labels.
 
 
@@ -359,5 +370,12 @@ LABELS: dict[type[LabelledEnum], dict[str, Label]] = {
         installer=("Från installatör", "Fra installatør"),
         grid_owner=("Från nätbolag", "Fra nettselskap"),
         template=("Mall", "Mal"),
+    ),
+    DocumentKind: _labels(
+        final_check=("slutkontroll", "sluttkontroll"),
+        declaration_of_conformity=("försäkran om överensstämmelse", "samsvarserklæring"),
+        photo=("bilddokumentation", "bildedokumentasjon"),
+        site_plan=("situationsplan", "situasjonsplan"),
+        other=("övrigt", "annet"),
     ),
 }

@@ -219,6 +219,9 @@ class InstallationRegistered(CanonicalModel):
     meter_number: Text | None = None
     technical_number: Text | None = None
     substation: Text | None = None
+    documents: list[AttachmentRef] = Field(
+        default_factory=list, description="the case's attachments (the P0 documentation): "
+        "NIS keeps them with the installation")
 
 
 class CustomerRegistered(CanonicalModel):

@@ -128,6 +128,9 @@ class Datahub:
         meter = _text(root, p + "MeteringInstallationMeterFacility/abie:MeterIdentification")
         if meter:
             point["meter_number"] = meter
+        kind = _text(root, p + "MpDetailMeteringPointCharacteristic/abie:MeteringPointType")
+        if process == "BRS-NO-121" and kind:
+            point["type"] = kind  # E17 consumption, E18 production (a plus customer's innmating)
         point["grid_owner"] = _text(root, "md:Header/abie:JuridicalSenderEnergyParty/"
                                           "abie:Identification")
 

@@ -83,6 +83,7 @@ class MeteringSimulator(Simulator):
         self.orders: dict[str, dict[str, Any]] = {}
         self.by_request: dict[str, str] = {}
         self.cancelled: list[str] = []  # work orders cancelled on request, in order
+        self.cancel_comments: dict[str, str] = {}  # work order -> the comment its people read
         # the events sent, newest last (for tests and the demo)
         self.published: deque[dict[str, Any]] = deque(maxlen=10_000)
         # the HTTP event feed: (seq, routing key, event), the oldest dropped past FEED_MAX
@@ -259,6 +260,8 @@ class MeteringSimulator(Simulator):
                 order["_held"] = False
             elif lifecycle.cancel(order):
                 self.cancelled.append(order["workOrderId"])
+                if doc.get("comment"):
+                    self.cancel_comments[order["workOrderId"]] = str(doc["comment"])
                 self.advance(order["workOrderId"])  # the CANCELLED event, now
             self._save()
             return _json(200, lifecycle.resource(order))

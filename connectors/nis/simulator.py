@@ -198,8 +198,12 @@ class NisSimulator(Simulator):
         if substation and substation not in grid.SUBSTATIONS:
             raise _Refusal(422, "OKAND_NATSTATION", f"Nätstation {substation} finns inte")
         facility_id = req.findtext(N + "FacilityId") or ""
-        fields = {k: req.findtext(N + t) for k, t in (("meter_number", "MeterNumber"),
-                  ("technical_number", "TechnicalNumber"), ("substation", "Substation"))}
+        fields: dict[str, Any] = {k: req.findtext(N + t) for k, t in (
+            ("meter_number", "MeterNumber"), ("technical_number", "TechnicalNumber"),
+            ("substation", "Substation"))}
+        # the documentation NIS files with the installation (names and kinds)
+        fields["documents"] = [{"name": d.findtext(N + "Name"), "kind": d.findtext(N + "Kind")}
+                               for d in req.iterfind(f"{N}Documents/{N}Document")]
         object_id, new = self.state.register(req.findtext(N + "CaseRef") or "", facility_id,
                                              fields)
         out = etree.Element(N + "InstallationReceipt", nsmap={"n": NS})

@@ -14,6 +14,7 @@ from connectors.notify.contacts import Contact, ContactBook
 from connectors.notify.settings import STATE_DIR, NotifySettings
 from hub.toolkit import Connector, Inbound, InvalidMessage
 from schemas.case import Case
+from schemas.codes import CaseStatus
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType
 from schemas.payloads import parse_payload
@@ -61,9 +62,7 @@ class NotifyConnector(Connector):
                 f"no installer e-mail known for case {message.case_id}: route the case "
                 "messages (case.submitted ...) to notify too, or set fallback_recipient",
                 where="recipient")
-        choice = self.config.choice_for(contact.company_number if contact else None,
-                                        contact.company if contact else None)
-        if not choice.enabled or status not in choice.statuses:
+        if status not in self._chosen(contact):
             log.info("notify.not_chosen", case_id=message.case_id, status=str(status),
                      message_id=message.message_id)
             return []
@@ -74,6 +73,13 @@ class NotifyConnector(Connector):
         log.info("notify.sent", case_id=message.case_id, status=str(status),
                  message_id=message.message_id, recipient=_mask(recipient))
         return [rendered.notified] if rendered.notified else []
+
+    def _chosen(self, contact: Contact | None) -> frozenset[CaseStatus]:
+        """The statuses the installer company chose in the portal (its company data, carried
+        on the case); the settings' default for a company whose portal sent no choice."""
+        if contact is not None and contact.mail_statuses is not None:
+            return frozenset(CaseStatus(s) for s in contact.mail_statuses)
+        return self.config.statuses
 
     def reachable(self) -> bool:
         try:

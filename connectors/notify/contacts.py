@@ -30,16 +30,21 @@ class Contact:
     company: str
     company_number: str | None
     grid_owner: str
+    # The company's own choice from the portal's company data (None: the portal sent none,
+    # the settings' default applies). A row written before this field reads back as None.
+    mail_statuses: list[str] | None = None
 
     @classmethod
     def from_case(cls, case: Case) -> Contact:
         company = case.installer_company
         number = company.organisation_number.reveal() if company.organisation_number else None
+        chosen = None if company.mail is None else sorted(str(s) for s in company.mail.statuses)
         return cls(case_id=case.case_id, reference=case.reference,
                    installer=case.installer.name,
                    email=case.installer.email or company.email,
                    language=str(case.installer.language), company=company.name,
-                   company_number=number, grid_owner=case.grid_owner.name)
+                   company_number=number, grid_owner=case.grid_owner.name,
+                   mail_statuses=chosen)
 
 
 class ContactBook:

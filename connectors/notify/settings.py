@@ -9,11 +9,11 @@
     state_dir           where the contact book (a SQLite file) lives, default var/notify: it
                         must survive a restart, or every decision mailed after one is dead-
                         lettered with "no installer e-mail known" (issue 13 item 15)
-    statuses            statuses mailed by default: approved, pre_rejected, completion_rejected,
-                        cancelled
-    companies           per installer company (organisation number or name):
-                        {enabled: true|false, statuses: [...]}: Elsmart's "Sändning aktiverad"
-                        and "välj vilka status som ska generera ett meddelande"
+    statuses            statuses mailed to a company whose portal data carries no e-mail choice
+                        (default: approved, pre_rejected, completion_rejected, cancelled). The
+                        choice itself ("Sändning aktiverad", "välj vilka status som ska generera
+                        ett meddelande", seed 000 §11/§15) is the company's, in the portal: it
+                        comes with every case (installer_company.mail), not from here
     fallback_recipient  where to mail when no installer contact is known (default: dead letter)
 """
 
@@ -24,12 +24,9 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     field_validator,
-    model_validator,
 )
 
 from hub.toolkit import (
@@ -69,21 +66,6 @@ def _statuses(raw: Any) -> frozenset[CaseStatus]:
 Statuses = Annotated[frozenset[CaseStatus], BeforeValidator(_statuses)]
 
 
-class CompanyChoice(BaseModel):
-    """Elsmart's "Sändning aktiverad" and its choice of statuses, per installer company."""
-
-    model_config = ConfigDict(frozen=True)
-    enabled: Flag = True
-    statuses: Statuses = frozenset(MAILED)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shape(cls, raw: Any) -> Any:
-        if not isinstance(raw, dict) or set(raw) - {"enabled", "statuses"}:
-            raise ValueError("must be {enabled: true|false, statuses: [...]}")
-        return raw
-
-
 class NotifySettings(ConnectorSettings):
     WHERE: ClassVar[str] = WHERE
 
@@ -97,7 +79,6 @@ class NotifySettings(ConnectorSettings):
     password: OptionalText = Secret
     state_dir: OptionalPath = STATE_DIR  # durable by default: the contact book survives a restart
     statuses: Statuses = frozenset(MAILED)
-    companies: dict[Text, CompanyChoice] = Field(default_factory=dict)
     fallback_recipient: OptionalText = None
 
     @field_validator("sender")
@@ -113,24 +94,3 @@ class NotifySettings(ConnectorSettings):
         if value is not None and not _EMAIL.match(value):
             raise ValueError("must be an e-mail address")
         return value
-
-    @field_validator("companies", mode="before")
-    @classmethod
-    def _companies(cls, value: Any) -> Any:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise ValueError("must map organisation number or name to {enabled, statuses}")
-        return value
-
-    @property
-    def default(self) -> CompanyChoice:
-        """The choice for a company the settings do not name."""
-        return CompanyChoice(enabled=True, statuses=self.statuses)
-
-    def choice_for(self, *keys: str | None) -> CompanyChoice:
-        """The installer company's choice, looked up by organisation number, then name."""
-        for key in keys:
-            if key and key in self.companies:
-                return self.companies[key]
-        return self.default

@@ -7,11 +7,22 @@ owner's customer register knows about a case's facility, to seed the KIS simulat
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from schemas.case import Address, Case, Facility, GridOwner, InstallerCompany, Party, Person
-from schemas.codes import Country, Language, PartyKind
+from schemas.case import (
+    Address,
+    AttachmentRef,
+    Case,
+    Facility,
+    GridOwner,
+    InstallerCompany,
+    Party,
+    Person,
+)
+from schemas.codes import Country, DocumentKind, Language, PartyKind
 from schemas.identifier_samples import (
     make_fodselsnummer,
     make_gln,
@@ -20,6 +31,7 @@ from schemas.identifier_samples import (
     make_orgnummer,
     make_personnummer,
 )
+from schemas.identifiers import Gsrn
 
 SE_GSRN_PREFIX = "735999"
 NO_GSRN_PREFIX = "707057500"
@@ -33,6 +45,29 @@ _SE_POSTCODES = ("25221", "25301", "25401", "25601", "25701")
 _NO_POSTCODES = ("4610", "4620", "4631")
 
 
+P0_DOCUMENTS = (DocumentKind.final_check, DocumentKind.declaration_of_conformity,
+                DocumentKind.photo)
+"""What an installer attaches to a completion notice: the P0 agreement's documentation."""
+_FILES = {DocumentKind.final_check: ("sluttkontroll", "application/pdf"),
+          DocumentKind.declaration_of_conformity: ("samsvarserklaering", "application/pdf"),
+          DocumentKind.photo: ("maalerskap", "image/jpeg"),
+          DocumentKind.site_plan: ("situationsplan", "application/pdf"),
+          DocumentKind.other: ("bilaga", "application/pdf")}
+
+
+def documentation(case: Case, kinds: Iterable[DocumentKind]) -> list[AttachmentRef]:
+    """One attachment (a reference: name, type, size, hash) per kind, for ``case``."""
+    refs: list[AttachmentRef] = []
+    for kind in kinds:
+        stem, media_type = _FILES[kind]
+        digest = hashlib.sha256(f"{case.case_id}/{kind}".encode()).hexdigest()
+        extension = "jpg" if media_type == "image/jpeg" else "pdf"
+        refs.append(AttachmentRef(name=f"{stem}-{case.reference}.{extension}",
+                                  media_type=media_type, size=40_000 + len(refs),
+                                  sha256=digest, kind=kind))
+    return refs
+
+
 def _address(n: int, country: str) -> Address:
     if country == "SE":
         return Address(street=f"{_SE_STREETS[n % 5]} {n % 40 + 1}",
@@ -41,6 +76,11 @@ def _address(n: int, country: str) -> Address:
     return Address(street=f"{_NO_STREETS[n % 4]} {n % 30 + 1}",
                    postcode=_NO_POSTCODES[n % len(_NO_POSTCODES)], town="Kristiansand",
                    country=Country.NO)
+
+
+def production_point(n: int, country: str = "SE") -> Gsrn:
+    """The production metering point (innmating) of plus customer ``n``."""
+    return make_gsrn(700_000 + n, SE_GSRN_PREFIX if country == "SE" else NO_GSRN_PREFIX)
 
 
 def facility(n: int, country: str = "SE", *, main_fuse_a: int = 25) -> Facility:

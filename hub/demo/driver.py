@@ -15,7 +15,7 @@ simulator calling gridhub's inbound endpoint, the handler by publishing decision
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,14 +27,14 @@ from kombu import Exchange, Producer
 
 from hub.app import Hub, build
 from hub.config import Settings
-from hub.demo.cases import kis_records
+from hub.demo.cases import P0_DOCUMENTS, documentation, kis_records
 from hub.demo.world import World, environment, running_world, shipped_routes
 from hub.ops import handling
 from hub.store import CaseRow
 from hub.topology import HUB_KEY
 from hub.transports import connection_for
 from schemas.case import Case, Note
-from schemas.codes import Flow
+from schemas.codes import DocumentKind, Flow
 
 HANDLER_NAME = "Maria Holm"
 HANDLER_NO = "Kari Hansen"
@@ -55,11 +55,14 @@ class Installer:
         """The edited case after Avvisad föranmälan (ResubmitNotification)."""
         return str(self.portal.submit(case, "case.resubmitted"))
 
-    def complete(self, case: Case, *, completion_only: bool = False) -> str:
+    def complete(self, case: Case, *, completion_only: bool = False,
+                 documents: Iterable[DocumentKind] = P0_DOCUMENTS) -> str:
         """Färdiganmälan (SubmitCompletion); ``completion_only`` for a case without a
-        pre-notification."""
+        pre-notification; ``documents``: the kinds attached (by default every P0 kind)."""
         flow = Flow.completion_only if completion_only else Flow.with_prenotification
-        return str(self.portal.submit(case.model_copy(update={"flow": flow}),
+        attachments = [*case.attachments, *documentation(case, documents)]
+        return str(self.portal.submit(case.model_copy(update={"flow": flow,
+                                                              "attachments": attachments}),
                                       "case.completion.submitted"))
 
     def request_deletion(self, case_id: str, replaced_by: str | None = None) -> str:

@@ -4,8 +4,9 @@ Deterministic from a seed. Roughly: Swedish and Norwegian grid owners, every ins
 type, fuse changes the routes approve on their own, ~10% pre-notifications rejected and
 resent, a few completions rejected and resent, a few wrong installation types (copied to a new
 case, the old one deleted), a few cancellations, blocks of three facilities (Blockanmälan),
-new installations cancelled while their meter work order waits, and Norwegian smart-meter
-rebuilds reported as completion-only cases.
+new installations cancelled while their meter work order waits, Norwegian smart-meter
+rebuilds reported as completion-only cases, plus customers with a production metering point,
+and Norwegian completions first sent without their P0 documentation.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from hub.demo.cases import case_for, facility
+from hub.demo.cases import case_for, facility, production_point
 from schemas.case import Case
 
 # (installation type, job type, weight): the portal's offer (schemas.codes.VALID_JOB_TYPES).
@@ -44,6 +45,7 @@ class Plan:
     reject_completion: bool = False
     cancel: bool = False
     cancel_after_approval: bool = False
+    missing_documents: bool = False  # first completion without its P0 documentation
     copy_of: str | None = None
     done: list[str] = field(default_factory=list)
 
@@ -86,6 +88,9 @@ def make_mix(cases: int, seed: int = 1) -> list[Plan]:
             extra["temporary_kind"] = "disconnect"
         if job == "multiple_meters":  # NEK 399: one facility (and meter) per flat
             extra["facilities"] = [facility(n + k * 1000, country) for k in range(3)]
+        if job == "production":  # a plus customer: a production metering point too
+            extra["facilities"] = [facility(n, country).model_copy(
+                update={"production_id": production_point(n, country)})]
         plan = Plan(case_for(n, country, installation_type=itype, job_type=job,
                              main_fuse_a=fuse, **extra))
         roll = rng.random()
@@ -101,6 +106,10 @@ def make_mix(cases: int, seed: int = 1) -> list[Plan]:
             plan.cancel = plan.cancel_after_approval = True
         elif roll < 0.21 and not plan.expects_workorder:
             plan.reject_completion = True
+        # Norway's P0 documentation: now and then a completion sent without it (rejected at
+        # once, naming what is missing) and sent again complete. No draw: the mix stays.
+        plan.missing_documents = (country == "NO" and n % 9 == 4 and not plan.cancel
+                                  and not plan.reject_completion)
         plans.append(plan)
     return plans
 

@@ -16,6 +16,7 @@ from datetime import date
 
 import structlog
 
+from hub.demo.cases import P0_DOCUMENTS
 from hub.demo.driver import Driver
 from hub.demo.mix import Plan, copy_for_new_type
 from hub.demo.summary import all_cases
@@ -43,7 +44,7 @@ class Options:
     outage_after: float | None = 4.0  # seconds into the run kis goes down (None: never)
     outage_for: float = 20.0
     poison: int = 4
-    values_for: int = 3  # metering points that get a day of 15-minute values
+    values_for: int | None = None  # at most this many points get values (None: every one)
     idle: float = 15.0  # stop when nothing moved for this long and no retry is waiting
     limit: float = 300.0  # stop after this long whatever happens
 
@@ -166,7 +167,8 @@ class Scenario:
                 self.d.installer.cancel(plan.case_id)
                 plan.done.append("cancelled")
         elif status == "approved" and not plan.did("completed"):
-            self.d.installer.complete(plan.case)
+            self.d.installer.complete(plan.case, documents=() if plan.missing_documents
+                                      else P0_DOCUMENTS)
             plan.done.append("completed")
         elif status == "completion_submitted":
             self._completion(plan)
@@ -235,20 +237,23 @@ class Scenario:
             self._problem(f"metering coordinator cannot publish events: {exc}")
 
     def _metering_values(self, rows: dict[str, CaseRow]) -> None:
-        """A day of 15-minute values for the first rebuilt metering points that are done."""
-        if not self._coordinator_ok or self._values_sent >= self.o.values_for:
+        """A day of 15-minute values for every metering point of a Norwegian case once it is
+        archived (its points are active at the datahub): each facility's point and a plus
+        customer's production point, both directions of one meter. ``values_for`` caps it."""
+        cap = self.o.values_for
+        if not self._coordinator_ok or (cap is not None and self._values_sent >= cap):
             return
         for plan in self.plans:
             row = rows.get(plan.case_id)
-            if (plan.completion_only and row is not None and row.status == "archived"
-                    and not plan.did("values")):
-                gsrn = plan.case.facilities[0].facility_id
-                if gsrn is not None:
-                    self.d.coordinator.publish_values(gsrn.reveal(), date(2024, 3, 13))
-                    plan.done.append("values")
-                    self._values_sent += 1
-                    if self._values_sent >= self.o.values_for:
-                        return
+            if (plan.case.grid_owner.country != "NO" or not plan.expects_workorder
+                    or row is None or row.status != "archived" or plan.did("values")):
+                continue
+            plan.done.append("values")
+            for point in _points(plan):
+                self.d.coordinator.publish_values(point, date(2024, 3, 13))
+                self._values_sent += 1
+                if cap is not None and self._values_sent >= cap:
+                    return
 
     def _swedish_market(self) -> None:
         """A Swedish supplier's switch over Ediel (Z03 in, KIS updated, Z04 to the new
@@ -276,6 +281,12 @@ class Scenario:
         if text not in self.problems:
             self.problems.append(text)
             log.warning("demo.problem", problem=text)
+
+
+def _points(plan: Plan) -> list[str]:
+    """The metering points of a plan's facilities: consumption, and production if any."""
+    return [gsrn.reveal() for f in plan.case.facilities
+            for gsrn in (f.facility_id, f.production_id) if gsrn is not None]
 
 
 def play(driver: Driver, plans: list[Plan], options: Options | None = None,

@@ -49,6 +49,8 @@ CASE_VIEW: dict[str, tuple[Node, ...]] = _record({
     "grid_owner": (Case.model_fields["grid_owner"].annotation, GRID_OWNER_VIEW),
     "keys": (dict[str, list[str]],),
     "progress": (list[dict[str, str]],),
+    # what a grid owner's ``documentation:`` adds (hub.routes.documentation.documentation_view)
+    "documentation": (_record({"missing": (list[str],), "subject": (str,), "text": (str,)}),),
 })
 
 

@@ -10,7 +10,9 @@
 
 A route reads it through the case: ``case.grid_owner.market``, ``case.grid_owner.grid_area``,
 ``case.grid_owner.market_party`` (the id of the party in the grid owner's own market role),
-``case.grid_owner.language``. The router merges it into the case view only (the stored case
+``case.grid_owner.language``; ``case.documentation`` is what the case's completion lacks of
+the documentation the grid owner requires (:mod:`hub.routes.documentation`). The router
+merges it into the case view only (the stored case
 is the portal's); a case whose grid owner is not configured has no ``market``, so no route
 that selects on it sends anything to a market.
 """
@@ -23,9 +25,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from hub.routes.documentation import Required, documentation_view, parse_documentation
 from hub.routes.source import Issues, child, item, known_keys
 
-OWNER_KEYS = ("name", "country", "market", "grid_area", "language", "parties")
+OWNER_KEYS = ("name", "country", "market", "grid_area", "language", "parties",
+              "documentation")
 PARTY_KEYS = ("id", "role")
 
 
@@ -53,6 +57,7 @@ class GridOwnerConfig:
     grid_area: str
     language: str
     parties: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (id, role)
+    documentation: Required = field(default_factory=dict)  # installation type -> kinds
 
     @property
     def market_party(self) -> str:
@@ -113,10 +118,13 @@ def _owner(gln: str, spec: Any, path: str, issues: Issues) -> GridOwnerConfig | 
     if language not in ("sv", "nb"):
         issues.add(child(path, "language"), f"language is sv or nb, not {language!r}")
     parties = _parties(spec.get("parties", []), child(path, "parties"), expected, issues)
+    documentation = parse_documentation(spec.get("documentation"),
+                                        child(path, "documentation"), issues)
     if len(issues.errors) != before:
         return None
     return GridOwnerConfig(gln=gln, name=str(name), country=country, market=expected,
-                           grid_area=str(area), language=str(language), parties=parties)
+                           grid_area=str(area), language=str(language), parties=parties,
+                           documentation=documentation)
 
 
 def _parties(raw: Any, path: str, market: Market, issues: Issues
@@ -155,4 +163,5 @@ def with_grid_owner(case: Mapping[str, Any] | None, owners: dict[str, GridOwnerC
     config = owners.get(str(owner.get("gln")))
     if config is None:
         return case
-    return {**case, "grid_owner": {**config.view(), **owner}}
+    return {**case, "grid_owner": {**config.view(), **owner},
+            "documentation": documentation_view(case, config.documentation, config.language)}

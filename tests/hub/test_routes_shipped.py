@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from hub.demo.cases import P0_DOCUMENTS, documentation
 from hub.pipeline import case_view
 from hub.router import AggregatePart, Delivery, Due, Emitted, Router
 from hub.routes import load_routes
@@ -160,9 +161,12 @@ NO_GRID_OWNER = "7070573217917"  # Sørlandsnett AS in routes.yaml's grid_owners
 
 
 def _in_norway(case: Any) -> Any:
+    """The case at Sørlandsnett, documented as its P0 agreement requires (item 14)."""
     doc = case.model_dump(mode="json")
+    attachments = [a.model_dump(mode="json") for a in documentation(case, P0_DOCUMENTS)]
     return type(case).model_validate({**doc, "grid_owner": {**doc["grid_owner"],
-                                                           "gln": NO_GRID_OWNER}})
+                                                           "gln": NO_GRID_OWNER},
+                                      "attachments": [*doc["attachments"], *attachments]})
 
 
 def _approved_with_held_job(walk: Walk, case: Any) -> Envelope:

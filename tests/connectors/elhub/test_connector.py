@@ -45,7 +45,7 @@ def test_activation_then_meter_change_update_the_datahub(
     connector.deliver(updated("meter_change", gsrn=NEW_GSRN, meter_number="6970631400000077"))
     assert simulator.hub.metering_points[NEW_GSRN] | {} == {
         "status": "active", "meter_number": "6970631400000077",
-        "grid_owner": "7080005051019"}
+        "grid_owner": "7080005051019", "type": "E17"}  # a consumption point
 
 
 def test_meter_change_for_an_unknown_gsrn_is_rejected_41_with_reason(

@@ -21,7 +21,11 @@ MESSAGES = {
         "installation_type": "fuse_change", "main_fuse_a": 35},
     "griddata.answered": NIS_GRID,
     "installation.registered": {"facility_id": gsrn(0).reveal(), "meter_number": "7350000",
-                                "technical_number": "T-40100", "substation": "T114"},
+                                "technical_number": "T-40100", "substation": "T114",
+                                "documents": [{"name": "sluttkontroll.pdf",
+                                               "media_type": "application/pdf", "size": 4100,
+                                               "sha256": "ab" * 32, "origin": "installer",
+                                               "kind": "final_check"}]},
 }
 
 

@@ -9,6 +9,7 @@ import pytest
 from connectors.notify import NotifyConnector
 from connectors.notify.simulator import NotifySimulator
 from hub.errors import (
+    ConfigurationError,
     InvalidMessage,
     TargetRejected,
     TargetServerError,
@@ -16,6 +17,7 @@ from hub.errors import (
     TargetUnavailable,
 )
 from hub.routes import load_routes
+from schemas.case import MailChoice
 from tests.connectors.notify.conftest import NoInbound, server_tls
 from tests.factories import envelope, norwegian_case, swedish_case
 from tests.support.shipped import SHIPPED_ROUTES, SHIPPED_SECRETS
@@ -54,19 +56,30 @@ def test_norwegian_case_is_mailed_in_norwegian(smtp_sim, settings):
     assert smtp_sim.mails[0]["subject"] == "Installasjonstillatelse for sak SNS4401"
 
 
-def test_company_choice_by_organisation_number_or_name(smtp_sim, settings):
-    only_approved = _connector(settings, companies={ORGNR: {"statuses": ["approved"]}})
-    only_approved.deliver(envelope("case.submitted", CASE))
-    assert only_approved.deliver(envelope("case.rejected", CASE)) == []
-    assert len(only_approved.deliver(envelope("case.approved", CASE))) == 1
-    disabled = _connector(settings, companies={"Bollérud Elektro AB": {"enabled": False}})
-    disabled.deliver(envelope("case.submitted", CASE))
-    assert disabled.deliver(envelope("case.approved", CASE)) == []
+def test_the_company_choice_comes_with_the_case_from_the_portal(smtp_sim, settings):
+    only_approved = CASE.model_copy(update={"installer_company": CASE.installer_company.model_copy(
+        update={"mail": MailChoice(pre_rejected=False, completion_rejected=False,
+                                   cancelled=False)})})
+    conn = _connector(settings)
+    conn.deliver(envelope("case.submitted", only_approved))
+    assert conn.deliver(envelope("case.rejected", only_approved)) == []
+    assert len(conn.deliver(envelope("case.approved", only_approved))) == 1
+    disabled = swedish_case(1)
+    disabled = disabled.model_copy(update={"installer_company": disabled.installer_company
+                                           .model_copy(update={"mail": MailChoice(enabled=False)})})
+    conn.deliver(envelope("case.submitted", disabled))
+    assert conn.deliver(envelope("case.approved", disabled)) == []
+    # a company whose portal data has no choice: the settings' default statuses
     default_off = _connector(settings, statuses=["pre_rejected"])
     default_off.deliver(envelope("case.submitted", CASE))
     assert default_off.deliver(envelope("case.completion.rejected", CASE)) == []
     assert [m["subject"] for m in smtp_sim.mails] == [
         "Installationsmedgivande för ärende MEE9541"]
+
+
+def test_the_choice_is_no_longer_a_setting(settings):
+    with pytest.raises(ConfigurationError, match="unknown setting"):
+        _connector(settings, companies={ORGNR: {"statuses": ["approved"]}})
 
 
 def test_unknown_installer_is_permanent_unless_a_fallback_is_set(smtp_sim, settings):

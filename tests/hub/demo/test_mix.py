@@ -34,3 +34,14 @@ def test_wrong_type_copy_is_a_new_case():
     assert copy.case_id == f"{plan.case_id}-K" and copy.copy_of == plan.case_id
     assert copy.case.installation_type == "extension"
     assert copy.case.facilities == plan.case.facilities
+
+
+def test_plus_customers_and_completions_without_documentation():
+    plans = make_mix(200, seed=7)
+    plus = [p for p in plans if p.case.job_type == "production"]
+    assert plus and all(f.production_id is not None for p in plus for f in p.case.facilities)
+    points = [f.production_id.reveal() for p in plus for f in p.case.facilities]
+    assert len(set(points)) == len(points)
+    missing = [p for p in plans if p.missing_documents]
+    assert missing and all(p.case.grid_owner.country == "NO" and not p.cancel
+                           and not p.reject_completion for p in missing)
