@@ -63,6 +63,16 @@ def test_one_deployment_per_role_each_running_a_real_gridhub_command():
     assert set(roles) == set(Settings.model_fields["roles"].default)
 
 
+def test_a_job_migrates_the_store_before_the_pods_of_a_new_release_start():
+    (job,) = of_kind("Job")
+    argv = _container(job)["command"]
+    _resolve(argv)  # parses with the real CLI
+    assert argv[-2:] == ["db", "upgrade"]
+    env = {e["name"]: e for e in _container(job)["env"]}
+    assert env["GRIDHUB_STORE_URL"]["valueFrom"]["secretKeyRef"] == {"name": "gridhub",
+                                                                     "key": "store-url"}
+
+
 def test_the_shared_settings_load_and_the_probes_use_the_port_the_web_listens_on(tmp_path):
     config = _config()
     (tmp_path / "gridhub.toml").write_text(
