@@ -46,6 +46,7 @@ class CaseSubmitted(BaseModel):
     occurred_at: datetime
     schema_version: int
     payload: Case
+    traceparent: str | None = None  # the envelope's W3C trace context (gridhub sets it)
 
 
 def build(url: str, namespace: str, prefetch: int) -> RabbitBroker:
