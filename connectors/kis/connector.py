@@ -17,6 +17,7 @@ Settings: :class:`KisSettings` below.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -40,6 +41,25 @@ from schemas.envelope import Envelope
 from schemas.message_types import MessageType
 
 M = MessageType
+
+
+@dataclass(frozen=True)
+class _Step:
+    """A KIS operation that answers OK/AVVISAD and moves the customer-service side track."""
+
+    operation: str  # its request and response are <operation>Request / <operation>Response
+    what: str  # for the refusal: "KIS refused the <what>"
+    state: str  # the side track's state once KIS confirmed
+    suffix: str  # of the derived message's id
+
+
+_CUSTOMER_SERVICE: dict[str, _Step] = {
+    M.CUSTOMER_REGISTERED: _Step("RegisterCustomer", "registration", "registered_in_kis",
+                                 "registered"),
+    # Kundservice has done its part for the fuse change: "Färdig från kundservice".
+    M.TARIFF_CHANGE_REQUESTED: _Step("ChangeTariff", "tariff change", "done", "tariff"),
+    M.CUSTOMER_ENDED: _Step("EndCustomer", "end of the customer", "done", "ended"),
+}
 
 
 class KisSettings(HttpSettings):
@@ -82,26 +102,14 @@ class KisConnector(Connector):
             body = codec.to_wire(message, self.wire)
             answer = self.client.call("LookupFacility", body)
             return [codec.answer_from_wire(message, answer, self.wire)]
-        if message.type == M.CUSTOMER_REGISTERED:
-            body = codec.to_wire(message, self.wire)
-            answer = self.client.call("RegisterCustomer", body)
-            codec.check_registration(answer, self.wire, where=f"kis RegisterCustomer {self.url}")
+        step = _CUSTOMER_SERVICE.get(message.type)
+        if step is not None:
+            answer = self.client.call(step.operation, codec.to_wire(message, self.wire))
+            codec.check_registration(answer, self.wire, where=f"kis {step.operation} {self.url}",
+                                     kind=f"{step.operation}Response", what=step.what)
             # KIS confirmed: the portal's customer-service symbol may now say so.
             return [message.derive(M.CASE_SIDETRACK_UPDATED, self.name, {
-                "track": "customer_service", "state": "registered_in_kis"}, "registered")]
-        if message.type == M.TARIFF_CHANGE_REQUESTED:
-            answer = self.client.call("ChangeTariff", codec.to_wire(message, self.wire))
-            codec.check_registration(answer, self.wire, where=f"kis ChangeTariff {self.url}",
-                                     kind="ChangeTariffResponse", what="tariff change")
-            # Kundservice has done its part for the fuse change: "Färdig från kundservice".
-            return [message.derive(M.CASE_SIDETRACK_UPDATED, self.name, {
-                "track": "customer_service", "state": "done"}, "tariff")]
-        if message.type == M.CUSTOMER_ENDED:
-            answer = self.client.call("EndCustomer", codec.to_wire(message, self.wire))
-            codec.check_registration(answer, self.wire, where=f"kis EndCustomer {self.url}",
-                                     kind="EndCustomerResponse", what="end of the customer")
-            return [message.derive(M.CASE_SIDETRACK_UPDATED, self.name, {
-                "track": "customer_service", "state": "done"}, "ended")]
+                "track": "customer_service", "state": step.state}, step.suffix)]
         if message.type in (M.SUPPLY_START_NOTIFIED, M.SUPPLY_END_NOTIFIED):
             answer = self.client.call("RegisterSupplyChange", codec.to_wire(message, self.wire))
             return [codec.supply_registered(message, answer, self.wire,

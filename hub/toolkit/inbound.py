@@ -219,14 +219,7 @@ class InboundServer:
 
     def start(self) -> InboundServer:
         self._thread.start()
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not self._server.started:
-            if not self._thread.is_alive():
-                raise RuntimeError(f"the inbound server on {self.url} did not start")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the inbound server on {self.url} did not listen within "
-                                   f"{START_TIMEOUT_S:g}s")
-            time.sleep(0.01)
+        wait_listening(self._server, self._thread, f"the inbound server on {self.url}")
         return self
 
     def _run(self) -> None:
@@ -366,3 +359,16 @@ async def _abort(scope: Scope) -> None:
 
 def _client(client: tuple[str, int] | None) -> str:
     return f"{client[0]}:{client[1]}" if client else "?"
+
+
+def wait_listening(server: uvicorn.Server, thread: threading.Thread, what: str) -> None:
+    """Return once ``server`` (run by ``thread``) listens. uvicorn offers only a ``started``
+    flag, no event, so it is polled; a thread that died (port in use) or a server that does
+    not listen within START_TIMEOUT_S is a RuntimeError naming ``what``."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not server.started:
+        if not thread.is_alive():
+            raise RuntimeError(f"{what} did not start (port in use?)")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not listen within {START_TIMEOUT_S:g}s")
+        time.sleep(0.01)

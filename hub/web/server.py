@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 import uvicorn
 
-START_TIMEOUT_S = 15.0
+from hub.toolkit.inbound import wait_listening
 
 
 class WebServer:
@@ -30,14 +29,7 @@ class WebServer:
 
     def start(self) -> None:
         self._thread.start()
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not self._server.started:
-            if not self._thread.is_alive():
-                raise RuntimeError(f"the web server did not start on {self.url} (port in use?)")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the web server did not listen on {self.url} within "
-                                   f"{START_TIMEOUT_S:g}s")
-            time.sleep(0.02)
+        wait_listening(self._server, self._thread, f"the web server on {self.url}")
 
     def stop(self, timeout: float = 15.0) -> None:
         """Finish the requests in hand, then stop (running replay jobs stop after the
