@@ -25,6 +25,7 @@ def test_demo_summary_matches_the_store(tmp_path):
         register(main)
     run = tmp_path / "run"
     result = CliRunner().invoke(main, ["demo", "--cases", "12", "--seed", "3", "--outage", "2",
+                                       "--weeks", "1", "--pace", "0.1",
                                        "--keep", str(run)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     out = result.output
