@@ -253,7 +253,8 @@ def _span(s: Summary) -> str:
         return ""
     first, last = s.span
     days = (last - first).days + 1
-    return (f", {days / 7:.0f} weeks ({days} days) of a grid owner's work, "
+    weeks = round(days / 7)
+    return (f", {weeks} week{'s' if weeks != 1 else ''} ({days} days) of a grid owner's work, "
             f"{first.isoformat()} to {last.isoformat()},")
 
 

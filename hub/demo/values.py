@@ -84,7 +84,7 @@ class DailyValues:
         """Every point's values are out up to yesterday (simulated) or the window's end."""
         until = self._until()
         return all(p.ready and p.next_day >= until for p in self.points.values()
-                   if p.first_day < until)
+                   if p.first_day < until or p.asked)
 
     @property
     def published(self) -> int:
@@ -124,6 +124,8 @@ class DailyValues:
             row = rows.get(point.case_id)
             if point.country != "SE" or point.asked or row is None or row.status != "archived":
                 continue
+            if self.last_day is not None and point.first_day > self.last_day:
+                continue  # mounted after the window: no day of it to collect
             self.d.world.ediel.send_start(point.gsrn, point.first_day, reason="Z23")
             point.asked = True
 
