@@ -25,10 +25,12 @@ DEFAULT_CASES = 200
 @click.option("--seed", default=1, show_default=True, type=int, help="the mix of cases")
 @click.option("--keep", type=click.Path(path_type=Path, file_okay=False),
               help="keep the run's store, broker file, simulator state and log in DIR")
-@click.option("--outage", default=20.0, show_default=True, type=click.FloatRange(0),
-              help="seconds kis is down in the middle of the run (0: no outage)")
-@click.option("--weeks", default=4, show_default=True, type=click.IntRange(1, 12),
-              help="simulated weeks of a grid owner's work, starting today")
+@click.option("--outage", default=8.0, show_default=True, type=click.FloatRange(0),
+              help="seconds kis is down early in the run, about ten simulated days (0: no "
+              "outage)")
+@click.option("--weeks", default=6, show_default=True, type=click.IntRange(1, 12),
+              help="simulated weeks of a grid owner's work with metering values, starting "
+              "today (the run goes on while cases still move)")
 @click.option("--pace", default=0.8, show_default=True, type=click.FloatRange(0.01, 60),
               help="real seconds per simulated day")
 @click.option("--drain", "drain_limit", default=60.0, show_default=True,

@@ -52,7 +52,7 @@ class Options:
     values_for: int | None = None  # at most this many points get values (None: every one)
     idle: float = 15.0  # stop when nothing moved for this long and no retry is waiting
     limit: float = 300.0  # stop after this long whatever happens
-    window_days: int = 28  # the simulated days played at least (4 weeks)
+    window_days: int = 42  # simulated days with values (6 weeks); played on while cases move
     day_seconds: float = 0.8  # real seconds per simulated day
 
     def clock(self) -> SimClock:
@@ -90,9 +90,10 @@ class Scenario:
         self._coordinator_ok = True
         clock = driver.clock
         self.clock = clock if isinstance(clock, SimClock) else self.o.clock()
-        self.last_day = self.clock.day(self.o.window_days - 1)
+        # Values for the window's days only: every day more is a day of values for every
+        # point (and, in Sweden, two acknowledgements back each), more than the run holds.
         self.values = DailyValues(driver, self.clock, self.plans, self.o.values_for,
-                                  last_day=self.last_day)
+                                  last_day=self.clock.day(self.o.window_days - 1))
         self._se_market = "to do"
 
     def run(self) -> Played:
@@ -126,8 +127,9 @@ class Scenario:
             time.sleep(self.o.tick)
         if outage and outage[1] < 0:
             self.d.world.kis.fail("none")
+        last_day = self.values.close()  # the window's last day
         return Played(self.plans, time.monotonic() - start, timed_out, self.problems, outage,
-                      self.clock, self.last_day, self.values)
+                      self.clock, last_day, self.values)
 
     # -- disturbances --------------------------------------------------------------------------
 

@@ -156,6 +156,11 @@ class DailyValues:
                 self.sent[point.country] += 1
                 point.next_day += timedelta(days=1)
 
+    def close(self) -> date:
+        """The end of the run: the last day with values (the window's, or yesterday)."""
+        self._publish()
+        return self._until() - timedelta(days=1)
+
     def expected(self, last_day: date) -> dict[str, list[date]]:
         """Per point, the days that should have values up to ``last_day``."""
         return {p.gsrn: [p.first_day + timedelta(days=n)
