@@ -31,7 +31,7 @@ DEFAULT_CASES = 200
 @click.option("--weeks", default=6, show_default=True, type=click.IntRange(1, 12),
               help="simulated weeks of a grid owner's work with metering values, starting "
               "today (the run goes on while cases still move)")
-@click.option("--pace", default=0.8, show_default=True, type=click.FloatRange(0.01, 60),
+@click.option("--pace", default=1.0, show_default=True, type=click.FloatRange(0.01, 60),
               help="real seconds per simulated day")
 @click.option("--drain", "drain_limit", default=60.0, show_default=True,
               type=click.FloatRange(0), help="seconds to wait, after the cases settled, for "

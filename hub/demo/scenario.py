@@ -53,7 +53,7 @@ class Options:
     idle: float = 15.0  # stop when nothing moved for this long and no retry is waiting
     limit: float = 300.0  # stop after this long whatever happens
     window_days: int = 42  # simulated days with values (6 weeks); played on while cases move
-    day_seconds: float = 0.8  # real seconds per simulated day
+    day_seconds: float = 1.0  # real seconds per simulated day
 
     def clock(self) -> SimClock:
         """A clock for a run with these options, starting today (not yet running)."""
