@@ -15,7 +15,7 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from schemas.case import AwareDatetime, CanonicalModel, Text
-from schemas.codes import ObservationQuality
+from schemas.codes import MeteringPointType, ObservationQuality
 from schemas.identifiers import Anlaggningsid, SeOrgnummer, SePersonnummer
 
 EdielId = str
@@ -31,6 +31,9 @@ class SupplyReason(StrEnum):
     move_out = "move_out"  # LK on an end: the customer moved out
     cancellation = "cancellation"  # C: an earlier notification withdrawn
     rescission = "rescission"  # H: hävning, the supplier ends the contract
+    # D: obligation to receive production; the grid owner's Z04 for a production point
+    # (the buying supplier notified it as a move-in, LK)
+    production = "production"
 
 
 class MarketCustomer(CanonicalModel):
@@ -72,6 +75,8 @@ class SupplyConfirmed(CanonicalModel):
     estimated_annual_kwh: int | None = Field(default=None, ge=0)
     meter_number: Text | None = None
     resolution_minutes: int = Field(default=15, description="Observation length (508)")
+    metering_point_type: MeteringPointType | None = Field(
+        default=None, description="Field 513; production: a plus customer's production point")
 
     @model_validator(mode="after")
     def _resolution(self) -> SupplyConfirmed:

@@ -7,7 +7,8 @@ Outbound (deliver):
     supply.registered          -> (a start at a point not in operation) kept until its meter
                                   is mounted; returns [supply.start.confirmed] once it is
     meteringpoint.updated      -> (event new) the point is in operation; returns the
-                                  supply.start.confirmed that waited for it, if one did
+                                  supply.start.confirmed that waited for it, if one did; a
+                                  production point's (E18) Z04 and values say production
     market.acknowledged        -> rejected or missing: TargetRejected with the code (a dead
                                   letter; its case on hold); accepted: nothing to do
     market.interchange.rejected -> InvalidMessage (the raw interchange into the dead letters)
@@ -104,7 +105,9 @@ class EdielConnector(Connector):
         if message.type in (M.SUPPLY_START_CONFIRMED, M.SUPPLY_END_CONFIRMED):
             self.supply.sent(message)
         now = datetime.now(UTC)
-        interchange = documents.to_interchange(message, self._addressing(message), now)
+        point = str(message.payload.get("gsrn") or message.payload.get("metering_point") or "")
+        interchange = documents.to_interchange(message, self._addressing(message), now,
+                                               point_type=self.state.type_of(point))
         # remembered before it leaves: an answer can come back before _send returns, and a
         # crash after sending must not leave the answer without its message
         self.sent.remember(Sent(message.message_id, message.case_id, interchange.reference,

@@ -74,19 +74,25 @@ def recipient_of(message: Envelope) -> str | None:
     return str(value) if value else None
 
 
-def to_interchange(message: Envelope, to: Addressing, now: datetime) -> Interchange:
-    """The interchange that carries ``message``; InvalidMessage for a type not sent."""
+def to_interchange(message: Envelope, to: Addressing, now: datetime,
+                   point_type: str = "consumption") -> Interchange:
+    """The interchange that carries ``message``; InvalidMessage for a type not sent.
+    ``point_type`` is the metering point's (values of a production point say E18)."""
     model = parse_payload(message)
     doc_id = document_id_of(message.message_id)
     common: dict[str, Any] = {"sender": to.grid_owner, "recipient": to.recipient,
                               "role": to.role, "grid_area": to.grid_area, "created": now}
     if isinstance(model, MeteringValuesCollected):
-        body, kind = utilts.series(model, doc_id, **common), "utilts_series"
+        body = utilts.series(model, doc_id, point_type=point_type, **common)
+        kind = "utilts_series"
     elif isinstance(model, MonthlyReadings):
-        body, kind = utilts.monthly(model, doc_id, **common), "utilts_monthly"
+        body = utilts.monthly(model, doc_id, point_type=point_type, **common)
+        kind = "utilts_monthly"
     elif isinstance(model, SupplyConfirmed):
         document = codes.get("prodat", "confirm_start" if message.type ==
                              M.SUPPLY_START_CONFIRMED else "confirm_end")
+        if model.metering_point_type is None:  # what the connector knows of the point
+            model = model.model_copy(update={"metering_point_type": point_type})
         body = prodat.confirmation(model, doc_id, document=document, sender=to.grid_owner,
                                    created=now)
         kind = "prodat"

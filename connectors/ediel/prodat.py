@@ -16,6 +16,7 @@ from pydifact.segments import Segment
 from connectors.ediel import codes, normaltime
 from connectors.ediel.syntax import Message, component
 from hub.toolkit import InvalidMessage
+from schemas.codes import MeteringPointType
 from schemas.payloads import SupplyConfirmed
 
 TYPE = "PRODAT"
@@ -50,11 +51,28 @@ def confirmation(confirmed: SupplyConfirmed, doc_id: str, *, document: str, send
     segments += [Segment("CCI", "", "Z07"),
                  Segment("CAV", codes.get("prodat", "installation_status_active")),
                  Segment("CCI", "", "Z13"), Segment("CAV", reason)]
+    segments += _point_type(confirmed.metering_point_type)
     if confirmed.meter_number:
         segments.append(Segment("RFF", ["MG", confirmed.meter_number]))
     segments += [Segment("RFF", ["Z05", confirmed.grid_area]),
                  Segment("RFF", ["LI", confirmed.case_reference])]
     return segments
+
+
+def _point_type(kind: MeteringPointType | None) -> list[Segment]:
+    """Field 513 (E18 for a production point), in the form codes.yaml gives: unverified for
+    PRODAT, so a grid owner corrects the qualifier there; a type mapped to null is left out."""
+    spec = codes.get("prodat", "metering_point_type")
+    value = spec["values"].get(str(kind)) if kind is not None else None
+    if not value:
+        return []
+    return [Segment("CCI", *_elements(spec["characteristic"])),
+            Segment("CAV", *_elements([value]))]
+
+
+def _elements(texts: list[str]) -> list[str | list[str]]:
+    """``["", "E12::260"]`` -> the elements of a segment: a composite where there is a ``:``."""
+    return [text.split(":") if ":" in text else text for text in texts]
 
 
 # ---------------------------------------------------------------- reading
@@ -131,12 +149,23 @@ def _confirmed_extras(group: list[Segment], dates: dict[str, str],
     extras: dict[str, Any] = {}
     if refs.get("MG"):
         extras["meter_number"] = refs["MG"]
-    for segment in group:
+    spec = codes.get("prodat", "metering_point_type")
+    characteristic = _elements(spec["characteristic"])
+    types = {_key(_elements([v])): k for k, v in spec["values"].items() if v}
+    for segment, following in zip(group, [*group[1:], None], strict=True):
         if segment.tag == "QTY" and component(segment, 0) == "31":
             extras["estimated_annual_kwh"] = int(component(segment, 0, 1))
         elif segment.tag == "DTM" and component(segment, 0) == "354":
             extras["resolution_minutes"] = int(component(segment, 0, 1))
+        elif segment.tag == "CCI" and _key(segment.elements) == _key(characteristic) \
+                and following is not None and _key(following.elements) in types:
+            extras["metering_point_type"] = types[_key(following.elements)]
     return extras
+
+
+def _key(elements: list[Any]) -> tuple[Any, ...]:
+    """Segment elements comparable whatever the reader made of them (lists or tuples)."""
+    return tuple(e if isinstance(e, str) else tuple(e) for e in elements)
 
 
 def _reason(group: list[Segment], kind: str, where: str) -> str:

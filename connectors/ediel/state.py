@@ -7,6 +7,8 @@
     waiting      a start of supply at a point without a meter yet (a new connection): the
                  Z04 waits for the meter (ediel-sweden.md §1.3)
     in_operation points whose meter we have seen mounted (the new metering point's master data)
+    point_type   the type of each such point when it is not consumption: a plus customer's
+                 production point, whose Z04 and values say so (E18)
 
 Why a file under the connector's data directory and not a table in the hub's store: the
 connector's inbound side is a gateway directory on this machine anyway, connectors do not
@@ -38,7 +40,9 @@ CREATE TABLE IF NOT EXISTS supply (
 CREATE TABLE IF NOT EXISTS waiting (metering_point TEXT PRIMARY KEY, payload TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS in_operation (
     metering_point TEXT PRIMARY KEY, meter_number TEXT);
+CREATE TABLE IF NOT EXISTS point_type (metering_point TEXT PRIMARY KEY, type TEXT NOT NULL);
 """
+CONSUMPTION = "consumption"
 SINCE_EVER = date.min.isoformat()
 
 
@@ -133,12 +137,26 @@ class EdielState:
                        (point, json.dumps(payload)))
         return None
 
-    def meter_mounted(self, point: str, meter_number: str | None) -> dict[str, Any] | None:
-        """Note the point in operation; the start of supply that waited for it, if any."""
+    def meter_mounted(self, point: str, meter_number: str | None,
+                      point_type: str = CONSUMPTION) -> dict[str, Any] | None:
+        """Note the point in operation (and its type); the start of supply that waited for
+        it, if any."""
         with self.tx() as db:
             db.execute("INSERT OR REPLACE INTO in_operation VALUES (?, ?)",
                        (point, meter_number))
+            if point_type == CONSUMPTION:  # the usual case is not stored
+                db.execute("DELETE FROM point_type WHERE metering_point = ?", (point,))
+            else:
+                db.execute("INSERT OR REPLACE INTO point_type VALUES (?, ?)",
+                           (point, point_type))
             row = db.execute("SELECT payload FROM waiting WHERE metering_point = ?",
                              (point,)).fetchone()
             db.execute("DELETE FROM waiting WHERE metering_point = ?", (point,))
         return dict(json.loads(row[0])) if row else None
+
+    def type_of(self, point: str) -> str:
+        """The metering point's type as its master data said: consumption unless told."""
+        with self._lock:
+            row = self._db.execute("SELECT type FROM point_type WHERE metering_point = ?",
+                                   (point,)).fetchone()
+        return str(row[0]) if row else CONSUMPTION

@@ -6,7 +6,9 @@ Z04 when the meter and data exist (ediel-sweden.md §1.3, "New connection"). KIS
 point is in operation (``supply.registered``); a point that is not waits here until its new
 metering point's master data (``meteringpoint.updated``, event ``new``) comes by, in either
 order. What we confirm also says who supplies the point from when, so a day's values go to
-the supplier of that day (the Z04's supplier from its start, the Z05's before it).
+the supplier of that day (the Z04's supplier from its start, the Z05's before it). A plus
+customer's production point is one more such point: its master data says production, so its
+Z04 goes to the supplier buying the production with reason D (Z70) and E18.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ from typing import Any
 
 from connectors.ediel import documents
 from connectors.ediel.state import EdielState
+from schemas.codes import MeteringPointType
 from schemas.envelope import Envelope
 from schemas.message_types import MessageType as M
 from schemas.payloads import MeteringPointUpdated, SupplyConfirmed, parse_payload
+from schemas.payloads_supply import SupplyReason
 
 NORMAL_TIME = timezone(timedelta(hours=1))
 _CONFIRMED_KEYS = ("metering_point", "reason", "effective_on", "supplier", "grid_area",
@@ -61,7 +65,8 @@ class SupplyRegister:
         that waited for it is confirmed now, from the later of its day and the meter's."""
         update = parse_payload(message)
         assert isinstance(update, MeteringPointUpdated)
-        waiting = self.state.meter_mounted(update.gsrn.reveal(), update.meter_number)
+        waiting = self.state.meter_mounted(update.gsrn.reveal(), update.meter_number,
+                                           str(update.metering_point_type))
         if waiting is None:
             return []
         mounted_on = update.effective_at.astimezone(NORMAL_TIME).date()
@@ -72,6 +77,11 @@ class SupplyRegister:
                       not_before: date | None) -> Envelope:
         payload = dict(waiting["payload"])
         payload.setdefault("grid_area", self.default_grid_area)
+        if self.state.type_of(payload["metering_point"]) == MeteringPointType.production:
+            # a production point's Z04 is D, obligation to receive (the supplier buying the
+            # production notified it as LK; ediel-sweden.md §1.2-1.3), and says E18
+            payload["reason"] = SupplyReason.production
+            payload["metering_point_type"] = MeteringPointType.production
         if meter:
             payload["meter_number"] = meter
         if not_before is not None and date.fromisoformat(payload["effective_on"]) < not_before:

@@ -43,7 +43,8 @@ def _header(doc_id: str, *, sender: str, recipient: str, role: str,
 
 
 def _transaction(doc_id: str, gsrn: str, grid_area: str, start: datetime, end: datetime,
-                 resolution: list[str], registered: datetime) -> list[Segment]:
+                 resolution: list[str], registered: datetime, point_type: str
+                 ) -> list[Segment]:
     kinds = codes.get("utilts", "metering_point_type")
     return [Segment("IDE", "24", f"{doc_id}-T1"),
             Segment("LOC", "172", [gsrn, "", "9"]),
@@ -55,12 +56,14 @@ def _transaction(doc_id: str, gsrn: str, grid_area: str, start: datetime, end: d
             Segment("STS", "7", "", [codes.get("utilts", "reason"), "", "260"]),
             Segment("MEA", "AAZ", "", codes.get("utilts", "unit")),
             Segment("CCI", "", "", ["E12", "", "260"]),
-            Segment("CAV", [kinds["consumption"], "", "260"])]
+            Segment("CAV", [kinds[point_type], "", "260"])]
 
 
 def series(values: MeteringValuesCollected, doc_id: str, *, sender: str, recipient: str,
-           role: str, grid_area: str, created: datetime) -> list[Segment]:
-    """The body of an E66 with one day's series, in normal time."""
+           role: str, grid_area: str, created: datetime,
+           point_type: str = "consumption") -> list[Segment]:
+    """The body of an E66 with one day's series, in normal time; ``point_type`` production
+    for what a plus customer fed in (E18)."""
     wanted = _PER_DAY[values.resolution]
     if len(values.observations) != wanted:
         raise InvalidMessage(
@@ -72,7 +75,7 @@ def series(values: MeteringValuesCollected, doc_id: str, *, sender: str, recipie
     quality = codes.get("utilts", "quality")
     segments = _header(doc_id, sender=sender, recipient=recipient, role=role, created=created)
     segments += _transaction(doc_id, values.gsrn.reveal(), grid_area, start,
-                             start + timedelta(days=1), resolution, created)
+                             start + timedelta(days=1), resolution, created, point_type)
     statuses = {name: Segment("STS", "8", code) for name, code in quality.items() if code}
     # segments are read-only once built: the SEQ of a position and a quality's STS are shared
     for obs in values.observations:
@@ -99,13 +102,14 @@ def _seq(position: int) -> Segment:
 
 
 def monthly(readings: MonthlyReadings, doc_id: str, *, sender: str, recipient: str,
-            role: str, grid_area: str, created: datetime) -> list[Segment]:
+            role: str, grid_area: str, created: datetime,
+            point_type: str = "consumption") -> list[Segment]:
     """The body of an E66 S: start and end readings and the month's consumption."""
     start = normaltime.day_start(readings.month)
     end = normaltime.day_start(_next_month(readings.month))
     segments = _header(doc_id, sender=sender, recipient=recipient, role=role, created=created)
     segments += _transaction(doc_id, readings.gsrn.reveal(), grid_area, start, end,
-                             codes.get("utilts", "resolution", "month"), created)
+                             codes.get("utilts", "resolution", "month"), created, point_type)
     code = codes.get("utilts", "quality").get(str(readings.quality))
     origin, value = codes.get("utilts", "reading_origin")
     for position, (reading, moment) in enumerate(

@@ -1,6 +1,7 @@
 """OpenTelemetry: a span per hop (receive, hub, deliver) in one trace, linked by the W3C
 traceparent carried in the envelope and sent to the target in the HTTP headers; SOAP calls
-(the requests session zeep uses) send it too. The SDK's in-memory exporter collects them."""
+(the requests session zeep uses) send it too. The SDK's in-memory exporter collects them. With
+nothing exporting, a hop is only its ids (no SDK span), and the trace still travels."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import NonRecordingSpan, SpanKind
 
 from hub import telemetry
 from hub.toolkit import CappedSession
@@ -17,15 +18,15 @@ from tests.hub.ops.conftest import hub_settings
 from tests.support.hubrun import running_hub, wait_until
 from tests.support.sink import Sink
 
-_EXPORTER = InMemorySpanExporter()
-telemetry.export_to(_EXPORTER)  # once per test process: the provider keeps its processors
-
 
 @pytest.fixture
 def spans() -> Iterator[InMemorySpanExporter]:
-    _EXPORTER.clear()
-    yield _EXPORTER
-    _EXPORTER.clear()
+    exporter = InMemorySpanExporter()
+    telemetry.export_to(exporter)
+    try:
+        yield exporter
+    finally:
+        telemetry.stop_exporting()  # later tests of this process make spans of ids only
 
 
 def _ctx(traceparent: str) -> tuple[str, str]:
@@ -190,3 +191,69 @@ def test_an_invalid_traceparent_starts_a_new_trace(spans):
         ours = telemetry.current_traceparent()
     (finished,) = spans.get_finished_spans()
     assert finished.parent is None and _ctx(ours)[0] != "0" * 32
+
+
+UPSTREAM = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+
+def test_with_nothing_exporting_a_child_hop_keeps_the_trace_and_the_traceparent_travels():
+    with telemetry.span("hub case.submitted", UPSTREAM, attributes={"gridhub.case_id": "c"}) \
+            as hop:
+        assert isinstance(hop, NonRecordingSpan) and not hop.is_recording()
+        ours = telemetry.current_traceparent()
+        assert telemetry.trace_headers() == {"traceparent": ours}
+        assert telemetry.current_trace_id() == "4bf92f3577b34da6a3ce929d0e0e4736"
+        hop.set_attribute("gridhub.outcome", "delivered")  # callers need no check
+        telemetry.failed(hop, RuntimeError("503"))
+    trace_id, span_id = _ctx(ours)
+    assert trace_id == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert span_id not in ("00f067aa0ba902b7", "0" * 16)
+    assert ours[-2:] == "01"  # sampled upstream, sampled here
+    assert telemetry.current_traceparent() is None  # the block's span is gone with it
+    # the next hop (another process) reads ours: same trace, its own span
+    with telemetry.span("deliver alpha", ours):
+        theirs = telemetry.current_traceparent()
+    assert _ctx(theirs)[0] == trace_id and _ctx(theirs)[1] not in (span_id, "0" * 16)
+
+
+def test_with_nothing_exporting_a_root_hop_starts_a_trace_as_the_sdk_would():
+    with telemetry.span("receive case.submitted", None) as first:
+        one = telemetry.current_traceparent()
+    with telemetry.span("receive case.submitted", None):
+        two = telemetry.current_traceparent()
+    assert isinstance(first, NonRecordingSpan)
+    assert _ctx(one)[0] != _ctx(two)[0] and "0" * 32 not in (_ctx(one)[0], _ctx(two)[0])
+    assert one[-2:] == "03"  # sampled, random trace id: the SDK's flags for a root
+
+
+def test_with_nothing_exporting_the_trace_reaches_the_target_across_the_broker(tmp_path):
+    with Sink() as alpha, running_hub(hub_settings(tmp_path, "embedded", "gridhub",
+                                                   alpha.url)) as hub:
+        message = envelope("case.submitted", swedish_case(6)).model_copy(
+            update={"traceparent": UPSTREAM})
+        hub.inbound.publish([message])
+        wait_until(lambda: alpha.docs(), what="the delivery")
+        (doc,) = alpha.docs()
+        (headers,) = alpha.state.headers
+    hub_hop, deliver_hop = _ctx(doc["traceparent"]), _ctx(headers["traceparent"])
+    assert hub_hop[0] == deliver_hop[0] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    assert len({hub_hop[1], deliver_hop[1], "00f067aa0ba902b7"}) == 3  # a span id per hop
+
+
+def test_spans_are_recorded_only_while_a_processor_is_registered():
+    exporter = InMemorySpanExporter()
+    with telemetry.span("before", None) as before:
+        pass
+    telemetry.export_to(exporter)
+    try:
+        with telemetry.span("during", UPSTREAM, attributes={"gridhub.route": "r"}) as during:
+            pass
+    finally:
+        telemetry.stop_exporting()
+    with telemetry.span("after", UPSTREAM) as after:
+        pass
+    assert not before.is_recording() and not after.is_recording()
+    (recorded,) = exporter.get_finished_spans()
+    assert recorded.name == "during" and recorded.context == during.get_span_context()
+    assert dict(recorded.attributes or {}) == {"gridhub.route": "r"}
+    assert _hex(recorded.parent.span_id, 16) == "00f067aa0ba902b7"

@@ -64,12 +64,15 @@ def test_monthly_round_trip(seed, day, start, end, used, quality):
 
 
 @FAST
-@given(st.integers(0, 10**6), days, st.sampled_from(["switch", "move_in", "cancellation"]),
-       st.sampled_from([15, 60]), st.none() | st.integers(0, 10**6))
-def test_supply_confirmation_round_trip(seed, day, reason, minutes, annual):
+@given(st.integers(0, 10**6), days,
+       st.sampled_from(["switch", "move_in", "cancellation", "production"]),
+       st.sampled_from([15, 60]), st.none() | st.integers(0, 10**6),
+       st.sampled_from([None, "production"]))
+def test_supply_confirmation_round_trip(seed, day, reason, minutes, annual, kind):
     payload = {"metering_point": make_gsrn(seed).reveal(), "reason": reason,
                "effective_on": day.isoformat(), "supplier": "12345", "grid_area": "XYZ",
                "case_reference": "SUP-CASE-1", "resolution_minutes": minutes,
-               "estimated_annual_kwh": annual, "meter_number": "M 7"}
+               "estimated_annual_kwh": annual, "meter_number": "M 7",
+               "metering_point_type": kind}
     sent, back = _trip("supply.start.confirmed", payload)
     assert back == sent

@@ -132,6 +132,49 @@ def test_a_withdrawn_start_forgets_its_supply_and_the_start_waiting_for_a_meter(
         connector.deliver(_values())
 
 
+def test_a_production_point_s_z04_is_reason_d_with_e18_and_its_values_say_e18(tmp_path, smtp):
+    box, port = smtp
+    connector = _connector(tmp_path, port, suppliers={})
+    assert connector.deliver(_registered()) == []  # the buyer's Z03LK waits for the meter
+    mounted = _mounted()
+    [confirmed] = _connector(tmp_path, port, suppliers={}).deliver(mounted.model_copy(
+        update={"payload": {**mounted.payload, "metering_point_type": "production"}}))
+    assert (confirmed.payload["reason"], confirmed.payload["metering_point_type"]) == \
+        ("production", "production")  # D, obligation to receive
+    restarted = _connector(tmp_path, port, suppliers={})  # the type survives a restart
+    restarted.deliver(confirmed)
+    values = _values()
+    restarted.deliver(values.model_copy(update={"payload": {**values.payload,
+                                                              "day": "2026-10-20"}}))
+    z04, utilts = (raw.decode("iso-8859-1") for raw in box.interchanges())
+    assert "CCI++Z13'CAV+Z70'CCI+++E12::260'CAV+E18::260'" in z04
+    assert "RFF+MG:M-4711'" in z04
+    assert "CCI+++E12::260'CAV+E18::260'" in utilts
+
+
+def test_a_switch_at_a_known_production_point_keeps_its_reason_and_says_e18(tmp_path, smtp):
+    box, port = smtp
+    connector = _connector(tmp_path, port, suppliers={})
+    mounted = _mounted()
+    connector.deliver(mounted.model_copy(update={"payload": {
+        **mounted.payload, "metering_point_type": "production"}}))
+    connector.deliver(_confirmed("supply.start.confirmed", "12345", "2026-11-01"))  # Z04L
+    [z04] = box.interchanges()
+    assert b"CCI++Z13'CAV+Z22'CCI+++E12::260'CAV+E18::260'" in z04
+
+
+def test_a_consumption_point_s_z04_and_values_name_no_production(tmp_path, smtp):
+    box, port = smtp
+    connector = _connector(tmp_path, port, suppliers={})
+    connector.deliver(_registered())
+    [confirmed] = connector.deliver(_mounted())
+    assert confirmed.payload["reason"] == "move_in"
+    assert "metering_point_type" not in confirmed.payload
+    connector.deliver(confirmed)
+    [z04] = box.interchanges()
+    assert b"CAV+Z23'" in z04 and b"CCI+++E12" not in z04
+
+
 def test_an_interchange_the_mail_server_refused_is_not_awaited(tmp_path):
     connector = _connector(tmp_path, 1)  # nothing listens on port 1
     with pytest.raises(TargetUnavailable):
