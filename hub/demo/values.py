@@ -13,12 +13,11 @@ go out once the point's market knows the point, as in the real world:
   the grid owner's Z04 back tells both sides who supplies the point from its mounting day.
 
 Which points: each facility of a new installation (a block's every facility) and a
-Norwegian plus customer's production point. Not the points of existing facilities (a fuse
-change, an extension, a rebuild): their values do not depend on the case, and every one of
-them every day would be more messages than the demo's minute holds (measured: a day of values
-costs the hub 15-25 ms of CPU per point). Not a Swedish plus customer's production point
-either: its supplier learns of it by a Z04 of its own, which the Ediel connector does not
-send yet (a point without a known supplier would be a dead letter).
+plus customer's production point (in Sweden its values go to the supplier buying the
+production, which notifies its own move-in there and gets a Z04 of its own, reason D). Not the
+points of existing facilities (a fuse change, an extension, a rebuild): their values do not
+depend on the case, and every one of them every day would be more messages than the demo's
+minute holds (measured: a day of values costs the hub 15-25 ms of CPU per point).
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ from hub.store import CaseRow
 
 NEW_METER = "MALER_NYTT_ANLEGG"  # the coordinator's order type for a meter in a new facility
 SE_PREFIX = "735999"
+BUYER = "23456"  # the Ediel simulator's second supplier: it buys the plus customers' production
 
 
 @dataclass
@@ -46,6 +46,7 @@ class Point:
     next_day: date  # the next day whose values are still to go
     ready: bool = False  # its market knows it
     asked: bool = False  # Sweden: the supplier's start of supply sent
+    production: bool = False  # a plus customer's production point (fed-in values)
 
 
 class DailyValues:
@@ -64,10 +65,11 @@ class DailyValues:
         self._received = 0  # how far the supplier's mailbox was read
 
     def add(self, gsrn: str, country: str, case_id: str, first_day: date,
-            *, ready: bool = False, asked: bool = False) -> None:
+            *, ready: bool = False, asked: bool = False, production: bool = False) -> None:
         if gsrn in self.points or (self.cap is not None and len(self.points) >= self.cap):
             return
-        self.points[gsrn] = Point(gsrn, country, case_id, first_day, first_day, ready, asked)
+        self.points[gsrn] = Point(gsrn, country, case_id, first_day, first_day, ready, asked,
+                                  production)
 
     def round(self, rows: dict[str, CaseRow]) -> None:
         self._mounted()
@@ -106,9 +108,9 @@ class DailyValues:
             case_id = str(order.get("externalRef") or "")
             self.add(gsrn, country, case_id, day)
             production = self._production_point(gsrn)
-            if production is not None and country == "NO":
+            if production is not None:
                 # the plus customer's production point: the same meter, the other direction
-                self.add(production, country, case_id, day)
+                self.add(production, country, case_id, day, production=True)
 
     def _production_point(self, gsrn: str) -> str | None:
         for plan in self.plans:
@@ -126,7 +128,9 @@ class DailyValues:
                 continue
             if self.last_day is not None and point.first_day > self.last_day:
                 continue  # mounted after the window: no day of it to collect
-            self.d.world.ediel.send_start(point.gsrn, point.first_day, reason="Z23")
+            # a production point's move-in comes from the supplier buying the production
+            self.d.world.ediel.send_start(point.gsrn, point.first_day, reason="Z23",
+                                          **({"supplier": BUYER} if point.production else {}))
             point.asked = True
 
     def _known_to_market(self) -> None:
