@@ -28,6 +28,10 @@ from hub.demo.values import DailyValues
 from hub.store import CaseRow
 
 log = structlog.get_logger("gridhub.demo")
+LAST_DAYS = 16
+"""Simulated days before the window's end by which every installer has sent its completion:
+the review, the meter job and the market's activation take a few real seconds (days on the
+clock) before a point delivers values."""
 FINAL = frozenset({"archived", "cancelled"})
 POISON: tuple[bytes, ...] = (
     b"{this is not json",
@@ -116,7 +120,7 @@ class Scenario:
                 signature, last_change = new_signature, time.monotonic()
             window_over = self.clock.days_elapsed() >= self.o.window_days
             if (done == len(self.plans) and self._quiet() and window_over
-                    and self.values.caught_up()):
+                    and self.values.caught_up() and self.values.arrived()):
                 break
             if (time.monotonic() - last_change > self.o.idle and self._quiet()
                     and window_over and not self._waiting_on_the_clock(rows)):
@@ -222,7 +226,14 @@ class Scenario:
         if plan.approved_at is None:
             plan.approved_at = now
         days = plan.completion_days / 2 if halfway else plan.completion_days
-        return now >= plan.approved_at + timedelta(days=days)
+        due = plan.approved_at + timedelta(days=days)
+        if not halfway:
+            # A case approved late in the window (the outage's backlog) is completed at the
+            # latest LAST_DAYS before its end: the slice holds its meter job, its market
+            # activation and days of its values, not only its paperwork.
+            due = min(due, max(self.clock.start + timedelta(
+                days=self.o.window_days - LAST_DAYS), plan.approved_at))
+        return now >= due
 
     def _send(self, plan: Plan) -> None:
         if plan.case.installation_type != "new_installation":
@@ -271,6 +282,8 @@ class Scenario:
         if plan.reject_completion and not plan.did("completion_rejected"):
             self.d.handler.reject_completion(plan.case_id)
             plan.done.append("completion_rejected")
+        elif plan.did("completion_rejected") and not plan.did("recompleted"):
+            return  # the store still shows the notice the handler has just rejected
         elif not plan.did(f"completion_approved{plan.done.count('recompleted')}"):
             self.d.handler.approve_completion(plan.case_id)
             plan.done.append(f"completion_approved{plan.done.count('recompleted')}")

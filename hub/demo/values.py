@@ -22,15 +22,22 @@ minute holds (measured: a day of values costs the hub 15-25 ms of CPU per point)
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+
 from hub.demo.clock import LOCAL, SimClock
 from hub.demo.driver import Driver
 from hub.demo.mix import Plan
+from hub.ops.db import reading
 from hub.store import CaseRow
+from hub.store.tables import trace as trace_t
+
+VALUES = "meteringvalues.collected"
 
 NEW_METER = "MALER_NYTT_ANLEGG"  # the coordinator's order type for a meter in a new facility
 SE_PREFIX = "735999"
@@ -91,6 +98,16 @@ class DailyValues:
     @property
     def published(self) -> int:
         return sum(self.sent.values())
+
+    def arrived(self) -> bool:
+        """The hub has taken in every day of values published so far. The coordinator's
+        event queue is not the hub's, so the drain after the play does not see what is
+        still in it: the play ends only once this holds."""
+        with reading(self.d.store) as conn:
+            received = conn.scalar(sa.select(sa.func.count(sa.distinct(trace_t.c.message_id)))
+                                   .where(trace_t.c.hop == "received",
+                                          trace_t.c.type == VALUES))
+        return int(received or 0) >= self.published
 
     # -- the steps -----------------------------------------------------------------------------
 
@@ -160,9 +177,13 @@ class DailyValues:
                 self.sent[point.country] += 1
                 point.next_day += timedelta(days=1)
 
-    def close(self) -> date:
-        """The end of the run: the last day with values (the window's, or yesterday)."""
+    def close(self, wait: float = 15.0) -> date:
+        """The end of the run: the last day with values (the window's, or yesterday), once
+        the hub has taken in the last ones (at most ``wait`` seconds)."""
         self._publish()
+        end = time.monotonic() + wait
+        while not self.arrived() and time.monotonic() < end:
+            time.sleep(0.1)
         return self._until() - timedelta(days=1)
 
     def expected(self, last_day: date) -> dict[str, list[date]]:
