@@ -5,12 +5,18 @@ A work order moves, one step per tick (seed 003, "Trinn 1"), once released (an o
 with ``hold`` waits for its release): created -> equipment planned ->
 warehouse task created -> assigned to a P0 supplier -> reported (meter number, reading and
 time) | done with deviation | cancelled. Jobs that mount no new equipment skip the first two.
+
+Every time the coordinator stamps (an order's creation, an event's ``occurredAt``, the meter's
+mounting time in a report) comes from a ``clock`` (``() -> aware datetime``); None is the real
+one. ``gridhub demo`` passes its simulated business clock, so a meter is mounted on a
+simulated day.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,8 +37,12 @@ _DOCUMENTS = (("sluttkontroll.pdf", "application/pdf"),
               ("samsvarserklaering.pdf", "application/pdf"))
 
 
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+Clock = Callable[[], datetime]
+
+
+def now(clock: Clock | None = None) -> str:
+    at = clock() if clock is not None else datetime.now(UTC)
+    return at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def steps_for(order_type: str, outcome: str) -> list[str]:
@@ -42,9 +52,10 @@ def steps_for(order_type: str, outcome: str) -> list[str]:
     return [*planned, "ASSIGNED", OUTCOMES[outcome]]
 
 
-def new_order(request: dict[str, Any], number: int, outcome: str) -> dict[str, Any]:
+def new_order(request: dict[str, Any], number: int, outcome: str, *,
+              clock: Clock | None = None) -> dict[str, Any]:
     """The stored work order for a validated POST body."""
-    stamp = now()
+    stamp = now(clock)
     order = {
         "workOrderId": f"AO-{100000 + number}",
         "requestId": request["requestId"],
@@ -77,13 +88,13 @@ def resource(order: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in order.items() if not k.startswith("_")}
 
 
-def advance(order: dict[str, Any]) -> dict[str, Any] | None:
+def advance(order: dict[str, Any], *, clock: Clock | None = None) -> dict[str, Any] | None:
     """Move ``order`` one step; the event for that step, or None when it is finished or
     held (created, waiting to be released)."""
     if not order["_steps"] or order.get("_held"):
         return None
     event_type = order["_steps"].pop(0)
-    event = _event(order, event_type)
+    event = _event(order, event_type, clock)
     order["status"] = event_type
     order["updatedAt"] = event["occurredAt"]
     if event_type == "REPORTED":
@@ -91,13 +102,13 @@ def advance(order: dict[str, Any]) -> dict[str, Any] | None:
     return event
 
 
-def _event(order: dict[str, Any], event_type: str) -> dict[str, Any]:
+def _event(order: dict[str, Any], event_type: str, clock: Clock | None) -> dict[str, Any]:
     ref = {k: order[k] for k in ("workOrderId", "externalRef", "orderType")}
     if order.get("meteringPoint"):
         ref["meteringPoint"] = dict(order["meteringPoint"])
     event: dict[str, Any] = {
         "eventId": str(uuid.uuid5(_NS, f"{order['workOrderId']}/{event_type}")),
-        "eventType": event_type, "occurredAt": now(), "workOrder": ref}
+        "eventType": event_type, "occurredAt": now(clock), "workOrder": ref}
     number = int(order["workOrderId"].split("-")[1])
     if event_type == "EQUIPMENT_PLANNED":
         event["equipment"] = list(_NEW_EQUIPMENT[order["orderType"]])
@@ -145,7 +156,8 @@ def intervals(day: date, resolution: str = "PT15M") -> int:
     return int(seconds // (900 if resolution == "PT15M" else 3600))
 
 
-def values_event(gsrn: str, day: date, resolution: str = "PT15M") -> dict[str, Any]:
+def values_event(gsrn: str, day: date, resolution: str = "PT15M", *,
+                 clock: Clock | None = None) -> dict[str, Any]:
     """A day of collected values for one metering point: a plausible household profile."""
     count = intervals(day, resolution)
     per_hour = 4 if resolution == "PT15M" else 1
@@ -158,6 +170,6 @@ def values_event(gsrn: str, day: date, resolution: str = "PT15M") -> dict[str, A
         status = "ESTIMATED" if seed[1] < 3 else "OK"
         values.append({"pos": pos, "qty": f"{qty:.3f}", "status": status})
     return {"eventId": str(uuid.uuid5(_NS, f"values/{gsrn}/{day}/{resolution}")),
-            "eventType": "METERING_VALUES_COLLECTED", "occurredAt": now(),
+            "eventType": "METERING_VALUES_COLLECTED", "occurredAt": now(clock),
             "meteringPoint": {"gsrn": gsrn}, "day": day.isoformat(),
             "resolution": resolution, "unit": "kWh", "values": values}

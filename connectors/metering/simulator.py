@@ -65,8 +65,10 @@ class MeteringSimulator(Simulator):
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0,
                  state_dir: Path | None = None, amqp_url: str | None = None,
                  exchange: str | None = None, step_interval: float | None = None,
-                 token: str | None = None, slow_seconds: float = 5.0) -> None:
+                 token: str | None = None, slow_seconds: float = 5.0,
+                 clock: lifecycle.Clock | None = None) -> None:
         super().__init__(host=host, port=port, state_dir=state_dir)
+        self.clock = clock  # the business clock its people work on; None: the real one
         self.amqp_url = amqp_url
         self.exchange = exchange
         self.step_interval = step_interval
@@ -152,7 +154,8 @@ class MeteringSimulator(Simulator):
         with self._lock:
             ids = [workorder_id] if workorder_id else list(self.orders)
             events = [e for i in ids if i in self.orders
-                      for e in [lifecycle.advance(self.orders[i])] if e is not None]
+                      for e in [lifecycle.advance(self.orders[i], clock=self.clock)]
+                      if e is not None]
             for event in events:
                 self._publish(f"workorder.{event['eventType'].lower()}", event)
             self._save()
@@ -160,7 +163,7 @@ class MeteringSimulator(Simulator):
 
     def publish_metering_values(self, gsrn: str, day: date,
                                 resolution: str = "PT15M") -> dict[str, Any]:
-        event = lifecycle.values_event(gsrn, day, resolution)
+        event = lifecycle.values_event(gsrn, day, resolution, clock=self.clock)
         with self._lock:
             self._publish("meteringvalues.collected", event)
         return event
@@ -191,11 +194,19 @@ class MeteringSimulator(Simulator):
             known = self.by_request.get(request["requestId"])
             if known is not None:
                 return 200, lifecycle.resource(self.orders[known])
-            order = lifecycle.new_order(request, len(self.orders) + 1, self.outcome)
+            order = lifecycle.new_order(request, len(self.orders) + 1, self.outcome,
+                                        clock=self.clock)
             self.orders[order["workOrderId"]] = order
             self.by_request[order["requestId"]] = order["workOrderId"]
             self._save()
             return 201, lifecycle.resource(order)
+
+    def reported(self) -> list[dict[str, Any]]:
+        """The work orders reported done (their meter in place), as the REST API shows them:
+        ``updatedAt`` is when the report came."""
+        with self._lock:
+            return [lifecycle.resource(o) for o in self.orders.values()
+                    if o["status"] == "REPORTED"]
 
     # -- HTTP ----------------------------------------------------------------------------------
 

@@ -25,21 +25,31 @@ DEFAULT_CASES = 200
 @click.option("--seed", default=1, show_default=True, type=int, help="the mix of cases")
 @click.option("--keep", type=click.Path(path_type=Path, file_okay=False),
               help="keep the run's store, broker file, simulator state and log in DIR")
-@click.option("--outage", default=20.0, show_default=True, type=click.FloatRange(0),
-              help="seconds kis is down in the middle of the run (0: no outage)")
+@click.option("--outage", default=8.0, show_default=True, type=click.FloatRange(0),
+              help="seconds kis is down early in the run, about ten simulated days (0: no "
+              "outage)")
+@click.option("--weeks", default=6, show_default=True, type=click.IntRange(1, 12),
+              help="simulated weeks of a grid owner's work with metering values, starting "
+              "today (the run goes on while cases still move)")
+@click.option("--pace", default=1.0, show_default=True, type=click.FloatRange(0.01, 60),
+              help="real seconds per simulated day")
 @click.option("--drain", "drain_limit", default=60.0, show_default=True,
               type=click.FloatRange(0), help="seconds to wait, after the cases settled, for "
               "the last messages to reach their targets")
 def demo(cases: int, broker_url: str | None, store_url: str | None, seed: int,
-         keep: Path | None, outage: float, drain_limit: float) -> None:
+         keep: Path | None, outage: float, weeks: int, pace: float,
+         drain_limit: float) -> None:
     """Run gridhub with every back end simulated and a realistic mix of cases.
 
-    Swedish and Norwegian grid owners, every installation type, rejections and
-    resubmissions, cancellations, smart-meter rebuilds, a few poison messages, and KIS down
-    for a while. Ends with cases per status, messages per system, retries, dead letters by
-    cause and the slowest case's timeline. Before the summary it waits for the last
-    messages to reach their targets, and shows per target what was delivered, dead-lettered
-    or is still pending (and why). Exits 1 if a case was lost or a message is still pending
+    Weeks of a grid owner's work on a simulated clock (one day per ``--pace`` seconds):
+    Swedish and Norwegian grid owners, every installation type, days to weeks between an
+    approval and the completion, rejections and resubmissions, cancellations, smart-meter
+    rebuilds, metering values every day for every new metering point, a few poison
+    messages, and KIS down for a while. Ends with cases per status, messages per system,
+    retries, dead letters by cause and the slowest case's timeline. Before the summary it
+    waits for the last messages to reach their targets, and shows per target what was
+    delivered, dead-lettered or is still pending (and why). Exits 1 if a case was lost or
+    a message is still pending
     with no reason known.
     """
     from hub.demo.run import logs_to, run_demo
@@ -50,7 +60,8 @@ def demo(cases: int, broker_url: str | None, store_url: str | None, seed: int,
     if keep is not None and keep.exists() and any(keep.iterdir()):
         raise click.UsageError(f"--keep {keep}: the directory must be new or empty")
     namespace = f"demo{secrets.token_hex(3)}" if broker_url else "gridhub"
-    options = Options(outage_after=4.0 if outage > 0 else None, outage_for=outage)
+    options = Options(outage_after=4.0 if outage > 0 else None, outage_for=outage,
+                      window_days=weeks * 7, day_seconds=pace)
     click.echo(f"gridhub demo: {cases} cases on "
                f"{'RabbitMQ' if broker_url else 'the embedded broker'}; log in "
                f"{workdir / 'gridhub.log'}")

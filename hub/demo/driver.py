@@ -40,12 +40,21 @@ HANDLER_NAME = "Maria Holm"
 HANDLER_NO = "Kari Hansen"
 
 
+Clock = Callable[[], datetime]
+
+
+def real_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 class Installer:
     """The installer in the portal: every call goes through the elsmart simulator to
-    gridhub's inbound SOAP endpoint, acknowledged only once the hub's broker has it."""
+    gridhub's inbound SOAP endpoint, acknowledged only once the hub's broker has it. The
+    dates it writes (a note's) are its ``clock``'s."""
 
-    def __init__(self, portal: Any) -> None:
+    def __init__(self, portal: Any, clock: Clock = real_clock) -> None:
         self.portal = portal
+        self.clock = clock
 
     def submit(self, case: Case) -> str:
         """Föranmälan (SubmitNotification)."""
@@ -73,7 +82,7 @@ class Installer:
 
     def cancel(self, case_id: str) -> str:
         note = Note(subject="Avbruten", text="Kunden har ångrat sig.", author="Installatör",
-                    at=datetime.now(UTC)).model_dump(mode="json")
+                    at=self.clock()).model_dump(mode="json")
         return str(self.portal.call("case.cancelled", case_id, {"note": note}))
 
     def lookup(self, case_id: str, *, meter_number: str | None = None,
@@ -90,10 +99,11 @@ class Installer:
 class Handler:
     """The grid owner's handler (nätthandläggare): works the handler queue with the same
     decisions ``gridhub handle`` makes (hub.ops.handling), published into the hub and
-    audit-logged."""
+    audit-logged; dated by its ``clock``."""
 
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Hub, clock: Clock = real_clock) -> None:
         self.hub = hub
+        self.clock = clock
 
     def waiting(self) -> list[str]:
         """The handler queue: case ids waiting for a person's decision, oldest first."""
@@ -105,7 +115,7 @@ class Handler:
         message = handling.decision(self.hub.store, case_id, approve=approve, text=text,
                                     by=self.name_for(case_id),
                                     wrong_installation_type=wrong_installation_type,
-                                    terms=terms)
+                                    terms=terms, at=self.clock())
         self.hub.inbound.publish([message])
         handling.audit_decision(self.hub.store, message, by=self.name_for(case_id), reason=text)
         return message.message_id
@@ -157,6 +167,10 @@ class Coordinator:
     def publish_values(self, gsrn: str, day: Any) -> dict[str, Any]:
         return dict(self.sim.publish_metering_values(gsrn, day))
 
+    def reported(self) -> list[dict[str, Any]]:
+        """The work orders reported done: their metering point, meter and when."""
+        return list(self.sim.reported())
+
 
 class Planners:
     """The grid owner's planners (beredning) working NIS projects, one step per call; NIS
@@ -174,6 +188,7 @@ class Driver:
     world: World
     hub: Hub
     settings: Settings
+    clock: Clock = real_clock  # the business clock the actors work on
 
     @property
     def store(self) -> Any:
@@ -181,11 +196,11 @@ class Driver:
 
     @property
     def installer(self) -> Installer:
-        return Installer(self.world.elsmart)
+        return Installer(self.world.elsmart, self.clock)
 
     @property
     def handler(self) -> Handler:
-        return Handler(self.hub)
+        return Handler(self.hub, self.clock)
 
     @property
     def coordinator(self) -> Coordinator:
@@ -267,13 +282,16 @@ def demo_settings(workdir: Path, routes: Path, broker_url: str | None, namespace
 @contextmanager
 def running_driver(workdir: Path, *, broker_url: str | None = None,
                    namespace: str = "gridhub", routes: Path | None = None,
-                   store_url: str | None = None) -> Iterator[Driver]:
+                   store_url: str | None = None, clock: Clock | None = None
+                   ) -> Iterator[Driver]:
     """Simulators, then the hub on ``routes`` (default: the shipped routes.yaml) pointed at
-    them; both stopped on exit. ``broker_url`` None: the embedded broker in ``workdir``."""
+    them; both stopped on exit. ``broker_url`` None: the embedded broker in ``workdir``;
+    ``clock`` the business clock of the actors and simulators (None: the real one)."""
     workdir.mkdir(parents=True, exist_ok=True)
     amqp = broker_url if broker_url and broker_url.startswith("amqp") else None
     with ExitStack() as stack:
-        world = stack.enter_context(running_world(workdir, amqp_url=amqp, namespace=namespace))
+        world = stack.enter_context(running_world(workdir, amqp_url=amqp, namespace=namespace,
+                                                  clock=clock))
         overlay = world.routes_overlay(routes or shipped_routes())
         settings = demo_settings(workdir, overlay, broker_url, namespace, store_url)
         with environment(world.environment()):
@@ -281,4 +299,4 @@ def running_driver(workdir: Path, *, broker_url: str | None = None,
         hub.start()
         stack.callback(hub.stop, 15)
         _events_bound(hub)
-        yield Driver(world, hub, settings)
+        yield Driver(world, hub, settings, clock or real_clock)

@@ -7,12 +7,18 @@ case, the old one deleted), a few cancellations, blocks of three facilities (Blo
 new installations cancelled while their meter work order waits, Norwegian smart-meter
 rebuilds reported as completion-only cases, plus customers with a production metering point,
 and Norwegian completions first sent without their P0 documentation.
+
+On the demo's simulated clock (hub.demo.clock) each case arrives on a day of the first
+``ARRIVAL_DAYS`` and is completed a number of days after its approval, days to weeks
+(``COMPLETION_DAYS``, most of them a week or two), drawn from the seed apart from the turns,
+so the same seed gives the same cases and turns whatever the timing.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from hub.demo.cases import case_for, facility, production_point
 from schemas.case import Case
@@ -29,6 +35,10 @@ _TYPES = (
     ("fuse_change", "fuse_downgrade", 3),
     ("work_in_existing", "meter_relocation", 5),
 )
+ARRIVAL_DAYS = 7
+"""Cases arrive spread over the first this many simulated days."""
+COMPLETION_DAYS = (2, 21)
+"""Simulated days between a case's approval and its completion notice: (shortest, longest)."""
 WORKORDER_KINDS = {"new_installation": "meter_new_installation"}
 """Installation types whose completion orders a meter job (a phase rebuild does too)."""
 
@@ -47,6 +57,9 @@ class Plan:
     cancel_after_approval: bool = False
     missing_documents: bool = False  # first completion without its P0 documentation
     copy_of: str | None = None
+    arrival_day: int = 0  # the simulated day (0: the first) the installer sends it
+    completion_days: int = 0  # simulated days from the approval to the completion notice
+    approved_at: datetime | None = None  # (simulated) when the installer saw the approval
     done: list[str] = field(default_factory=list)
 
     @property
@@ -68,9 +81,23 @@ class Plan:
         return step in self.done
 
 
-def make_mix(cases: int, seed: int = 1) -> list[Plan]:
+def make_mix(cases: int, seed: int = 1, *, arrival_days: int = ARRIVAL_DAYS,
+             completion_days: tuple[int, int] = COMPLETION_DAYS) -> list[Plan]:
     """``cases`` plans: about 10% rebuilds in Norway (completion only), the rest with a
-    pre-notification; a third Norwegian."""
+    pre-notification; a third Norwegian. Each arrives on a day of the first
+    ``arrival_days`` and is completed ``completion_days`` (a range) after its approval."""
+    plans = _cases(cases, seed)
+    timing = random.Random(f"timing/{seed}")  # its own draws: the cases stay the seed's
+    shortest, longest = completion_days
+    for plan in plans:
+        plan.arrival_day = timing.randrange(max(arrival_days, 1))
+        # days to weeks, most of them one to two weeks
+        plan.completion_days = round(timing.triangular(shortest, longest,
+                                                       shortest + (longest - shortest) / 4))
+    return plans
+
+
+def _cases(cases: int, seed: int) -> list[Plan]:
     rng = random.Random(seed)
     weights = [w for _, _, w in _TYPES]
     plans: list[Plan] = []
@@ -121,4 +148,5 @@ def copy_for_new_type(plan: Plan) -> Plan:
     copy = {**old.model_dump(mode="json"), "case_id": f"{old.case_id}-K",
             "reference": f"{old.reference}K", "installation_type": "extension",
             "job_type": "single_meter", "temporary_kind": None}
-    return Plan(Case.model_validate(copy), copy_of=old.case_id)
+    return Plan(Case.model_validate(copy), copy_of=old.case_id,
+                arrival_day=plan.arrival_day, completion_days=plan.completion_days)

@@ -29,8 +29,9 @@ def run_demo(workdir: Path, *, cases: int = 200, seed: int = 1, broker_url: str 
              draining: DrainProgress | None = None) -> Summary:
     """Play ``cases`` cases of the mix against a fresh hub in ``workdir``; the summary."""
     plans = make_mix(cases, seed)
+    options = options or Options()
     with running_driver(workdir, broker_url=broker_url, namespace=namespace,
-                        store_url=store_url) as driver:
+                        store_url=store_url, clock=options.clock()) as driver:
         played = play(driver, plans, options, progress)
         summary = finish(driver, played, drain_limit=drain_limit, draining=draining)
         connectors = list(driver.hub.connectors)
@@ -54,7 +55,8 @@ def finish(driver: Driver, played: Played, *, drain_limit: float = DRAIN_LIMIT_S
     drained = drain(driver.store, targets, driver.settings.broker_url,
                     driver.settings.namespace, limit=drain_limit, progress=draining)
     return summarize(driver.store, played.case_ids, elapsed=played.elapsed, notes=notes,
-                     deliveries=account(driver.store, targets), drained=drained)
+                     deliveries=account(driver.store, targets), drained=drained,
+                     clock=played.clock, last_day=played.last_day)
 
 
 def _delete_topology(broker_url: str, namespace: str, connectors: list[str]) -> None:

@@ -1,6 +1,9 @@
 """Playing a mix of cases against a running driver: each actor reacts to where its cases
-stand in the hub's store, one round every ``tick`` seconds, until every case has settled, the
-hub has been idle for a while, or the time is up.
+stand in the hub's store, one round every ``tick`` seconds, on the simulated business clock
+(hub.demo.clock): a case is sent on its arrival day, completed its drawn number of days after
+its approval, and every metering point the demo puts in operation gets its values every day
+(hub.demo.values). The play ends once every case has settled, the simulated window is over and
+every day's values are out; or when the hub has been idle for a while, or the time is up.
 
 Disturbances on the way: poison messages on the hub's inbound exchange at the start, and one
 back end (kis) down for a while in the middle of the run.
@@ -12,17 +15,23 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import structlog
 
 from hub.demo.cases import P0_DOCUMENTS
+from hub.demo.clock import SimClock
 from hub.demo.driver import Driver
 from hub.demo.mix import Plan, copy_for_new_type
 from hub.demo.summary import all_cases
+from hub.demo.values import DailyValues
 from hub.store import CaseRow
 
 log = structlog.get_logger("gridhub.demo")
+LAST_DAYS = 16
+"""Simulated days before the window's end by which every installer has sent its completion:
+the review, the meter job and the market's activation take a few real seconds (days on the
+clock) before a point delivers values."""
 FINAL = frozenset({"archived", "cancelled"})
 POISON: tuple[bytes, ...] = (
     b"{this is not json",
@@ -47,6 +56,12 @@ class Options:
     values_for: int | None = None  # at most this many points get values (None: every one)
     idle: float = 15.0  # stop when nothing moved for this long and no retry is waiting
     limit: float = 300.0  # stop after this long whatever happens
+    window_days: int = 42  # simulated days with values (6 weeks); played on while cases move
+    day_seconds: float = 1.0  # real seconds per simulated day
+
+    def clock(self) -> SimClock:
+        """A clock for a run with these options, starting today (not yet running)."""
+        return SimClock.starting_today(day_seconds=self.day_seconds)
 
 
 @dataclass
@@ -56,6 +71,9 @@ class Played:
     timed_out: bool
     problems: list[str] = field(default_factory=list)
     outage: tuple[float, float] | None = None  # (start, end) seconds into the run
+    clock: SimClock | None = None
+    last_day: date | None = None  # the last simulated day played (values up to it)
+    values: DailyValues | None = None
 
     @property
     def case_ids(self) -> list[str]:
@@ -74,10 +92,16 @@ class Scenario:
         self.progress = progress or (lambda done, total: None)
         self.problems: list[str] = []
         self._coordinator_ok = True
-        self._values_sent = 0
-        self._se_market = "to do"  # switch sent -> confirmed -> values sent
+        clock = driver.clock
+        self.clock = clock if isinstance(clock, SimClock) else self.o.clock()
+        # Values for the window's days only: every day more is a day of values for every
+        # point (and, in Sweden, two acknowledgements back each), more than the run holds.
+        self.values = DailyValues(driver, self.clock, self.plans, self.o.values_for,
+                                  last_day=self.clock.day(self.o.window_days - 1))
+        self._se_market = "to do"
 
     def run(self) -> Played:
+        self.clock.run()
         start = time.monotonic()
         outage: tuple[float, float] | None = None
         self._poison()
@@ -91,12 +115,15 @@ class Scenario:
             done = sum(1 for p in self.plans if self._settled(p, rows.get(p.case_id)))
             self.progress(done, len(self.plans))
             new_signature = (tuple(sorted((k, r.version) for k, r in rows.items())),
-                             sum(p.did("sent") for p in self.plans))
+                             sum(p.did("sent") for p in self.plans), self.values.published)
             if new_signature != signature:
                 signature, last_change = new_signature, time.monotonic()
-            if done == len(self.plans) and self._quiet():
+            window_over = self.clock.days_elapsed() >= self.o.window_days
+            if (done == len(self.plans) and self._quiet() and window_over
+                    and self.values.caught_up() and self.values.arrived()):
                 break
-            if time.monotonic() - last_change > self.o.idle and self._quiet():
+            if (time.monotonic() - last_change > self.o.idle and self._quiet()
+                    and window_over and not self._waiting_on_the_clock(rows)):
                 break
             if now > self.o.limit:
                 timed_out = True
@@ -104,7 +131,9 @@ class Scenario:
             time.sleep(self.o.tick)
         if outage and outage[1] < 0:
             self.d.world.kis.fail("none")
-        return Played(self.plans, time.monotonic() - start, timed_out, self.problems, outage)
+        last_day = self.values.close()  # the window's last day
+        return Played(self.plans, time.monotonic() - start, timed_out, self.problems, outage,
+                      self.clock, last_day, self.values)
 
     # -- disturbances --------------------------------------------------------------------------
 
@@ -128,6 +157,12 @@ class Scenario:
             return (outage[0], now)
         return outage
 
+    def _waiting_on_the_clock(self, rows: dict[str, CaseRow]) -> bool:
+        """A case not sent yet, or approved and waiting for its completion day."""
+        return any(not p.did("sent") or (
+            (row := rows.get(p.case_id)) is not None and row.status == "approved"
+            and not p.did("completed")) for p in self.plans)
+
     def _quiet(self) -> bool:
         """No retry waiting and no work order left to move."""
         return bool(self.d.store.scheduled_count() == 0
@@ -137,10 +172,11 @@ class Scenario:
 
     def _round(self, rows: dict[str, CaseRow]) -> None:
         sent = 0
+        elapsed = self.clock.days_elapsed()
         for plan in list(self.plans):
             if not plan.did("sent"):
-                if sent >= self.o.wave:
-                    continue
+                if sent >= self.o.wave or plan.arrival_day > elapsed:
+                    continue  # its arrival day has not come
                 sent += 1
             try:
                 self._act(plan, rows.get(plan.case_id))
@@ -148,8 +184,12 @@ class Scenario:
                 self._problem(f"{plan.case_id}: {type(exc).__name__}: {str(exc)[:160]}")
         self._advance_workorders()
         self.d.planners.advance()  # the grid owner's preparation (beredning) moves on
-        self._metering_values(rows)
         self._swedish_market()
+        if self._coordinator_ok:
+            try:
+                self.values.round(rows)
+            except Exception as exc:  # the values failing must not stop the cases
+                self._problem(f"metering values: {type(exc).__name__}: {str(exc)[:160]}")
 
     def _act(self, plan: Plan, row: CaseRow | None) -> None:
         if not plan.did("sent"):
@@ -162,6 +202,8 @@ class Scenario:
             self._submitted(plan, row)
         elif status == "pre_rejected":
             self._pre_rejected(plan)
+        elif status == "approved" and not self._due(plan, plan.cancel_after_approval):
+            return  # the installer's work takes its days
         elif status == "approved" and plan.cancel_after_approval:
             if not plan.did("cancelled"):
                 self.d.installer.cancel(plan.case_id)
@@ -175,6 +217,23 @@ class Scenario:
         elif status == "completion_rejected" and not plan.did("recompleted"):
             self.d.installer.complete(plan.case, completion_only=plan.completion_only)
             plan.done.append("recompleted")
+
+    def _due(self, plan: Plan, halfway: bool) -> bool:
+        """Has the simulated clock passed the plan's completion day (counted from when the
+        installer saw the approval)? ``halfway``: half of it (a cancellation while the meter
+        job waits)."""
+        now = self.clock.now()
+        if plan.approved_at is None:
+            plan.approved_at = now
+        days = plan.completion_days / 2 if halfway else plan.completion_days
+        due = plan.approved_at + timedelta(days=days)
+        if not halfway:
+            # A case approved late in the window (the outage's backlog) is completed at the
+            # latest LAST_DAYS before its end: the slice holds its meter job, its market
+            # activation and days of its values, not only its paperwork.
+            due = min(due, max(self.clock.start + timedelta(
+                days=self.o.window_days - LAST_DAYS), plan.approved_at))
+        return now >= due
 
     def _send(self, plan: Plan) -> None:
         if plan.case.installation_type != "new_installation":
@@ -223,6 +282,8 @@ class Scenario:
         if plan.reject_completion and not plan.did("completion_rejected"):
             self.d.handler.reject_completion(plan.case_id)
             plan.done.append("completion_rejected")
+        elif plan.did("completion_rejected") and not plan.did("recompleted"):
+            return  # the store still shows the notice the handler has just rejected
         elif not plan.did(f"completion_approved{plan.done.count('recompleted')}"):
             self.d.handler.approve_completion(plan.case_id)
             plan.done.append(f"completion_approved{plan.done.count('recompleted')}")
@@ -236,40 +297,18 @@ class Scenario:
             self._coordinator_ok = False
             self._problem(f"metering coordinator cannot publish events: {exc}")
 
-    def _metering_values(self, rows: dict[str, CaseRow]) -> None:
-        """A day of 15-minute values for every metering point of a Norwegian case once it is
-        archived (its points are active at the datahub): each facility's point and a plus
-        customer's production point, both directions of one meter. ``values_for`` caps it."""
-        cap = self.o.values_for
-        if not self._coordinator_ok or (cap is not None and self._values_sent >= cap):
-            return
-        for plan in self.plans:
-            row = rows.get(plan.case_id)
-            if (plan.case.grid_owner.country != "NO" or not plan.expects_workorder
-                    or row is None or row.status != "archived" or plan.did("values")):
-                continue
-            plan.done.append("values")
-            for point in _points(plan):
-                self.d.coordinator.publish_values(point, date(2024, 3, 13))
-                self._values_sent += 1
-                if cap is not None and self._values_sent >= cap:
-                    return
-
     def _swedish_market(self) -> None:
-        """A Swedish supplier's switch over Ediel (Z03 in, KIS updated, Z04 to the new
-        supplier and Z05 to the old one), then the new supplier's first day of that point's
-        quarter-hour values as UTILTS: the Swedish market outcome."""
+        """A Swedish supplier's switch over Ediel on the first simulated day (Z03 in, KIS
+        updated, Z04 to the new supplier and Z05 to the old one); from then on the point's
+        quarter-hour values go to the new supplier every day, as UTILTS."""
         sim = getattr(self.d.world, "ediel", None)
         if sim is None or not self._coordinator_ok:
             return
         try:
             if self._se_market == "to do":
-                sim.send_start(SE_POINT, date(2026, 11, 1))
+                sim.send_start(SE_POINT, self.clock.first_day)
+                self.values.add(SE_POINT, "SE", SE_POINT, self.clock.first_day, asked=True)
                 self._se_market = "switch sent"
-            elif self._se_market == "switch sent" and sum(
-                    "PRODAT" in r["types"] for r in sim.snapshot()["received"]) >= 2:
-                self.d.coordinator.publish_values(SE_POINT, date(2026, 11, 1))
-                self._se_market = "values sent"
         except Exception as exc:  # the Swedish part failing must not stop the rest
             self._problem(f"Swedish market (Ediel): {type(exc).__name__}: {str(exc)[:160]}")
             self._se_market = "failed"
@@ -281,12 +320,6 @@ class Scenario:
         if text not in self.problems:
             self.problems.append(text)
             log.warning("demo.problem", problem=text)
-
-
-def _points(plan: Plan) -> list[str]:
-    """The metering points of a plan's facilities: consumption, and production if any."""
-    return [gsrn.reveal() for f in plan.case.facilities
-            for gsrn in (f.facility_id, f.production_id) if gsrn is not None]
 
 
 def play(driver: Driver, plans: list[Plan], options: Options | None = None,

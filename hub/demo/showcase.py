@@ -42,7 +42,9 @@ def demo_with_web(workdir: Path, *, cases: int = 40, seed: int = 1,
     from hub.web.app import create_app
     from hub.web.server import WebServer
 
-    with running_driver(workdir) as driver:
+    # a simulated week at a quick pace: the pictures need a run, not weeks of it
+    options = options or Options(window_days=7, day_seconds=0.1)
+    with running_driver(workdir, clock=options.clock()) as driver:
         played = play(driver, make_mix(cases, seed), options)
         summary = finish(driver, played)
         password = secrets.token_urlsafe(16)

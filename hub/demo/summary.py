@@ -8,14 +8,16 @@ about (no projection, no trace, no dead letter).
 
 from __future__ import annotations
 
+import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from hub.demo.accounting import Drained, TargetAccount
+from hub.demo.clock import SimClock
 from hub.ops.casetrace import case_trace
 from hub.ops.db import reading
 from hub.ops.render import age, clip, masked_text, table
@@ -54,8 +56,11 @@ class Summary:
     notes: list[str] = field(default_factory=list)
     deliveries: dict[str, TargetAccount] = field(default_factory=dict)  # per target
     drained: Drained | None = None
-    # per country: cases, archived, master-data messages the datahub (Elhub) accepted
+    # per country: cases, archived, master-data messages the datahub (Elhub) accepted,
+    # metering points with values delivered and their point-days
     market: dict[str, dict[str, int]] = field(default_factory=dict)
+    span: tuple[date, date] | None = None  # the simulated days played, first and last
+    completion_days: list[float] = field(default_factory=list)  # approval -> completion
 
     @property
     def accounted(self) -> int:
@@ -83,7 +88,8 @@ class Summary:
 
 def summarize(store: Store, case_ids: Sequence[str], *, elapsed: float = 0.0,
               notes: Iterable[str] = (), deliveries: dict[str, TargetAccount] | None = None,
-              drained: Drained | None = None) -> Summary:
+              drained: Drained | None = None, clock: SimClock | None = None,
+              last_day: date | None = None) -> Summary:
     rows = {r.case_id: r for r in all_cases(store)}
     ours = [rows[c] for c in case_ids if c in rows]
     with reading(store) as conn:
@@ -95,13 +101,17 @@ def summarize(store: Store, case_ids: Sequence[str], *, elapsed: float = 0.0,
         late = sum(_count(conn, "late", trace_t.c.source).values())
         spans = _spans(conn, [r.case_id for r in ours])
         to_elhub = _delivered_per_case(conn, "meteringpoint.updated", "elhub")
+        values = _values_per_country(conn)
+        waits = _completion_days(conn, [r.case_id for r in ours], clock) if clock else []
     lost = [c for c in case_ids if c not in rows and c not in traced and c not in dead]
     return Summary(
         sent=len(case_ids), by_status=dict(Counter(r.status for r in ours).most_common()),
         lost=lost, messages_in=received, messages_out=delivered, retries=retries,
         dead_letters=store.dead_letter_groups("open"), slowest=_slowest(store, spans),
         late_values=late, elapsed=elapsed, notes=list(notes), deliveries=deliveries or {},
-        drained=drained, market=_market(ours, to_elhub))
+        drained=drained, market=_market(ours, to_elhub, values),
+        span=(clock.first_day, last_day) if clock and last_day else None,
+        completion_days=waits)
 
 
 def _delivered_per_case(conn: sa.Connection, type_: str, target: str) -> Counter[str]:
@@ -111,7 +121,43 @@ def _delivered_per_case(conn: sa.Connection, type_: str, target: str) -> Counter
     return Counter({str(case_id): int(n) for case_id, n in conn.execute(stmt)})
 
 
-def _market(rows: Sequence[CaseRow], to_elhub: Counter[str]) -> dict[str, dict[str, int]]:
+VALUES_MARKET = {"elhub": "NO", "ediel": "SE"}
+"""Where a country's metering values go: Norway's datahub, Sweden's suppliers over Ediel."""
+
+
+def _values_per_country(conn: sa.Connection) -> dict[str, tuple[int, int]]:
+    """Per country: (metering points, point-days) of values delivered to its market."""
+    stmt = (sa.select(trace_t.c.target, sa.func.count(sa.distinct(trace_t.c.case_id)),
+                      sa.func.count())
+            .where(trace_t.c.hop == "delivered", trace_t.c.type == "meteringvalues.collected")
+            .group_by(trace_t.c.target))
+    return {VALUES_MARKET[str(t)]: (int(points), int(days)) for t, points, days
+            in conn.execute(stmt) if str(t) in VALUES_MARKET}
+
+
+def _completion_days(conn: sa.Connection, case_ids: Sequence[str],
+                     clock: SimClock) -> list[float]:
+    """Per case, simulated days from the hub receiving its approval to receiving the
+    completion notice after it (cases without both are left out)."""
+    stmt = (sa.select(trace_t.c.case_id, trace_t.c.type, trace_t.c.at)
+            .where(trace_t.c.hop == "received",
+                   trace_t.c.type.in_(["case.approved", "case.completion.submitted"]))
+            .order_by(trace_t.c.at))
+    wanted = set(case_ids)
+    approved: dict[str, datetime] = {}
+    out: dict[str, float] = {}
+    for case_id, type_, at in conn.execute(stmt):
+        if case_id not in wanted or case_id in out:
+            continue
+        if type_ == "case.approved":
+            approved.setdefault(case_id, _dt(at))
+        elif case_id in approved:
+            out[case_id] = clock.days_between(approved[case_id], _dt(at))
+    return sorted(out.values())
+
+
+def _market(rows: Sequence[CaseRow], to_elhub: Counter[str],
+            values: dict[str, tuple[int, int]]) -> dict[str, dict[str, int]]:
     """The market outcome per country: a Swedish case must never reach Elhub."""
     out: dict[str, dict[str, int]] = {}
     for row in rows:
@@ -121,6 +167,8 @@ def _market(rows: Sequence[CaseRow], to_elhub: Counter[str]) -> dict[str, dict[s
         tally["cases"] += 1
         tally["archived"] += row.status == "archived"
         tally["to_elhub"] += to_elhub.get(row.case_id, 0)
+    for country, tally in out.items():
+        tally["points"], tally["point_days"] = values.get(country, (0, 0))
     return dict(sorted(out.items()))
 
 
@@ -168,7 +216,8 @@ def _slowest(store: Store, spans: dict[str, float]) -> Slowest | None:
 def render(s: Summary) -> str:
     """The summary as a person reads it at a glance."""
     verdict = _verdict(s)
-    lines = [f"gridhub demo: {s.sent} cases in {age(s.elapsed)}, {verdict}", "",
+    lines = [f"gridhub demo: {s.sent} cases{_span(s)} in {age(s.elapsed)}, {verdict}",
+             *_timing(s), "",
              "cases per status", table(["STATUS", "CASES"],
                                        [[k, v] for k, v in s.by_status.items()], indent="  "),
              "", "messages per system",
@@ -178,9 +227,10 @@ def render(s: Summary) -> str:
                    indent="  "),
              *_deliveries(s),
              "", "the market per country (Norway: the datahub, Elhub; Sweden: Ediel)",
-             table(["COUNTRY", "CASES", "ARCHIVED", "MASTER DATA TO ELHUB"],
-                   [[c, m["cases"], m["archived"], m["to_elhub"]] for c, m in s.market.items()],
-                   indent="  "),
+             table(["COUNTRY", "CASES", "ARCHIVED", "MASTER DATA TO ELHUB",
+                    "POINTS WITH VALUES", "VALUES DELIVERED (POINT-DAYS)"],
+                   [[c, m["cases"], m["archived"], m["to_elhub"], m.get("points", 0),
+                     m.get("point_days", 0)] for c, m in s.market.items()], indent="  "),
              "", f"retries scheduled: {s.retries}",
              f"late metering values: {s.late_values}",
              "", f"dead letters: {s.dead_letter_count} in {len(s.dead_letters)} group(s)"]
@@ -195,6 +245,25 @@ def render(s: Summary) -> str:
     if s.notes:
         lines += ["", "notes", *(f"  {n}" for n in s.notes)]
     return "\n".join(lines)
+
+
+def _span(s: Summary) -> str:
+    """", 6 weeks (42 days) of a grid owner's work, 2026-12-03 to 2027-01-13"."""
+    if s.span is None:
+        return ""
+    first, last = s.span
+    days = (last - first).days + 1
+    weeks = round(days / 7)
+    return (f", {weeks} week{'s' if weeks != 1 else ''} ({days} days) of a grid owner's work, "
+            f"{first.isoformat()} to {last.isoformat()},")
+
+
+def _timing(s: Summary) -> list[str]:
+    if not s.completion_days:
+        return []
+    days = s.completion_days
+    return [f"approval to completion: median {statistics.median(days):.0f} days, "
+            f"{min(days):.0f} to {max(days):.0f} ({len(days)} cases)"]
 
 
 def _verdict(s: Summary) -> str:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,10 @@ class World:
     notify: Any = None
     ediel: Any = None
     inbound_port: int = 0
+    # The business clock the simulated people work on (the demo's simulated weeks); None:
+    # the real one. Only the simulators that stamp business times take it (the metering
+    # coordinator: when a meter is mounted); the hub never sees it.
+    clock: Callable[[], datetime] | None = None
     cert: Path = field(default_factory=Path)
     key: Path = field(default_factory=Path)
 
@@ -83,7 +88,7 @@ class World:
         self.kis = load("kis")(password=SIM_PASSWORD, slow_seconds=3.0).start()
         self.nis = load("nis")(password=SIM_PASSWORD, slow_seconds=3.0).start()
         self.metering = load("metering")(
-            amqp_url=self.amqp_url, exchange=self.metering_exchange).start()
+            amqp_url=self.amqp_url, exchange=self.metering_exchange, clock=self.clock).start()
         sim_cert, sim_key = write_dev_certificate(self.workdir / "elhub-sim-cert",
                                                   "elhub simulator")
         self.elhub = load("elhub")(trusted_certificate=self.cert, ack_mode="sync",
@@ -178,8 +183,9 @@ def environment(values: Mapping[str, str]) -> Iterator[None]:
 
 
 @contextmanager
-def running_world(workdir: Path, *, amqp_url: str | None, namespace: str) -> Iterator[World]:
-    world = World(workdir, amqp_url, namespace)
+def running_world(workdir: Path, *, amqp_url: str | None, namespace: str,
+                  clock: Callable[[], datetime] | None = None) -> Iterator[World]:
+    world = World(workdir, amqp_url, namespace, clock=clock)
     try:
         yield world.start()
     finally:

@@ -103,9 +103,10 @@ def grid_data_of_decision(case: dict[str, Any], *, by: str, on: date,
 
 
 def decision(store: Store, case_id: str, *, approve: bool, text: str, by: str,
-             wrong_installation_type: bool = False, terms: Terms | None = None) -> Envelope:
-    """The decision message for ``case_id`` as it stands; InvalidMessage when the case is
-    unknown or not waiting for a decision."""
+             wrong_installation_type: bool = False, terms: Terms | None = None,
+             at: datetime | None = None) -> Envelope:
+    """The decision message for ``case_id`` as it stands, dated ``at`` (default: now);
+    InvalidMessage when the case is unknown or not waiting for a decision."""
     row = store.case(case_id)
     if row is None:
         raise InvalidMessage(f"no case {case_id!r} in the store", where="case_id")
@@ -113,7 +114,7 @@ def decision(store: Store, case_id: str, *, approve: bool, text: str, by: str,
         raise InvalidMessage(f"case {case_id} is {row.status}: nothing to decide (a decision "
                              f"applies to {' and '.join(DECIDING)} cases)", where="case_id")
     completion = row.status == "completion_submitted"
-    at = datetime.now(UTC).replace(microsecond=0)
+    at = (at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     note = {"subject": ("Godkänd" if approve else "Avvisad"), "text": text, "author": by,
             "at": at.isoformat()}
     if approve:

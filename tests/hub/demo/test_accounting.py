@@ -23,7 +23,8 @@ from tests.factories import envelope, swedish_case
 
 
 def test_the_summary_is_true_to_what_the_portal_received(tmp_path):
-    options = Options(outage_after=None, poison=0, values_for=0, idle=8.0, limit=120.0)
+    options = Options(outage_after=None, poison=0, values_for=0, idle=8.0, limit=120.0,
+                      window_days=2, day_seconds=0.1)
     with running_driver(tmp_path / "run") as driver:
         played = play(driver, make_mix(8, 5), options)
         summary = finish(driver, played, drain_limit=60.0)

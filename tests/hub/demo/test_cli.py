@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from hub.cli import main
 from hub.demo.cli import register
+from hub.demo.clock import LOCAL
 from hub.demo.mix import make_mix
 from hub.demo.summary import all_cases
+from hub.ops.db import reading
 from hub.store import Store
+from hub.store.tables import trace as trace_t
 
 
 def _section(output: str, title: str) -> list[list[str]]:
@@ -25,6 +30,7 @@ def test_demo_summary_matches_the_store(tmp_path):
         register(main)
     run = tmp_path / "run"
     result = CliRunner().invoke(main, ["demo", "--cases", "12", "--seed", "3", "--outage", "2",
+                                       "--weeks", "1", "--pace", "0.1",
                                        "--keep", str(run)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     out = result.output
@@ -70,6 +76,17 @@ def test_demo_summary_matches_the_store(tmp_path):
         market = {row[0]: [int(n) for n in row[1:]] for row in _section(
             out, "the market per country (Norway: the datahub, Elhub; Sweden: Ediel)")}
         assert market.get("SE", [0, 0, 0])[2] == 0  # a Swedish case never reaches Elhub
+        # the metering values per country: what the store says reached Elhub and Ediel
+        values = {t: n for t, n in Counter(
+            t.target for r in {v.case_id for v in _values(store)} for t in store.trace(r)
+            if t.hop == "delivered" and t.type == "meteringvalues.collected").items()}
+        assert market["NO"][4] == values.get("elhub", 0)
+        assert market["SE"][4] == values.get("ediel", 0) > 0
+        # the simulated week played, from today (Oslo)
+        today = datetime.now(UTC).astimezone(LOCAL).date()
+        assert f"1 week (7 days) of a grid owner's work, {today} to " \
+               f"{today + timedelta(days=6)}" in out
+        assert re.search(r"approval to completion: median \d+ days, \d+ to \d+", out)
         countries = Counter(r.state["case"]["grid_owner"]["country"] for r in ours)
         assert {c: m[0] for c, m in market.items()} == dict(countries)
     finally:
@@ -79,3 +96,9 @@ def test_demo_summary_matches_the_store(tmp_path):
         owner = plan.case.property_owner
         assert owner is not None and owner.personal_number is not None
         assert owner.personal_number.reveal() not in out
+
+
+def _values(store):
+    with reading(store) as conn:
+        return list(conn.execute(sa.select(trace_t.c.case_id).where(
+            trace_t.c.type == "meteringvalues.collected").distinct()))

@@ -45,3 +45,20 @@ def test_plus_customers_and_completions_without_documentation():
     missing = [p for p in plans if p.missing_documents]
     assert missing and all(p.case.grid_owner.country == "NO" and not p.cancel
                            and not p.reject_completion for p in missing)
+
+
+def test_arrivals_and_completion_delays_are_drawn_within_their_ranges_deterministically():
+    plans = make_mix(200, seed=7, arrival_days=10, completion_days=(2, 30))
+    delays = [p.completion_days for p in plans]
+    assert all(2 <= d <= 30 for d in delays)
+    assert len(set(delays)) > 10 and max(delays) - min(delays) >= 14  # days to weeks
+    assert all(0 <= p.arrival_day < 10 for p in plans)
+    assert len({p.arrival_day for p in plans}) == 10  # spread over every day
+    again = make_mix(200, seed=7, arrival_days=10, completion_days=(2, 30))
+    assert [(p.arrival_day, p.completion_days) for p in again] == \
+        [(p.arrival_day, p.completion_days) for p in plans]
+    # the timing has its own draws: the cases and their turns are the seed's whatever it is
+    other = make_mix(200, seed=7, arrival_days=3, completion_days=(5, 6))
+    assert [(p.case_id, p.reject_pre, p.cancel) for p in other] == \
+        [(p.case_id, p.reject_pre, p.cancel) for p in plans]
+    assert {p.completion_days for p in other} <= {5, 6}

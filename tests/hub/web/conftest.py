@@ -217,7 +217,8 @@ def showcase(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from hub.demo.showcase import demo_with_web
     from hub.web.app import create_app
 
-    options = Options(outage_after=None, idle=6.0, limit=90.0, values_for=1)
+    options = Options(outage_after=None, idle=6.0, limit=90.0, values_for=1, window_days=2,
+                      day_seconds=0.1)
     with demo_with_web(tmp_path_factory.mktemp("demo"), cases=6, seed=2,
                        options=options) as found:
         access = Access(found.driver.store)
