@@ -23,12 +23,7 @@ def test_item8_a_plus_customer_gets_a_production_metering_point_in_the_market(d)
     d.known_to_kis(case)
     d.installer.submit(case)
     d.wait_for(lambda: in_handler_queue(d, case.case_id), "queued")
-    d.handler.approve(case.case_id)
-    d.wait_status(case.case_id, "approved")
-    d.installer.complete(case)
-    d.wait_for(lambda: in_handler_queue(d, case.case_id), "the completion queued")
-    d.handler.approve_completion(case.case_id)
-    work_until(d, case.case_id, "archived")
+    _approved_completed_and_archived(d, case)
     points = d.world.elhub.hub.metering_points
     consumption = points[facility.facility_id.reveal()]
     made = d.wait_for(lambda: points.get(production.reveal(), {}).get("status") == "active"
@@ -70,12 +65,7 @@ def test_item8_a_swedish_plus_customer_s_production_point_reaches_its_supplier_o
     d.world.ediel.send_start(consumption, date(2024, 4, 1), reason="Z23", supplier=SUPPLIER)
     d.world.ediel.send_start(fed_in, date(2024, 4, 1), reason="Z23", supplier=BUYER)
     d.wait_for(lambda: d.world.kis.state.supplier_of(fed_in) == BUYER, "KIS has the buyer")
-    d.handler.approve(case.case_id)
-    d.wait_status(case.case_id, "approved")
-    d.installer.complete(case)
-    d.wait_for(lambda: in_handler_queue(d, case.case_id), "the completion in the handler queue")
-    d.handler.approve_completion(case.case_id)
-    work_until(d, case.case_id, "archived")
+    _approved_completed_and_archived(d, case)
     [z04] = d.wait_for(lambda: _received(d, BUYER, "Z04", fed_in), "the production point's Z04")
     # reason D (obligation to receive) and metering point type E18, with the one meter
     assert "CCI++Z13'CAV+Z70'CCI+++E12::260'CAV+E18::260'" in z04["raw"]
@@ -100,3 +90,14 @@ def test_item8_a_swedish_plus_customer_s_production_point_reaches_its_supplier_o
     elhub = d.world.elhub.hub
     assert not {consumption, fed_in} & (set(elhub.metering_points) | set(elhub.values_received))
     assert not d.store.dead_letters()
+
+
+def _approved_completed_and_archived(d, case) -> None:
+    """The handler approves, the installer completes, the handler approves the completion,
+    and the meter job runs until the case is archived."""
+    d.handler.approve(case.case_id)
+    d.wait_status(case.case_id, "approved")
+    d.installer.complete(case)
+    d.wait_for(lambda: in_handler_queue(d, case.case_id), "the completion in the handler queue")
+    d.handler.approve_completion(case.case_id)
+    work_until(d, case.case_id, "archived")

@@ -6,6 +6,8 @@ nothing exporting, a hop is only its ids (no SDK span), and the trace still trav
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -33,6 +35,23 @@ def _ctx(traceparent: str) -> tuple[str, str]:
     """(trace id, span id) of a traceparent header value."""
     _, trace_id, span_id, _ = traceparent.split("-")
     return trace_id, span_id
+
+
+UPSTREAM = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+
+def _through_the_hub(tmp_path: Path, n: int) -> tuple[dict[str, Any], dict[str, str]]:
+    """A case with the upstream traceparent through an embedded hub to one target: the
+    document the target received and the headers of the call."""
+    with Sink() as alpha, running_hub(hub_settings(tmp_path, "embedded", "gridhub",
+                                                   alpha.url)) as hub:
+        message = envelope("case.submitted", swedish_case(n)).model_copy(
+            update={"traceparent": UPSTREAM})
+        hub.inbound.publish([message])
+        wait_until(lambda: alpha.docs(), what="the delivery")
+        (doc,) = alpha.docs()
+        (headers,) = alpha.state.headers
+    return doc, headers
 
 
 def _hex(number: int, width: int) -> str:
@@ -79,15 +98,8 @@ def test_one_trace_from_receive_to_the_target_with_a_span_per_hop(tmp_path, span
 
 
 def test_a_message_that_comes_with_a_traceparent_continues_its_trace(tmp_path, spans):
-    upstream = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-    with Sink() as alpha, running_hub(hub_settings(tmp_path, "embedded", "gridhub",
-                                                   alpha.url)) as hub:
-        message = envelope("case.submitted", swedish_case(4)).model_copy(
-            update={"traceparent": upstream})
-        hub.inbound.publish([message])
-        wait_until(lambda: alpha.docs(), what="the delivery")
-        (doc,) = alpha.docs()
-        assert _ctx(doc["traceparent"])[0] == "4bf92f3577b34da6a3ce929d0e0e4736"
+    doc, _ = _through_the_hub(tmp_path, 4)
+    assert _ctx(doc["traceparent"])[0] == "4bf92f3577b34da6a3ce929d0e0e4736"
     (receive,) = [s for s in spans.get_finished_spans() if s.name.startswith("receive")]
     assert _hex(receive.parent.span_id, 16) == "00f067aa0ba902b7"
 
@@ -193,9 +205,6 @@ def test_an_invalid_traceparent_starts_a_new_trace(spans):
     assert finished.parent is None and _ctx(ours)[0] != "0" * 32
 
 
-UPSTREAM = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-
-
 def test_with_nothing_exporting_a_child_hop_keeps_the_trace_and_the_traceparent_travels():
     with telemetry.span("hub case.submitted", UPSTREAM, attributes={"gridhub.case_id": "c"}) \
             as hop:
@@ -227,14 +236,7 @@ def test_with_nothing_exporting_a_root_hop_starts_a_trace_as_the_sdk_would():
 
 
 def test_with_nothing_exporting_the_trace_reaches_the_target_across_the_broker(tmp_path):
-    with Sink() as alpha, running_hub(hub_settings(tmp_path, "embedded", "gridhub",
-                                                   alpha.url)) as hub:
-        message = envelope("case.submitted", swedish_case(6)).model_copy(
-            update={"traceparent": UPSTREAM})
-        hub.inbound.publish([message])
-        wait_until(lambda: alpha.docs(), what="the delivery")
-        (doc,) = alpha.docs()
-        (headers,) = alpha.state.headers
+    doc, headers = _through_the_hub(tmp_path, 6)
     hub_hop, deliver_hop = _ctx(doc["traceparent"]), _ctx(headers["traceparent"])
     assert hub_hop[0] == deliver_hop[0] == "4bf92f3577b34da6a3ce929d0e0e4736"
     assert len({hub_hop[1], deliver_hop[1], "00f067aa0ba902b7"}) == 3  # a span id per hop
