@@ -11,6 +11,7 @@ names, per namespace, so runs on a shared RabbitMQ never see each other's events
 from __future__ import annotations
 
 import os
+import random
 import socket
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -31,9 +32,28 @@ METERING_POLL_S = 0.3
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
+    """A port free now, for a server that binds it a moment later. Drawn below the kernel's
+    ephemeral range: a port from that range can meanwhile go to any socket bound to port 0 or
+    any outgoing connection (a simulator, a broker client), and the later bind fails."""
+    low = _ephemeral_low()
+    draw = random.Random()
+    for _ in range(100):
+        port = draw.randrange(10_000, low) if low > 11_000 else 0
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise OSError(f"no free port on {host} below {low}")
+
+
+def _ephemeral_low(default: int = 32_768) -> int:
+    """The first port of the kernel's ephemeral range (Linux), else the usual start."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return default
 
 
 def shipped_routes() -> Path:
